@@ -1,0 +1,27 @@
+#pragma once
+// The Charge aggregate: one payment attempt for an order. Its decisions need
+// the order and the ticket too; they live in order.hpp (OrderContext).
+
+#include <cstdint>
+#include <string>
+
+#include "domain/events.hpp"
+
+namespace ticketing::charge {
+
+enum class Status : std::uint8_t { none, created, succeeded, failed, refunded };
+
+struct State {
+  bool exists{false};
+  std::string charge_id, order_id, gateway_id, refund_id, failure_reason;
+  Money amount;
+  Status status{Status::none};
+  bool refund_required{false};
+  bool retryable{false};  // failed because the gateway could not be reached
+  std::int64_t version{-1};
+};
+
+[[nodiscard]] State initial_state();
+[[nodiscard]] State evolve(State state, ChargeEvent const& event);
+
+}  // namespace ticketing::charge

@@ -1,0 +1,61 @@
+#pragma once
+// The User aggregate: sign-up with a unique e-mail, sign-in with lockout,
+// sign-out. Password hashing and checking are impure and happen outside; the
+// decider is told whether the password matched.
+
+#include <chrono>
+#include <deque>
+#include <set>
+#include <string>
+#include <variant>
+
+#include "domain/email.hpp"
+#include "domain/events.hpp"
+#include "domain/result.hpp"
+
+namespace ticketing::user {
+
+inline constexpr std::size_t kMaxSignInFailures = 10;
+inline constexpr Duration kSignInFailureWindow = std::chrono::minutes(15);
+
+struct State {
+  bool exists{false};
+  std::string user_id, email, password_hash;
+  std::deque<Instant> recent_failures;  // the last kMaxSignInFailures, oldest first
+  std::set<std::string> open_sessions;
+  std::int64_t version{-1};
+};
+
+struct SignUp {
+  std::string user_id;
+  Email email;
+  std::string password_hash;
+  std::string session_id;
+};
+struct SignIn {
+  Email email;
+  std::string session_id;
+  bool password_ok{false};
+};
+struct SignOut {
+  Email email;
+  std::string session_id;
+};
+using Command = std::variant<SignUp, SignIn, SignOut>;
+
+[[nodiscard]] State initial_state();
+[[nodiscard]] State evolve(State state, UserEvent const& event);
+
+// SignUp:  invalid_input "Email in use" (field email) if the stream exists.
+// SignIn:  invalid_input "Invalid credentials" for an unknown e-mail;
+//          resource_exhausted (retry_after_seconds set) while locked out;
+//          otherwise UserSignedIn, or UserSignInFailed when the password did not
+//          match (the caller answers "Invalid credentials" after committing it).
+// SignOut: UserSignedOut for an open session; nothing for a closed one.
+[[nodiscard]] Result<Events> decide(State const& state, Command const& command, Instant now);
+
+// Time left until sign-in is allowed again; zero when not locked out. Locked
+// out means kMaxSignInFailures failures within kSignInFailureWindow.
+[[nodiscard]] Duration lockout_remaining(State const& state, Instant now);
+
+}  // namespace ticketing::user

@@ -1,0 +1,54 @@
+#include "domain/events.hpp"
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include "domain/ids.hpp"
+#include "domain/overloaded.hpp"
+
+namespace ticketing {
+
+std::string_view type_name(Event const& e) noexcept {
+  return std::visit([](auto const& ev) { return std::decay_t<decltype(ev)>::kType; }, e);
+}
+
+std::string stream_of(Event const& e) {
+  return std::visit(
+      [](auto const& ev) -> std::string {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_constructible_v<UserEvent, T>) {
+          return user_stream(ev.email);
+        } else if constexpr (std::is_constructible_v<TicketEvent, T>) {
+          return ticket_stream(ev.ticket_id);
+        } else if constexpr (std::is_constructible_v<OrderEvent, T>) {
+          return order_stream(ev.order_id);
+        } else {
+          return charge_stream(ev.charge_id);
+        }
+      },
+      e);
+}
+
+namespace {
+
+template <class T>
+bool members_equal(T const& a, T const& b) {
+  bool equal = true;
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [&](auto member) { equal = equal && (a.*member.pointer == b.*member.pointer); });
+  return equal;
+}
+
+}  // namespace
+
+bool events_equal(Event const& a, Event const& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&](auto const& left) {
+        using T = std::decay_t<decltype(left)>;
+        return members_equal(left, std::get<T>(b));
+      },
+      a);
+}
+
+}  // namespace ticketing

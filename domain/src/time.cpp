@@ -1,0 +1,52 @@
+#include "domain/time.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace ticketing {
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    char const c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string format_iso8601(Instant t) {
+  using namespace std::chrono;
+  auto const day = floor<days>(t);
+  year_month_day const ymd{day};
+  hh_mm_ss const hms{t - day};
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+  return std::string(buf.data());
+}
+
+std::optional<Instant> parse_iso8601(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS.mmmZ
+  if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+      s[19] != '.' || s[23] != 'Z') {
+    return std::nullopt;
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
+      !digits(s, 14, 2, mi) || !digits(s, 17, 2, sec) || !digits(s, 20, 3, ms)) {
+    return std::nullopt;
+  }
+  using namespace std::chrono;
+  year_month_day const ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  return Instant{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms};
+}
+
+}  // namespace ticketing

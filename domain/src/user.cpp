@@ -1,0 +1,73 @@
+#include "domain/user.hpp"
+
+#include "domain/overloaded.hpp"
+
+namespace ticketing::user {
+
+State initial_state() { return State{}; }
+
+State evolve(State state, UserEvent const& event) {
+  std::visit(overloaded{
+                 [&](UserCreated const& e) {
+                   state.exists = true;
+                   state.user_id = e.user_id;
+                   state.email = e.email;
+                   state.password_hash = e.password_hash;
+                   state.open_sessions.insert(e.session_id);
+                 },
+                 [&](UserSignedIn const& e) {
+                   state.recent_failures.clear();
+                   state.open_sessions.insert(e.session_id);
+                 },
+                 [&](UserSignInFailed const& e) {
+                   state.recent_failures.push_back(e.at);
+                   while (state.recent_failures.size() > kMaxSignInFailures) state.recent_failures.pop_front();
+                 },
+                 [&](UserSignedOut const& e) { state.open_sessions.erase(e.session_id); },
+             },
+             event);
+  ++state.version;
+  return state;
+}
+
+Duration lockout_remaining(State const& state, Instant now) {
+  if (state.recent_failures.size() < kMaxSignInFailures) return Duration::zero();
+  Instant const unlock = state.recent_failures.front() + kSignInFailureWindow;
+  return unlock > now ? unlock - now : Duration::zero();
+}
+
+namespace {
+
+Result<Events> sign_up(State const& state, SignUp const& c, Instant now) {
+  if (state.exists) return make_error(ErrorCode::invalid_input, "Email in use", "email");
+  return Events{UserCreated{c.user_id, c.email.normalized(), c.password_hash, c.session_id, now}};
+}
+
+Result<Events> sign_in(State const& state, SignIn const& c, Instant now) {
+  if (!state.exists) return make_error(ErrorCode::invalid_input, "Invalid credentials");
+  if (auto const wait = lockout_remaining(state, now); wait > Duration::zero()) {
+    Error error = make_error(ErrorCode::resource_exhausted, "Too many failed sign-in attempts, try again later");
+    error.retry_after_seconds = (wait.count() + 999) / 1000;
+    return error;
+  }
+  if (!c.password_ok) return Events{UserSignInFailed{state.user_id, state.email, now}};
+  return Events{UserSignedIn{state.user_id, state.email, c.session_id, now}};
+}
+
+Result<Events> sign_out(State const& state, SignOut const& c, Instant now) {
+  if (!state.exists || !state.open_sessions.contains(c.session_id)) return Events{};
+  return Events{UserSignedOut{state.user_id, state.email, c.session_id, now}};
+}
+
+}  // namespace
+
+Result<Events> decide(State const& state, Command const& command, Instant now) {
+  return std::visit(overloaded{
+                        [&](SignUp const& c) { return sign_up(state, c, now); },
+                        [&](SignIn const& c) { return sign_in(state, c, now); },
+                        [&](SignOut const& c) { return sign_out(state, c, now); },
+                    },
+                    command);
+}
+
+}  // namespace ticketing::user

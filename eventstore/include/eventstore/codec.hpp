@@ -1,0 +1,31 @@
+#pragma once
+// JSON codecs for events and commits: the bytes of the log, in both backends.
+//
+// An event is {"type":T,"schema":N,"data":{...}}; field names are the event's
+// member names, Money members are written as integer cents with a "_cents"
+// suffix, instants as ISO-8601 strings. A commit is one self-describing JSON
+// document (see schemas/commit.schema.json). Decoding accepts every schema
+// version ever written and upgrades older ones to the current struct. Keys
+// "type" and "schema" must precede "data" (the encoder writes them so).
+
+#include <string>
+#include <string_view>
+
+#include "domain/result.hpp"
+#include "eventstore/commit.hpp"
+#include "eventstore/json_writer.hpp"
+
+namespace ticketing {
+
+// The schema version new events of `type` are written with; 0 if unknown.
+[[nodiscard]] int current_schema_version(std::string_view type) noexcept;
+
+void write_event(JsonWriter& out, Event const& event);
+[[nodiscard]] std::string encode_event(Event const& event);
+[[nodiscard]] Result<Event> decode_event(std::string_view json);
+
+[[nodiscard]] std::string encode_commit(Commit const& commit);
+// invalid_input with a message naming the fault for malformed input.
+[[nodiscard]] Result<Commit> decode_commit(std::string_view json);
+
+}  // namespace ticketing

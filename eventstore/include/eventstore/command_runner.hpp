@@ -1,0 +1,74 @@
+#pragma once
+// The command runner: load the streams a decision needs, decide, commit the
+// events with the versions that were read as expected versions; on a conflict,
+// reload and decide again, a bounded number of times.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "eventstore/event_log.hpp"
+#include "eventstore/stream_cache.hpp"
+
+namespace ticketing {
+
+// Given to a decision: loads streams and remembers the version of each one
+// read. Every stream the decision appends to must have been loaded.
+class StreamReader {
+ public:
+  StreamReader(EventLog& log, StreamCache& cache) : log_(log), cache_(cache) {}
+
+  // The stream's events (empty if none). Records the version read.
+  [[nodiscard]] Result<std::shared_ptr<Events const>> load(std::string const& stream);
+
+  // Folds a stream into an aggregate state: evolve(State, Narrow) per event.
+  template <class Narrow, class State, class Evolve>
+  [[nodiscard]] Result<State> fold(std::string const& stream, State state, Evolve&& evolve) {
+    auto events = load(stream);
+    if (!events) return events.error();
+    for (auto const& event : **events) {
+      if (auto narrowed = narrow<Narrow>(event)) state = evolve(std::move(state), *narrowed);
+    }
+    return state;
+  }
+
+  [[nodiscard]] std::map<std::string, std::int64_t> const& versions_read() const noexcept { return read_; }
+
+ private:
+  EventLog& log_;
+  StreamCache& cache_;
+  std::map<std::string, std::int64_t> read_;
+};
+
+struct CommandOutcome {
+  Events events;               // what was decided (empty: nothing to do, nothing appended)
+  std::optional<AppendResult> append;  // set when something was appended or found duplicate
+};
+
+struct CommandRunnerOptions {
+  int max_attempts{5};
+  std::size_t cache_capacity{200'000};  // streams
+};
+
+class CommandRunner {
+ public:
+  using Decide = std::function<Result<Events>(StreamReader&)>;
+
+  CommandRunner(EventLog& log, CommandRunnerOptions options = {});
+
+  // Runs `decide` and commits its events as one commit with `commit_id` (the
+  // same id on every attempt, so a retried or redelivered command is applied
+  // at most once) in `partition_key`. Returns the decision's error, or
+  // conflict after max_attempts lost races, or the storage error.
+  [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
+                                           CommitMeta const& meta, Decide const& decide);
+
+  [[nodiscard]] EventLog& log() noexcept { return log_; }
+
+ private:
+  EventLog& log_;
+  CommandRunnerOptions options_;
+  StreamCache cache_;
+};
+
+}  // namespace ticketing

@@ -1,0 +1,59 @@
+#pragma once
+// The unit of the log: one command's events, with the stream versions the
+// command was decided against. A commit is accepted whole or not at all.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/events.hpp"
+#include "domain/time.hpp"
+
+namespace ticketing {
+
+inline constexpr std::int64_t kNoStream = -1;  // expected version of a stream that must not exist yet
+
+struct ExpectedVersion {
+  std::string stream;
+  std::int64_t version{kNoStream};  // the stream's last version (0-based) the decision saw
+  friend bool operator==(ExpectedVersion const&, ExpectedVersion const&) = default;
+};
+
+struct CommitMeta {
+  std::string correlation_id, causation_id, user_id, idempotency_key;
+  Instant recorded_at;
+  friend bool operator==(CommitMeta const&, CommitMeta const&) = default;
+};
+
+// Every stream an event is appended to must be listed in `expected`; the
+// k-th event of a stream in the commit gets version expected + 1 + k.
+struct Commit {
+  std::string commit_id;
+  std::string partition_key;
+  std::vector<ExpectedVersion> expected;
+  Events events;
+  CommitMeta meta;
+};
+
+// Where a commit sits in the log: its partition and its offset in it.
+struct Position {
+  std::uint32_t partition{0};
+  std::uint64_t offset{0};
+  friend auto operator<=>(Position const&, Position const&) = default;
+};
+
+struct RecordedCommit {
+  Position position;
+  Commit commit;
+};
+
+struct RecordedEvent {
+  std::string stream;
+  std::int64_t version{0};
+  Position position;
+  Event event;
+};
+
+[[nodiscard]] bool commits_equal(Commit const& a, Commit const& b);
+
+}  // namespace ticketing

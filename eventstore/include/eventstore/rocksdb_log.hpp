@@ -1,0 +1,108 @@
+#pragma once
+// The embedded log: one RocksDB database, one committer thread.
+//
+// Appends from any thread are queued; the committer takes everything queued
+// (up to max_batch), validates each commit in order against the current
+// stream versions (including earlier commits of the same batch), writes all
+// accepted ones in one WriteBatch with a synced WAL, and only then answers.
+// Concurrent appenders therefore share one fsync (group commit), and an
+// acknowledged commit survives kill -9 and power loss. A WriteBatch is atomic,
+// so a crash never leaves half a commit.
+//
+// Layout (column families):
+//   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
+//   streams : stream | 0x00 | be64 version         -> be32 partition | be64 offset | be32 event index
+//   dedup   : 'c' commit id                        -> be32 partition | be64 offset
+//             'k' idempotency slot                 -> be32 partition | be64 offset | be64 recorded ms
+//   default : "partitions"                         -> partition count (fixed at creation)
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "eventstore/event_log.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace ticketing {
+
+struct RocksDbLogOptions {
+  std::string path;
+  std::uint32_t partitions{16};  // used when creating; an existing log keeps its own
+  bool sync{true};               // false only for tests/benchmarks that measure without fsync
+  std::size_t max_batch{2048};   // commits per group commit
+};
+
+class RocksDbLog final : public EventLog {
+ public:
+  // unavailable if the database cannot be opened (locked by another process,
+  // corrupt, unwritable directory).
+  [[nodiscard]] static Result<std::unique_ptr<RocksDbLog>> open(RocksDbLogOptions const& options);
+  ~RocksDbLog() override;  // drains the queue, then stops the committer
+
+  RocksDbLog(RocksDbLog const&) = delete;
+  RocksDbLog& operator=(RocksDbLog const&) = delete;
+
+  [[nodiscard]] std::uint32_t partition_count() const noexcept override { return partitions_; }
+  void append_async(Commit commit, AppendCallback done) override;
+  [[nodiscard]] Result<std::vector<RecordedEvent>> read_stream(std::string const& stream,
+                                                               std::int64_t from_version) override;
+  [[nodiscard]] Result<std::int64_t> stream_version(std::string const& stream) override;
+  [[nodiscard]] Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition, std::uint64_t from_offset,
+                                                                   std::size_t max) override;
+  [[nodiscard]] std::vector<std::uint64_t> end_offsets() override;
+  [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
+                                                        CommitHandler handler) override;
+
+  // Blocks until end_offsets() changes from `seen_sequence` or `timeout`
+  // passes; returns the current publication sequence. Used by subscriptions.
+  std::uint64_t wait_for_commits(std::uint64_t seen_sequence, std::chrono::milliseconds timeout);
+  [[nodiscard]] std::uint64_t publication_sequence();
+
+ private:
+  struct Pending {
+    Commit commit;
+    std::string encoded;
+    AppendCallback done;
+  };
+  struct Handles;
+
+  RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
+             RocksDbLogOptions const& options);
+  void run_committer();
+  void commit_batch(std::vector<Pending>& batch);
+  [[nodiscard]] std::int64_t head_of(std::string const& stream);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<Handles> handles_;
+  std::uint32_t partitions_;
+  RocksDbLogOptions options_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending> queue_;
+  bool stopping_{false};
+
+  // Committer thread only.
+  std::unordered_map<std::string, std::int64_t> heads_;
+  std::vector<std::uint64_t> next_offset_;
+
+  // Published after each durable batch.
+  std::mutex published_mutex_;
+  std::condition_variable published_cv_;
+  std::vector<std::uint64_t> published_end_;
+  std::uint64_t publication_sequence_{0};
+
+  std::thread committer_;
+};
+
+}  // namespace ticketing

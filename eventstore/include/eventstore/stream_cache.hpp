@@ -1,0 +1,50 @@
+#pragma once
+// Write-side cache: the events of recently used streams, so a command does not
+// re-read a stream from the start. Bounded (least recently used go first),
+// sharded, safe from any thread. A stale entry is harmless: the commit built
+// from it fails validation with a conflict, and the runner reloads.
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/events.hpp"
+
+namespace ticketing {
+
+struct CachedStream {
+  std::int64_t version{-1};
+  std::shared_ptr<Events const> events;
+};
+
+class StreamCache {
+ public:
+  explicit StreamCache(std::size_t capacity);
+
+  [[nodiscard]] std::optional<CachedStream> get(std::string const& stream);
+  void put(std::string const& stream, CachedStream entry);
+  // Appends `events` if the entry is exactly at `expected_version`; otherwise
+  // the entry (if any) is dropped.
+  void advance(std::string const& stream, std::int64_t expected_version, Events const& events);
+  void erase(std::string const& stream);
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::list<std::pair<std::string, CachedStream>> lru;  // front = most recent
+    std::unordered_map<std::string, decltype(lru)::iterator> index;
+  };
+  Shard& shard_of(std::string const& stream);
+  static void insert(Shard& shard, std::size_t capacity, std::string const& stream, CachedStream entry);
+
+  static constexpr std::size_t kShards = 16;
+  std::size_t capacity_per_shard_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace ticketing

@@ -1,0 +1,53 @@
+#include "eventstore/command_runner.hpp"
+
+namespace ticketing {
+
+Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stream) {
+  if (auto cached = cache_.get(stream)) {
+    read_[stream] = cached->version;
+    return cached->events;
+  }
+  auto recorded = log_.read_stream(stream, 0);
+  if (!recorded) return recorded.error();
+  auto events = std::make_shared<Events>();
+  events->reserve(recorded->size());
+  for (auto& r : *recorded) events->push_back(std::move(r.event));
+  std::int64_t const version = recorded->empty() ? kNoStream : recorded->back().version;
+  cache_.put(stream, CachedStream{version, events});
+  read_[stream] = version;
+  return std::shared_ptr<Events const>(std::move(events));
+}
+
+CommandRunner::CommandRunner(EventLog& log, CommandRunnerOptions options)
+    : log_(log), options_(options), cache_(options.cache_capacity) {}
+
+Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std::string const& commit_id,
+                                          CommitMeta const& meta, Decide const& decide) {
+  Error last = make_error(ErrorCode::conflict, "too many concurrent changes, try again");
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    StreamReader reader(log_, cache_);
+    auto events = decide(reader);
+    if (!events) return events.error();
+    if (events->empty()) return CommandOutcome{};
+
+    Commit commit{commit_id, partition_key, {}, *events, meta};
+    for (auto const& [stream, version] : reader.versions_read()) commit.expected.push_back({stream, version});
+    auto appended = log_.append(std::move(commit));
+    if (appended) {
+      if (!appended->duplicate) {
+        std::map<std::string, Events> by_stream;
+        for (auto const& e : *events) by_stream[stream_of(e)].push_back(e);
+        for (auto const& [stream, written] : by_stream) {
+          cache_.advance(stream, reader.versions_read().at(stream), written);
+        }
+      }
+      return CommandOutcome{std::move(*events), *appended};
+    }
+    if (appended.error().code != ErrorCode::conflict) return appended.error();
+    last = appended.error();
+    for (auto const& [stream, version] : reader.versions_read()) cache_.erase(stream);
+  }
+  return last;
+}
+
+}  // namespace ticketing

@@ -1,0 +1,215 @@
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include "codec_detail.hpp"
+#include "domain/money.hpp"
+#include "eventstore/codec.hpp"
+
+namespace ticketing {
+namespace {
+
+namespace od = simdjson::ondemand;
+using codec_detail::malformed;
+
+constexpr std::string_view kCentsSuffix = "_cents";
+
+template <class M>
+bool key_matches(std::string_view key, char const* name) {
+  std::string_view const n(name);
+  if constexpr (std::is_same_v<M, Money>) {
+    return key.size() == n.size() + kCentsSuffix.size() && key.starts_with(n) && key.ends_with(kCentsSuffix);
+  } else {
+    return key == n;
+  }
+}
+
+void write_member(JsonWriter& out, char const* name, std::string const& v) { out.key(name).string(v); }
+void write_member(JsonWriter& out, char const* name, std::int64_t v) { out.key(name).number(v); }
+void write_member(JsonWriter& out, char const* name, bool v) { out.key(name).boolean(v); }
+void write_member(JsonWriter& out, char const* name, Instant v) { out.key(name).string(format_iso8601(v)); }
+void write_member(JsonWriter& out, char const* name, Money v) {
+  out.key(std::string(name) + std::string(kCentsSuffix)).number(v.cents);
+}
+
+bool read_member(od::value value, std::string& out) {
+  std::string_view s;
+  if (value.get_string().get(s)) return false;
+  out.assign(s);
+  return true;
+}
+bool read_member(od::value value, std::int64_t& out) { return !value.get_int64().get(out); }
+bool read_member(od::value value, bool& out) { return !value.get_bool().get(out); }
+bool read_member(od::value value, Money& out) { return !value.get_int64().get(out.cents); }
+bool read_member(od::value value, Instant& out) {
+  std::string_view s;
+  if (value.get_string().get(s)) return false;
+  auto const t = parse_iso8601(s);
+  if (!t) return false;
+  out = *t;
+  return true;
+}
+
+template <class T>
+using Members = boost::describe::describe_members<T, boost::describe::mod_public>;
+
+template <class T>
+void write_members(JsonWriter& out, T const& event) {
+  out.begin_object();
+  boost::mp11::mp_for_each<Members<T>>([&](auto member) { write_member(out, member.name, event.*member.pointer); });
+  out.end_object();
+}
+
+// Fills every described member of T from `data`; unknown keys are ignored,
+// a missing or mistyped member is an error.
+template <class T>
+Result<T> read_members(od::object data) {
+  T out{};
+  constexpr std::size_t kCount = boost::mp11::mp_size<Members<T>>::value;
+  static_assert(kCount < 32);
+  std::uint32_t seen = 0;
+  for (auto field : data) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("bad key");
+    std::size_t index = 0;
+    bool ok = true;
+    boost::mp11::mp_for_each<Members<T>>([&](auto member) {
+      using M = std::remove_cvref_t<decltype(out.*member.pointer)>;
+      if ((seen & (1u << index)) == 0 && key_matches<M>(key, member.name)) {
+        ok = read_member(field.value(), out.*member.pointer);
+        seen |= 1u << index;
+      }
+      ++index;
+    });
+    if (!ok) return malformed(std::string(T::kType) + "." + std::string(key) + " has the wrong type");
+  }
+  if (seen != (1u << kCount) - 1) return malformed(std::string(T::kType) + " lacks a field");
+  return out;
+}
+
+// TicketCreated schema 1 stored the seller as "user_id" and the price as a
+// decimal string in currency units ("20.00"). Schema 2 names the seller and
+// stores integer cents.
+Result<Event> upgrade_ticket_created_v1(od::object data) {
+  TicketCreated out{};
+  int seen = 0;
+  for (auto field : data) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("bad key");
+    bool ok = true;
+    if (key == "ticket_id") {
+      ok = read_member(field.value(), out.ticket_id), seen |= 1;
+    } else if (key == "user_id") {
+      ok = read_member(field.value(), out.seller_id), seen |= 2;
+    } else if (key == "title") {
+      ok = read_member(field.value(), out.title), seen |= 4;
+    } else if (key == "price") {
+      std::string text;
+      ok = read_member(field.value(), text);
+      auto price = parse_price(text, "Price must be greater than 0");
+      ok = ok && price.has_value();
+      if (ok) out.price = *price;
+      seen |= 8;
+    } else if (key == "at") {
+      ok = read_member(field.value(), out.at), seen |= 16;
+    }
+    if (!ok) return malformed("TicketCreated v1." + std::string(key) + " is invalid");
+  }
+  if (seen != 31) return malformed("TicketCreated v1 lacks a field");
+  return Event{out};
+}
+
+template <class T>
+constexpr int schema_of() {
+  if constexpr (std::is_same_v<T, TicketCreated>) {
+    return 2;
+  } else {
+    return 1;
+  }
+}
+
+}  // namespace
+
+int current_schema_version(std::string_view type) noexcept {
+  int version = 0;
+  boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {
+    if (decltype(alt)::kType == type) version = schema_of<decltype(alt)>();
+  });
+  return version;
+}
+
+void write_event(JsonWriter& out, Event const& event) {
+  std::visit(
+      [&](auto const& e) {
+        using T = std::decay_t<decltype(e)>;
+        out.key("type").string(T::kType).key("schema").number(schema_of<T>()).key("data");
+        write_members(out, e);
+      },
+      event);
+}
+
+std::string encode_event(Event const& event) {
+  JsonWriter out;
+  out.begin_object();
+  write_event(out, event);
+  out.end_object();
+  return out.take();
+}
+
+namespace codec_detail {
+
+Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::object data) {
+  if (type == TicketCreated::kType && schema == 1) return upgrade_ticket_created_v1(data);
+  Result<Event> result = malformed("unknown event type " + std::string(type));
+  bool found = false;
+  boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {
+    using T = decltype(alt);
+    if (found || T::kType != type) return;
+    found = true;
+    if (schema != schema_of<T>()) {
+      result = malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
+      return;
+    }
+    auto decoded = read_members<T>(data);
+    if (decoded) {
+      result = Event{std::move(*decoded)};
+    } else {
+      result = decoded.error();
+    }
+  });
+  return result;
+}
+
+Result<Event> decode_event_object(od::object object) {
+  std::string_view type;
+  std::int64_t schema = 0;
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("bad key");
+    if (key == "type") {
+      if (field.value().get_string().get(type)) return malformed("type is not a string");
+    } else if (key == "schema") {
+      if (field.value().get_int64().get(schema)) return malformed("schema is not an integer");
+    } else if (key == "data") {
+      if (type.empty() || schema == 0) return malformed("type and schema must precede data");
+      std::string const type_copy(type);  // the view dies as parsing moves on
+      od::object data;
+      if (field.value().get_object().get(data)) return malformed("data is not an object");
+      return decode_event_data(type_copy, schema, data);
+    }
+  }
+  return malformed("event lacks data");
+}
+
+}  // namespace codec_detail
+
+Result<Event> decode_event(std::string_view json) {
+  thread_local od::parser parser;
+  simdjson::padded_string const padded(json);
+  od::document doc;
+  if (parser.iterate(padded).get(doc)) return malformed("not JSON");
+  od::object object;
+  if (doc.get_object().get(object)) return malformed("event is not an object");
+  return codec_detail::decode_event_object(object);
+}
+
+}  // namespace ticketing

@@ -1,0 +1,23 @@
+#include "eventstore/event_log.hpp"
+
+#include <future>
+
+namespace ticketing {
+
+std::uint32_t EventLog::partition_of(std::string_view partition_key) const noexcept {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (char const c : partition_key) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return static_cast<std::uint32_t>(hash % partition_count());
+}
+
+Result<AppendResult> EventLog::append(Commit commit) {
+  std::promise<Result<AppendResult>> promise;
+  auto future = promise.get_future();
+  append_async(std::move(commit), [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace ticketing

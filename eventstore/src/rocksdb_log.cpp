@@ -1,0 +1,351 @@
+#include "eventstore/rocksdb_log.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <unordered_set>
+
+#include "eventstore/codec.hpp"
+#include "eventstore/validation.hpp"
+#include "keys.hpp"
+
+namespace ticketing {
+
+struct RocksDbLog::Handles {
+  std::vector<rocksdb::ColumnFamilyHandle*> all;  // default, commits, streams, dedup
+  rocksdb::ColumnFamilyHandle* meta() const { return all[0]; }
+  rocksdb::ColumnFamilyHandle* commits() const { return all[1]; }
+  rocksdb::ColumnFamilyHandle* streams() const { return all[2]; }
+  rocksdb::ColumnFamilyHandle* dedup() const { return all[3]; }
+};
+
+namespace {
+
+Error storage_error(rocksdb::Status const& s) {
+  return make_error(ErrorCode::unavailable, "event log storage failed: " + s.ToString());
+}
+
+rocksdb::ColumnFamilyOptions family_options(bool point_lookups) {
+  rocksdb::ColumnFamilyOptions cf;
+  if (point_lookups) {
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
+  return cf;
+}
+
+// Last accepted offset + 1 of a partition, from the commits family.
+std::uint64_t scan_end_offset(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* commits, std::uint32_t partition) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), commits));
+  it->SeekForPrev(keys::commit_key(partition, UINT64_MAX));
+  if (!it->Valid()) return 0;
+  auto const key = it->key().ToStringView();
+  if (key.size() != 12 || keys::get_be32(key) != partition) return 0;
+  return keys::get_be64(key.substr(4)) + 1;
+}
+
+class RocksDbSubscription final : public Subscription {
+ public:
+  RocksDbSubscription(RocksDbLog& log, std::vector<std::uint64_t> from, CommitHandler handler)
+      : log_(log), next_(std::move(from)), handler_(std::move(handler)) {
+    next_.resize(log_.partition_count(), 0);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~RocksDbSubscription() override { stop(); }
+
+  void stop() override {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::uint64_t seen = log_.publication_sequence();
+    while (!stopping_) {
+      bool progressed = false;
+      auto const ends = log_.end_offsets();
+      for (std::uint32_t p = 0; p < ends.size() && !stopping_; ++p) {
+        if (next_[p] >= ends[p]) continue;
+        auto commits = log_.read_partition(p, next_[p], 512);
+        if (!commits) break;  // storage fault: retried after the wait below
+        for (auto const& commit : *commits) {
+          if (stopping_) return;
+          handler_(commit);
+          next_[p] = commit.position.offset + 1;
+          progressed = true;
+        }
+      }
+      if (!progressed) seen = log_.wait_for_commits(seen, std::chrono::milliseconds(100));
+    }
+  }
+
+  RocksDbLog& log_;
+  std::vector<std::uint64_t> next_;
+  CommitHandler handler_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families{
+      {rocksdb::kDefaultColumnFamilyName, family_options(false)},
+      {"commits", family_options(false)},
+      {"streams", family_options(true)},
+      {"dedup", family_options(true)},
+  };
+  auto handles = std::make_unique<Handles>();
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(db_options, options.path, families, &handles->all, &raw);
+  if (!status.ok()) return storage_error(status);
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  std::uint32_t partitions = options.partitions;
+  std::string stored;
+  status = db->Get(rocksdb::ReadOptions(), handles->meta(), "partitions", &stored);
+  if (status.ok()) {
+    partitions = static_cast<std::uint32_t>(std::stoul(stored));
+  } else if (status.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    status = db->Put(sync, handles->meta(), "partitions", std::to_string(partitions));
+    if (!status.ok()) return storage_error(status);
+  } else {
+    return storage_error(status);
+  }
+  if (partitions == 0) return make_error(ErrorCode::invalid_input, "partition count must be positive");
+  return std::unique_ptr<RocksDbLog>(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+}
+
+RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
+                       RocksDbLogOptions const& options)
+    : db_(std::move(db)), handles_(std::move(handles)), partitions_(partitions), options_(options) {
+  next_offset_.resize(partitions_);
+  for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
+  published_end_ = next_offset_;
+  committer_ = std::thread([this] { run_committer(); });
+}
+
+RocksDbLog::~RocksDbLog() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
+  for (auto* h : handles_->all) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+void RocksDbLog::append_async(Commit commit, AppendCallback done) {
+  std::string encoded = encode_commit(commit);  // on the caller's thread, in parallel
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(commit), std::move(encoded), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(make_error(ErrorCode::unavailable, "event log is shutting down"));
+}
+
+void RocksDbLog::run_committer() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.size() <= options_.max_batch) {
+        batch.swap(queue_);
+      } else {
+        auto const split = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
+        queue_.erase(queue_.begin(), split);
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+std::int64_t RocksDbLog::head_of(std::string const& stream) {
+  if (auto it = heads_.find(stream); it != heads_.end()) return it->second;
+  auto version = stream_version(stream);
+  std::int64_t const v = version ? *version : kNoStream;
+  if (version) heads_.emplace(stream, v);
+  return v;
+}
+
+void RocksDbLog::commit_batch(std::vector<Pending>& batch) {
+  rocksdb::WriteBatch write;
+  std::unordered_map<std::string, std::int64_t> overlay;  // stream heads as of this batch
+  std::unordered_map<std::string, Position> batch_ids;    // commit ids and slots accepted in this batch
+  std::vector<Result<AppendResult>> results;
+  results.reserve(batch.size());
+  auto const offsets_before = next_offset_;
+
+  for (auto& pending : batch) {
+    Commit const& c = pending.commit;
+    std::optional<Position> original;
+    auto const seen_before = [&](Commit const& commit) {
+      if (auto it = batch_ids.find("c" + commit.commit_id); it != batch_ids.end()) original = it->second;
+      std::string value;
+      if (!original && db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "c" + commit.commit_id, &value).ok()) {
+        original = keys::read_position(value);
+      }
+      std::string const slot = idempotency_slot(commit);
+      if (!original && !slot.empty()) {
+        if (auto it = batch_ids.find("k" + slot); it != batch_ids.end()) {
+          original = it->second;
+        } else if (db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "k" + slot, &value).ok()) {
+          auto const first_at = from_millis(static_cast<std::int64_t>(keys::get_be64(std::string_view(value).substr(12))));
+          if (commit.meta.recorded_at - first_at < kIdempotencyWindow) original = keys::read_position(value);
+        }
+      }
+      return original.has_value();
+    };
+    auto const version_of = [&](std::string const& stream) {
+      if (auto it = overlay.find(stream); it != overlay.end()) return it->second;
+      return head_of(stream);
+    };
+    Validation const verdict = validate(c, version_of, seen_before);
+    switch (verdict.verdict) {
+      case Verdict::duplicate: results.emplace_back(AppendResult{*original, true}); continue;
+      case Verdict::conflict: results.emplace_back(make_error(ErrorCode::conflict, verdict.message)); continue;
+      case Verdict::invalid: results.emplace_back(make_error(ErrorCode::invalid_input, verdict.message)); continue;
+      case Verdict::accepted: break;
+    }
+    Position const position{partition_of(c.partition_key), 0};
+    Position const at{position.partition, next_offset_[position.partition]++};
+    write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset), pending.encoded);
+    for (auto const& e : c.expected) overlay[e.stream] = e.version;
+    for (std::uint32_t i = 0; i < c.events.size(); ++i) {
+      std::string const stream = stream_of(c.events[i]);
+      std::int64_t const version = ++overlay[stream];
+      std::string value = keys::position_value(at);
+      keys::put_be32(value, i);
+      write.Put(handles_->streams(), keys::stream_key(stream, static_cast<std::uint64_t>(version)), value);
+    }
+    write.Put(handles_->dedup(), "c" + c.commit_id, keys::position_value(at));
+    batch_ids["c" + c.commit_id] = at;
+    if (std::string const slot = idempotency_slot(c); !slot.empty()) {
+      std::string value = keys::position_value(at);
+      keys::put_be64(value, static_cast<std::uint64_t>(to_millis(c.meta.recorded_at)));
+      write.Put(handles_->dedup(), "k" + slot, value);
+      batch_ids["k" + slot] = at;
+    }
+    results.emplace_back(AppendResult{at, false});
+  }
+
+  if (write.Count() > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    auto const status = db_->Write(write_options, &write);
+    if (!status.ok()) {
+      next_offset_ = offsets_before;
+      heads_.clear();  // reloaded from storage on demand
+      for (auto& r : results) {
+        if (r && !r->duplicate) r = storage_error(status);
+      }
+    } else {
+      for (auto& [stream, version] : overlay) heads_[stream] = version;
+      {
+        std::lock_guard lock(published_mutex_);
+        published_end_ = next_offset_;
+        ++publication_sequence_;
+      }
+      published_cv_.notify_all();
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& stream, std::int64_t from_version) {
+  std::vector<RecordedEvent> out;
+  std::string const prefix = keys::stream_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->streams()));
+  std::optional<RecordedCommit> cached;  // consecutive events often share a commit
+  for (it->Seek(keys::stream_key(stream, static_cast<std::uint64_t>(std::max<std::int64_t>(0, from_version))));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto const value = it->value().ToStringView();
+    Position const at = keys::read_position(value);
+    std::uint32_t const index = keys::get_be32(value.substr(12));
+    if (!cached || cached->position != at) {
+      std::string json;
+      auto status = db_->Get(rocksdb::ReadOptions(), handles_->commits(), keys::commit_key(at.partition, at.offset), &json);
+      if (!status.ok()) return storage_error(status);
+      auto commit = decode_commit(json);
+      if (!commit) return commit.error();
+      cached = RecordedCommit{at, std::move(*commit)};
+    }
+    if (index >= cached->commit.events.size()) return make_error(ErrorCode::internal, "stream index out of range");
+    auto const version = static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
+    out.push_back(RecordedEvent{stream, version, at, cached->commit.events[index]});
+  }
+  if (!it->status().ok()) return storage_error(it->status());
+  return out;
+}
+
+Result<std::int64_t> RocksDbLog::stream_version(std::string const& stream) {
+  std::string const prefix = keys::stream_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->streams()));
+  it->SeekForPrev(keys::stream_key(stream, UINT64_MAX));
+  if (!it->status().ok()) return storage_error(it->status());
+  if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 8) return kNoStream;
+  return static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
+}
+
+Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t partition, std::uint64_t from_offset,
+                                                               std::size_t max) {
+  std::vector<RecordedCommit> out;
+  if (partition >= partitions_) return make_error(ErrorCode::invalid_input, "no such partition");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->commits()));
+  std::uint64_t const end = [&] {
+    std::lock_guard lock(published_mutex_);
+    return published_end_[partition];
+  }();
+  for (it->Seek(keys::commit_key(partition, from_offset)); it->Valid() && out.size() < max; it->Next()) {
+    auto const key = it->key().ToStringView();
+    if (keys::get_be32(key) != partition) break;
+    std::uint64_t const offset = keys::get_be64(key.substr(4));
+    if (offset >= end) break;  // written but not yet acknowledged: not visible
+    auto commit = decode_commit(it->value().ToStringView());
+    if (!commit) return commit.error();
+    out.push_back(RecordedCommit{Position{partition, offset}, std::move(*commit)});
+  }
+  if (!it->status().ok()) return storage_error(it->status());
+  return out;
+}
+
+std::vector<std::uint64_t> RocksDbLog::end_offsets() {
+  std::lock_guard lock(published_mutex_);
+  return published_end_;
+}
+
+std::uint64_t RocksDbLog::publication_sequence() {
+  std::lock_guard lock(published_mutex_);
+  return publication_sequence_;
+}
+
+std::uint64_t RocksDbLog::wait_for_commits(std::uint64_t seen_sequence, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(published_mutex_);
+  published_cv_.wait_for(lock, timeout, [&] { return publication_sequence_ != seen_sequence; });
+  return publication_sequence_;
+}
+
+std::unique_ptr<Subscription> RocksDbLog::subscribe(std::vector<std::uint64_t> from, CommitHandler handler) {
+  return std::make_unique<RocksDbSubscription>(*this, std::move(from), std::move(handler));
+}
+
+}  // namespace ticketing

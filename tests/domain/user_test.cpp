@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include "spec.hpp"
+
+using namespace ticketing;
+using namespace ticketing::spec;
+
+namespace {
+Email const kEmail = *Email::parse("alice@example.com");
+UserCreated const kCreated{"u1", "alice@example.com", "$argon2id$hash", "s0", at(0)};
+
+Events failures(int n, std::int64_t from_second) {
+  Events history{kCreated};
+  for (int i = 0; i < n; ++i) history.emplace_back(UserSignInFailed{"u1", "alice@example.com", at(from_second + i)});
+  return history;
+}
+}  // namespace
+
+TEST_CASE("sign-up registers a new e-mail once") {
+  then_events(user::decide(user_given({}), user::SignUp{"u1", kEmail, "hash", "s0"}, at(0)), {"UserCreated"});
+  auto const again = user::decide(user_given({kCreated}), user::SignUp{"u2", kEmail, "hash", "s9"}, at(5));
+  then_error(again, ErrorCode::invalid_input, "Email in use");
+  CHECK(again.error().field == "email");
+}
+
+TEST_CASE("sign-in records success or failure; unknown e-mail is the same invalid credentials") {
+  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", true}, at(1)), {"UserSignedIn"});
+  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", false}, at(1)), {"UserSignInFailed"});
+  then_error(user::decide(user_given({}), user::SignIn{kEmail, "s1", true}, at(1)), ErrorCode::invalid_input,
+             "Invalid credentials");
+}
+
+TEST_CASE("sign-in is refused for 15 minutes after 10 failures, even with the right password") {
+  auto const state = user_given(failures(10, 100));
+  auto const refused = user::decide(state, user::SignIn{kEmail, "s1", true}, at(200));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == ErrorCode::resource_exhausted);
+  CHECK(refused.error().retry_after_seconds == 15 * 60 - 100);
+  // Nine failures do not lock.
+  then_events(user::decide(user_given(failures(9, 100)), user::SignIn{kEmail, "s1", true}, at(200)),
+              {"UserSignedIn"});
+  // Fifteen minutes after the oldest of the ten, sign-in works again.
+  then_events(user::decide(state, user::SignIn{kEmail, "s1", true}, at(100 + 15 * 60)), {"UserSignedIn"});
+}
+
+TEST_CASE("a successful sign-in clears earlier failures") {
+  Events history = failures(9, 0);
+  history.emplace_back(UserSignedIn{"u1", "alice@example.com", "s1", at(20)});
+  for (int i = 0; i < 9; ++i) history.emplace_back(UserSignInFailed{"u1", "alice@example.com", at(30 + i)});
+  CHECK(user::lockout_remaining(user_given(history), at(60)) == Duration::zero());
+}
+
+TEST_CASE("sign-out closes an open session once") {
+  Events history{kCreated, UserSignedIn{"u1", "alice@example.com", "s1", at(1)}};
+  then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(2)), {"UserSignedOut"});
+  history.emplace_back(UserSignedOut{"u1", "alice@example.com", "s1", at(2)});
+  then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(3)), {});
+}
