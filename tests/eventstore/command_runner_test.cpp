@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "domain/ids.hpp"
+#include "domain/order.hpp"
+#include "eventstore/command_runner.hpp"
+#include "eventstore/rocksdb_log.hpp"
+#include "temp_dir.hpp"
+
+using namespace ticketing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string const kTicket = "00000000000000000000abcd";
+Instant const kNow = *parse_iso8601("2026-11-21T10:00:00.000Z");
+
+CommitMeta meta() { return CommitMeta{"corr", "cause", "user", "", kNow}; }
+
+Result<ticket::State> load_ticket(StreamReader& reader) {
+  return reader.fold<TicketEvent>(ticket_stream(kTicket), ticket::initial_state(), ticket::evolve);
+}
+
+CommandRunner::Decide list_ticket() {
+  return [](StreamReader& reader) -> Result<Events> {
+    auto state = load_ticket(reader);
+    if (!state) return state.error();
+    return ticket::decide(*state, ticket::ListTicket{kTicket, "seller", "Show", Money{2000}}, kNow);
+  };
+}
+
+CommandRunner::Decide place_order(std::string buyer) {
+  return [buyer](StreamReader& reader) -> Result<Events> {
+    auto state = load_ticket(reader);
+    if (!state) return state.error();
+    auto events = order::place(*state, order::PlaceOrder{kTicket, buyer, std::nullopt, 15min}, kNow);
+    if (!events) return events.error();
+    // The new order's stream is read too, so its creation is checked.
+    if (auto loaded = reader.load(order_stream(std::get<OrderCreated>(events->front()).order_id)); !loaded) {
+      return loaded.error();
+    }
+    return events;
+  };
+}
+
+CommandRunner::Decide update_price(std::int64_t cents) {
+  return [cents](StreamReader& reader) -> Result<Events> {
+    auto state = load_ticket(reader);
+    if (!state) return state.error();
+    return ticket::decide(*state, ticket::UpdateTicket{kTicket, "seller", "Show", Money{cents}, std::nullopt}, kNow);
+  };
+}
+
+struct Fixture {
+  testing::TempDir dir;
+  std::unique_ptr<RocksDbLog> log = std::move(*RocksDbLog::open({.path = dir.str(), .partitions = 4}));
+};
+
+}  // namespace
+
+TEST_CASE("the runner loads, decides and commits with the versions it read") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  auto listed = runner.run(kTicket, "list", meta(), list_ticket());
+  REQUIRE(listed.has_value());
+  CHECK(listed->events.size() == 1);
+  REQUIRE(listed->append.has_value());
+  auto again = runner.run(kTicket, "list-2", meta(), list_ticket());
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().code == ErrorCode::conflict);  // the decider says the ticket exists
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 0);
+}
+
+TEST_CASE("a command with nothing to do appends nothing") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  auto outcome = runner.run(kTicket, "noop", meta(), [](StreamReader&) -> Result<Events> { return Events{}; });
+  REQUIRE(outcome.has_value());
+  CHECK_FALSE(outcome->append.has_value());
+  CHECK(f.log->end_offsets() == std::vector<std::uint64_t>(4, 0));
+}
+
+TEST_CASE("forty concurrent buyers of one ticket: exactly one order, the rest told it is reserved") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  constexpr int kBuyers = 40;
+  std::atomic<int> placed{0}, reserved{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = runner.run(kTicket, "order-" + std::to_string(i), meta(), place_order("buyer-" + std::to_string(i)));
+      if (r) {
+        ++placed;
+      } else if (r.error().message == "Ticket is already reserved") {
+        ++reserved;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(placed == 1);
+  CHECK(reserved == kBuyers - 1);
+  CHECK(other == 0);
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
+}
+
+TEST_CASE("a stale write-side cache costs a retry, never a wrong decision") {
+  Fixture f;
+  CommandRunner first(*f.log);
+  CommandRunner second(*f.log);  // its own cache: it will not see first's commits
+  REQUIRE(first.run(kTicket, "list", meta(), list_ticket()).has_value());
+  REQUIRE(second.run(kTicket, "price-1", meta(), update_price(2500)).has_value());  // caches version 1
+  REQUIRE(first.run(kTicket, "order", meta(), place_order("buyer")).has_value());  // reserves: version 2
+  auto refused = second.run(kTicket, "price-2", meta(), update_price(3000));       // stale cache says available
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message == "Cannot edit a reserved ticket");
+}
+
+TEST_CASE("a repeated commit id acts once") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  auto once = runner.run(kTicket, "same-price-change", meta(), update_price(2500));
+  REQUIRE(once.has_value());
+  CommandRunner fresh(*f.log);
+  auto twice = fresh.run(kTicket, "same-price-change", meta(), update_price(2500));
+  REQUIRE(twice.has_value());
+  REQUIRE(twice->append.has_value());
+  CHECK(twice->append->duplicate);
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
+}
