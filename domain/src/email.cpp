@@ -15,20 +15,19 @@ Result<Email> Email::parse(std::string_view text) {
   }
   std::string_view const domain = text.substr(at + 1);
   auto const dot = domain.rfind('.');
-  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() ||
-      domain.front() == '-' || domain.find("..") != std::string_view::npos) {
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() || domain.front() == '-' ||
+      domain.find("..") != std::string_view::npos) {
     return invalid();
   }
   auto const bad_char = [](char c) {
     auto const u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
-           c == ':' || c == '\\' || c == '"' || c == '[' || c == ']';
+    return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' || c == ':' ||
+           c == '\\' || c == '"' || c == '[' || c == ']';
   };
   if (std::any_of(text.begin(), text.end(), bad_char)) return invalid();
   std::string normalized(text);
-  std::transform(normalized.begin(), normalized.end(), normalized.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
+  std::transform(normalized.begin(), normalized.end(), normalized.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
   return Email(std::move(normalized));
 }
 

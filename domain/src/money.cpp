@@ -5,7 +5,9 @@
 namespace ticketing {
 namespace {
 
-Error price_error(std::string_view message) { return make_error(ErrorCode::invalid_input, std::string(message), "price"); }
+Error price_error(std::string_view message) {
+  return make_error(ErrorCode::invalid_input, std::string(message), "price");
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -27,11 +29,17 @@ Result<Money> parse_price(std::string_view text, std::string_view required_messa
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
   std::string digits;  // all significant digits, integer part then fraction
   std::size_t int_digits = 0;
-  while (i < text.size() && is_digit(text[i])) { digits += text[i++]; ++int_digits; }
+  while (i < text.size() && is_digit(text[i])) {
+    digits += text[i++];
+    ++int_digits;
+  }
   std::size_t frac_digits = 0;
   if (i < text.size() && text[i] == '.') {
     ++i;
-    while (i < text.size() && is_digit(text[i])) { digits += text[i++]; ++frac_digits; }
+    while (i < text.size() && is_digit(text[i])) {
+      digits += text[i++];
+      ++frac_digits;
+    }
     if (frac_digits == 0 || int_digits == 0) return price_error(required_message);
   }
   if (digits.empty()) return price_error(required_message);

@@ -34,8 +34,8 @@ std::string format_iso8601(Instant t) {
 
 std::optional<Instant> parse_iso8601(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS.mmmZ
-  if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-      s[19] != '.' || s[23] != 'Z') {
+  if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' ||
+      s[23] != 'Z') {
     return std::nullopt;
   }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;

@@ -1,10 +1,10 @@
 #pragma once
 // Internal: simdjson helpers shared by the codec translation units.
 
-#include <simdjson.h>
-
 #include <string>
 #include <string_view>
+
+#include <simdjson.h>
 
 #include "domain/events.hpp"
 #include "domain/result.hpp"
@@ -13,6 +13,15 @@ namespace ticketing::codec_detail {
 
 inline Error malformed(std::string_view what) {
   return make_error(ErrorCode::invalid_input, "malformed record: " + std::string(what));
+}
+
+// `json` copied into a thread-local buffer with the padding simdjson needs.
+// The view is valid until the next call on the same thread.
+inline simdjson::padded_string_view padded(std::string_view json) {
+  thread_local std::string buffer;
+  buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json);
+  return simdjson::padded_string_view(buffer.data(), json.size(), buffer.capacity());
 }
 
 // Decodes the "data" object of an event of `type` written with `schema`.

@@ -122,9 +122,8 @@ std::string encode_commit(Commit const& commit) {
 
 Result<Commit> decode_commit(std::string_view json) {
   thread_local od::parser parser;
-  simdjson::padded_string const padded(json);
   od::document doc;
-  if (parser.iterate(padded).get(doc)) return malformed("not JSON");
+  if (parser.iterate(codec_detail::padded(json)).get(doc)) return malformed("not JSON");
   od::object object;
   if (doc.get_object().get(object)) return malformed("commit is not an object");
   Commit commit;

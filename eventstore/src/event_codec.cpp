@@ -204,9 +204,8 @@ Result<Event> decode_event_object(od::object object) {
 
 Result<Event> decode_event(std::string_view json) {
   thread_local od::parser parser;
-  simdjson::padded_string const padded(json);
   od::document doc;
-  if (parser.iterate(padded).get(doc)) return malformed("not JSON");
+  if (parser.iterate(codec_detail::padded(json)).get(doc)) return malformed("not JSON");
   od::object object;
   if (doc.get_object().get(object)) return malformed("event is not an object");
   return codec_detail::decode_event_object(object);

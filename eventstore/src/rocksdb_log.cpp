@@ -1,11 +1,11 @@
 #include "eventstore/rocksdb_log.hpp"
 
+#include <unordered_set>
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-
-#include <unordered_set>
 
 #include "eventstore/codec.hpp"
 #include "eventstore/validation.hpp"
@@ -209,7 +209,8 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch) {
         if (auto it = batch_ids.find("k" + slot); it != batch_ids.end()) {
           original = it->second;
         } else if (db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "k" + slot, &value).ok()) {
-          auto const first_at = from_millis(static_cast<std::int64_t>(keys::get_be64(std::string_view(value).substr(12))));
+          auto const first_at =
+              from_millis(static_cast<std::int64_t>(keys::get_be64(std::string_view(value).substr(12))));
           if (commit.meta.recorded_at - first_at < kIdempotencyWindow) original = keys::read_position(value);
         }
       }
@@ -283,7 +284,8 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
     std::uint32_t const index = keys::get_be32(value.substr(12));
     if (!cached || cached->position != at) {
       std::string json;
-      auto status = db_->Get(rocksdb::ReadOptions(), handles_->commits(), keys::commit_key(at.partition, at.offset), &json);
+      auto status =
+          db_->Get(rocksdb::ReadOptions(), handles_->commits(), keys::commit_key(at.partition, at.offset), &json);
       if (!status.ok()) return storage_error(status);
       auto commit = decode_commit(json);
       if (!commit) return commit.error();
@@ -309,6 +311,7 @@ Result<std::int64_t> RocksDbLog::stream_version(std::string const& stream) {
 Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                                std::size_t max) {
   std::vector<RecordedCommit> out;
+  out.reserve(std::min<std::size_t>(max, 4096));
   if (partition >= partitions_) return make_error(ErrorCode::invalid_input, "no such partition");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->commits()));
   std::uint64_t const end = [&] {

@@ -172,8 +172,7 @@ TEST_CASE("a declined charge cancels the order and releases the ticket") {
 
 TEST_CASE("an unreachable gateway leaves the order reserved and payable again") {
   Events history = awaiting_payment();
-  then_events(when(history, order::RecordChargeFailed{kCharge, "gateway unreachable", true}, at(30)),
-              {"ChargeFailed"});
+  then_events(when(history, order::RecordChargeFailed{kCharge, "gateway unreachable", true}, at(30)), {"ChargeFailed"});
   history.emplace_back(ChargeFailed{kCharge, kOrder, "gateway unreachable", true, at(30)});
   auto const ctx = context_given(history);
   CHECK(order::effective_status(ctx) == order::Status::created);

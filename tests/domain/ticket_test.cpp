@@ -16,9 +16,9 @@ TEST_CASE("a seller lists a ticket with a title and a valid price") {
   then_error(ticket::decide(ticket_given({}),
                             ticket::ListTicket{kTicket, kSeller, "Concert", Money{kMaxPriceCents + 1}}, at(0)),
              ErrorCode::invalid_input, "Price must be at most 1000000");
-  then_error(ticket::decide(ticket_given({}),
-                            ticket::ListTicket{kTicket, kSeller, std::string(201, 'x'), Money{100}}, at(0)),
-             ErrorCode::invalid_input, "Title must be at most 200 characters");
+  then_error(
+      ticket::decide(ticket_given({}), ticket::ListTicket{kTicket, kSeller, std::string(201, 'x'), Money{100}}, at(0)),
+      ErrorCode::invalid_input, "Title must be at most 200 characters");
 }
 
 TEST_CASE("version is 0 when listed and +1 for each change") {

@@ -37,8 +37,7 @@ TEST_CASE("sign-in is refused for 15 minutes after 10 failures, even with the ri
   CHECK(refused.error().code == ErrorCode::resource_exhausted);
   CHECK(refused.error().retry_after_seconds == 15 * 60 - 100);
   // Nine failures do not lock.
-  then_events(user::decide(user_given(failures(9, 100)), user::SignIn{kEmail, "s1", true}, at(200)),
-              {"UserSignedIn"});
+  then_events(user::decide(user_given(failures(9, 100)), user::SignIn{kEmail, "s1", true}, at(200)), {"UserSignedIn"});
   // Fifteen minutes after the oldest of the ten, sign-in works again.
   then_events(user::decide(state, user::SignIn{kEmail, "s1", true}, at(100 + 15 * 60)), {"UserSignedIn"});
 }

@@ -1,4 +1,4 @@
-#include <doctest/doctest.h>
+#include "eventstore/codec.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -6,7 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "eventstore/codec.hpp"
+#include <doctest/doctest.h>
+
 #include "samples.hpp"
 
 using namespace ticketing;
@@ -93,11 +94,11 @@ TEST_CASE("an event written with an older schema is upgraded on read") {
 }
 
 TEST_CASE("malformed records are refused with a reason, never a crash") {
-  for (std::string_view bad : {"", "{", "[]", "{\"type\":\"TicketCreated\"}", "{\"type\":\"Nope\",\"schema\":1,\"data\":{}}",
-                               "{\"type\":\"TicketSold\",\"schema\":1,\"data\":{\"ticket_id\":1}}",
-                               "{\"type\":\"TicketSold\",\"schema\":9,\"data\":{}}",
-                               "{\"data\":{},\"type\":\"TicketSold\",\"schema\":1}",
-                               "{\"type\":\"OrderExpired\",\"schema\":1,\"data\":{\"order_id\":\"x\",\"at\":\"yesterday\"}}"}) {
+  for (std::string_view bad :
+       {"", "{", "[]", "{\"type\":\"TicketCreated\"}", "{\"type\":\"Nope\",\"schema\":1,\"data\":{}}",
+        "{\"type\":\"TicketSold\",\"schema\":1,\"data\":{\"ticket_id\":1}}",
+        "{\"type\":\"TicketSold\",\"schema\":9,\"data\":{}}", "{\"data\":{},\"type\":\"TicketSold\",\"schema\":1}",
+        "{\"type\":\"OrderExpired\",\"schema\":1,\"data\":{\"order_id\":\"x\",\"at\":\"yesterday\"}}"}) {
     auto decoded = decode_event(bad);
     CHECK_FALSE_MESSAGE(decoded.has_value(), bad);
     if (!decoded) CHECK(decoded.error().code == ErrorCode::invalid_input);

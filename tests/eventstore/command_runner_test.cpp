@@ -1,11 +1,12 @@
-#include <doctest/doctest.h>
+#include "eventstore/command_runner.hpp"
 
 #include <atomic>
 #include <thread>
 
+#include <doctest/doctest.h>
+
 #include "domain/ids.hpp"
 #include "domain/order.hpp"
-#include "eventstore/command_runner.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "temp_dir.hpp"
 
@@ -114,8 +115,8 @@ TEST_CASE("a stale write-side cache costs a retry, never a wrong decision") {
   CommandRunner second(*f.log);  // its own cache: it will not see first's commits
   REQUIRE(first.run(kTicket, "list", meta(), list_ticket()).has_value());
   REQUIRE(second.run(kTicket, "price-1", meta(), update_price(2500)).has_value());  // caches version 1
-  REQUIRE(first.run(kTicket, "order", meta(), place_order("buyer")).has_value());  // reserves: version 2
-  auto refused = second.run(kTicket, "price-2", meta(), update_price(3000));       // stale cache says available
+  REQUIRE(first.run(kTicket, "order", meta(), place_order("buyer")).has_value());   // reserves: version 2
+  auto refused = second.run(kTicket, "price-2", meta(), update_price(3000));        // stale cache says available
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().message == "Cannot edit a reserved ticket");
 }

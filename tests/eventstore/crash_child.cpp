@@ -3,11 +3,10 @@
 // commit, until killed. Each commit carries two events, so a torn commit
 // would show as an odd event count. Resumes from the versions it finds.
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "domain/ids.hpp"

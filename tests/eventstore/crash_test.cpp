@@ -1,14 +1,13 @@
-#include <doctest/doctest.h>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <map>
 #include <random>
+#include <signal.h>
 #include <sstream>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
 #include "eventstore/rocksdb_log.hpp"

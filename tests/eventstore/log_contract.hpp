@@ -4,14 +4,14 @@
 // the same log; `kDurable` says whether a reopened log keeps its commits) and
 // invokes: TEST_CASE_TEMPLATE_INVOKE(event_log_contract, Backend);
 
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
 #include "eventstore/event_log.hpp"
@@ -230,8 +230,8 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
-          auto r = log->append(ticket_commit("t" + std::to_string(t) + "-" + std::to_string(i), 100 + t,
-                                             i == 0 ? kNoStream : i - 1));
+          auto r = log->append(
+              ticket_commit("t" + std::to_string(t) + "-" + std::to_string(i), 100 + t, i == 0 ? kNoStream : i - 1));
           if (!r) ++failures;
         }
       });

@@ -1,6 +1,7 @@
+#include "eventstore/rocksdb_log.hpp"
+
 #include <doctest/doctest.h>
 
-#include "eventstore/rocksdb_log.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"
 

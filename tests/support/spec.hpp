@@ -1,10 +1,10 @@
 #pragma once
 // Given/when/then helpers for decider scenarios (test-only).
 
-#include <doctest/doctest.h>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
 #include "domain/order.hpp"
@@ -41,7 +41,11 @@ inline order::OrderContext context_given(Events const& history) {
   Events charge_events;
   for (auto const& e : history) {
     if (auto c = narrow<ChargeEvent>(e)) {
-      std::visit([&](auto const& ev) { if (ev.charge_id == ctx.order.charge_id) charge_events.push_back(e); }, *c);
+      std::visit(
+          [&](auto const& ev) {
+            if (ev.charge_id == ctx.order.charge_id) charge_events.push_back(e);
+          },
+          *c);
     }
   }
   ctx.charge = fold<ChargeEvent>(charge_events, charge::initial_state(), charge::evolve);
@@ -78,8 +82,7 @@ inline TicketCreated listed(std::int64_t cents = 2000) {
 // A ticket listed at $20 and ordered by kBuyer at t=10 with a 15-minute hold.
 inline Events ordered(std::string const& buyer = kBuyer) {
   std::string const order_id = order_id_for(kTicket, 1);
-  return Events{listed(),
-                OrderCreated{order_id, kTicket, buyer, "Concert", Money{2000}, 0, at(10), at(10) + 15min},
+  return Events{listed(), OrderCreated{order_id, kTicket, buyer, "Concert", Money{2000}, 0, at(10), at(10) + 15min},
                 TicketReserved{kTicket, order_id, buyer, at(10)}};
 }
 

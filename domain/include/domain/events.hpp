@@ -73,8 +73,8 @@ struct TicketSold {
 struct OrderCreated {
   static constexpr std::string_view kType = "OrderCreated";
   std::string order_id, ticket_id, buyer_id, title;
-  Money price;                      // what the buyer pays, fixed now
-  std::int64_t ticket_version{0};   // the ticket version the price was taken from
+  Money price;                     // what the buyer pays, fixed now
+  std::int64_t ticket_version{0};  // the ticket version the price was taken from
   Instant at, expires_at;
 };
 struct OrderAwaitingPayment {
@@ -151,9 +151,9 @@ using ChargeEvent = std::variant<ChargeCreated, ChargeSucceeded, ChargeFailed, C
 
 // Any event of the product, as stored in the log.
 using Event = std::variant<UserCreated, UserSignedIn, UserSignInFailed, UserSignedOut,  //
-                           TicketCreated, TicketUpdated, TicketReserved, TicketReleased, TicketSold,
-                           OrderCreated, OrderAwaitingPayment, OrderCompleted, OrderCancelled, OrderExpired,
-                           ChargeCreated, ChargeSucceeded, ChargeFailed, ChargeRefunded>;
+                           TicketCreated, TicketUpdated, TicketReserved, TicketReleased, TicketSold, OrderCreated,
+                           OrderAwaitingPayment, OrderCompleted, OrderCancelled, OrderExpired, ChargeCreated,
+                           ChargeSucceeded, ChargeFailed, ChargeRefunded>;
 
 [[nodiscard]] std::string_view type_name(Event const& e) noexcept;
 // The stream an event belongs to, derived from its ids.
@@ -174,6 +174,21 @@ template <class Narrow>
         }
       },
       e);
+}
+
+// Narrows by moving out of `e`.
+template <class Narrow>
+[[nodiscard]] std::optional<Narrow> narrow(Event&& e) {
+  return std::visit(
+      [](auto&& ev) -> std::optional<Narrow> {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_constructible_v<Narrow, T>) {
+          return Narrow{std::move(ev)};
+        } else {
+          return std::nullopt;
+        }
+      },
+      std::move(e));
 }
 
 using Events = std::vector<Event>;

@@ -30,7 +30,7 @@ enum class ErrorCode : std::uint8_t {
 struct Error {
   ErrorCode code{ErrorCode::internal};
   std::string message;
-  std::string field;  // the input field at fault, for invalid_input; else empty
+  std::string field;                                // the input field at fault, for invalid_input; else empty
   std::optional<std::int64_t> current_price_cents;  // price race: what it is now
   std::optional<std::int64_t> retry_after_seconds;  // resource_exhausted
 

@@ -41,7 +41,7 @@ class StreamReader {
 };
 
 struct CommandOutcome {
-  Events events;               // what was decided (empty: nothing to do, nothing appended)
+  Events events;                       // what was decided (empty: nothing to do, nothing appended)
   std::optional<AppendResult> append;  // set when something was appended or found duplicate
 };
 

@@ -17,8 +17,8 @@
 namespace ticketing {
 
 struct AppendResult {
-  Position position;       // of this commit, or of the first one if duplicate
-  bool duplicate{false};   // the commit id or idempotency key was accepted before
+  Position position;      // of this commit, or of the first one if duplicate
+  bool duplicate{false};  // the commit id or idempotency key was accepted before
 };
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;

@@ -1,0 +1,222 @@
+// Measures the embedded log: durable single-event commits per second with 1,
+// 16 and 64 concurrent appenders over 10,000 streams (p50/p99 latency), and
+// the rate of rebuilding aggregate state from the log.
+//
+// Usage: eventstore_bench [DIR] [SECONDS_PER_RUN] [--keep]
+//        eventstore_bench --rebuild-only DIR   (folds an existing log)
+// Every figure comes from this run; nothing is assumed.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "domain/ticket.hpp"
+#include "eventstore/rocksdb_log.hpp"
+
+using namespace ticketing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kStreams = 10'000;
+Instant const kAt = *parse_iso8601("2026-11-21T10:00:00.000Z");
+
+std::string ticket_of(int n) {
+  std::string id = std::to_string(n);
+  return std::string(24 - id.size(), '0') + id;
+}
+
+Commit update_commit(int stream, std::int64_t expected, std::uint64_t seq) {
+  Commit c;
+  c.commit_id = "b" + std::to_string(seq);
+  c.partition_key = ticket_of(stream);
+  c.expected = {{ticket_stream(ticket_of(stream)), expected}};
+  c.events.emplace_back(TicketUpdated{ticket_of(stream), "Bench ticket", Money{1000 + expected}, kAt});
+  c.meta.recorded_at = kAt;
+  return c;
+}
+
+void create_streams(RocksDbLog& log) {
+  std::vector<std::future<Result<AppendResult>>> pending;
+  for (int s = 0; s < kStreams; ++s) {
+    Commit c;
+    c.commit_id = "create-" + std::to_string(s);
+    c.partition_key = ticket_of(s);
+    c.expected = {{ticket_stream(ticket_of(s)), kNoStream}};
+    c.events.emplace_back(TicketCreated{ticket_of(s), "seller", "Bench ticket", Money{1000}, kAt});
+    c.meta.recorded_at = kAt;
+    auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+    pending.push_back(promise->get_future());
+    log.append_async(std::move(c), [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
+  }
+  for (auto& f : pending) {
+    if (!f.get()) throw std::runtime_error("stream creation failed");
+  }
+}
+
+struct RunResult {
+  double commits_per_second;
+  double p50_us, p99_us;
+  std::uint64_t commits;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  auto const k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// Each appender owns the streams s with s % appenders == its index, so
+// appenders never conflict; each commit is one event on the next owned stream.
+RunResult run(RocksDbLog& log, int appenders, double seconds, std::vector<std::int64_t>& versions,
+              std::atomic<std::uint64_t>& seq) {
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(appenders));
+  std::vector<std::thread> threads;
+  for (int a = 0; a < appenders; ++a) {
+    threads.emplace_back([&, a] {
+      auto& lat = latencies[static_cast<std::size_t>(a)];
+      lat.reserve(400'000);
+      int stream = a;
+      while (!stop.load(std::memory_order_relaxed)) {
+        auto& version = versions[static_cast<std::size_t>(stream)];
+        auto const start = Clock::now();
+        auto r = log.append(update_commit(stream, version, seq++));
+        auto const end = Clock::now();
+        if (!r) {
+          std::fprintf(stderr, "append failed: %s\n", r.error().message.c_str());
+          std::abort();
+        }
+        ++version;
+        lat.push_back(std::chrono::duration<double, std::micro>(end - start).count());
+        stream += appenders;
+        if (stream >= kStreams) stream = a;
+      }
+    });
+  }
+  auto const start = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  double const elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  RunResult result{};
+  result.commits = all.size();
+  result.commits_per_second = static_cast<double>(all.size()) / elapsed;
+  result.p50_us = percentile(all, 0.50);
+  result.p99_us = percentile(all, 0.99);
+  return result;
+}
+
+// Reads every commit of every partition and folds the ticket events into
+// per-ticket state, as a node does when it rebuilds its write-side state.
+// Partitions are independent, so `threads` workers fold disjoint sets of them.
+std::uint64_t fold_partitions(RocksDbLog& log, unsigned worker, unsigned threads,
+                              std::unordered_map<std::string, ticket::State>& tickets) {
+  std::uint64_t events = 0;
+  for (std::uint32_t p = worker; p < log.partition_count(); p += threads) {
+    std::uint64_t offset = 0;
+    for (;;) {
+      auto commits = log.read_partition(p, offset, 4096);
+      if (!commits || commits->empty()) break;
+      for (auto& rc : *commits) {
+        for (auto& e : rc.commit.events) {
+          if (auto te = narrow<TicketEvent>(std::move(e))) {
+            auto const& id = std::visit([](auto const& ev) -> std::string const& { return ev.ticket_id; }, *te);
+            auto& state = tickets[id];
+            state = ticket::evolve(std::move(state), *te);
+            ++events;
+          }
+        }
+        offset = rc.position.offset + 1;
+      }
+    }
+  }
+  return events;
+}
+
+void rebuild(RocksDbLog& log, unsigned threads) {
+  auto const start = Clock::now();
+  std::vector<std::unordered_map<std::string, ticket::State>> tickets(threads);
+  std::vector<std::uint64_t> counts(threads);
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] { counts[w] = fold_partitions(log, w, threads, tickets[w]); });
+  }
+  for (auto& t : workers) t.join();
+  double const seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::uint64_t events = 0;
+  std::size_t states = 0;
+  for (unsigned w = 0; w < threads; ++w) {
+    events += counts[w];
+    states += tickets[w].size();
+  }
+  std::printf("rebuild (%u thread%s): %llu events folded into %zu tickets in %.2f s = %.0f events/s\n", threads,
+              threads == 1 ? "" : "s", static_cast<unsigned long long>(events), states, seconds,
+              static_cast<double>(events) / seconds);
+}
+
+void rebuilds(RocksDbLog& log) {
+  unsigned const cores = std::max(1u, std::thread::hardware_concurrency());
+  rebuild(log, 1);
+  rebuild(log, 1);  // again, from the OS page cache and block cache
+  if (cores > 1) rebuild(log, cores);
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--rebuild-only") {
+    auto log = RocksDbLog::open({.path = argv[2]});
+    if (!log) return 1;
+    rebuilds(**log);
+    return 0;
+  }
+  bool const keep = argc > 3 && std::string(argv[3]) == "--keep";
+  std::filesystem::path const dir = argc > 1 ? argv[1] : std::filesystem::temp_directory_path() / "ticketing-bench-log";
+  double const seconds = argc > 2 ? std::stod(argv[2]) : 5.0;
+  std::filesystem::remove_all(dir);
+  std::printf("machine: %u hardware threads, %s\n", std::thread::hardware_concurrency(), cpu_model().c_str());
+  std::printf("log: %s, 16 partitions, WAL synced on every group commit\n", dir.c_str());
+  {
+    auto log = RocksDbLog::open({.path = dir.string(), .partitions = 16});
+    if (!log) {
+      std::fprintf(stderr, "%s\n", log.error().message.c_str());
+      return 1;
+    }
+    create_streams(**log);
+    std::vector<std::int64_t> versions(kStreams, 0);
+    std::atomic<std::uint64_t> seq{0};
+    std::printf("%-10s %14s %12s %12s %10s\n", "appenders", "commits/s", "p50 (us)", "p99 (us)", "commits");
+    for (int appenders : {1, 16, 64}) {
+      auto const r = run(**log, appenders, seconds, versions, seq);
+      std::printf("%-10d %14.0f %12.0f %12.0f %10llu\n", appenders, r.commits_per_second, r.p50_us, r.p99_us,
+                  static_cast<unsigned long long>(r.commits));
+    }
+  }
+  auto log = RocksDbLog::open({.path = dir.string()});
+  if (!log) return 1;
+  rebuilds(**log);
+  log->reset();
+  if (!keep) std::filesystem::remove_all(dir);
+}

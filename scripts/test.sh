@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds and runs every test: installs missing Debian packages, then the `dev`
+# workflow (warnings as errors; unit and integration tests) and the `asan`
+# workflow (AddressSanitizer + UBSan; unit tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$jobs}
+export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$jobs}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+echo "== dev: configure, build, test"
+cmake --workflow --preset dev
+echo "== asan: configure, build, unit tests under AddressSanitizer and UBSan"
+cmake --workflow --preset asan
