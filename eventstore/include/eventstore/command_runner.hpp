@@ -63,6 +63,13 @@ class CommandRunner {
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 
+  // Runs `read` against current stream state without committing anything.
+  template <class F>
+  [[nodiscard]] auto inspect(F&& read) {
+    StreamReader reader(log_, cache_);
+    return read(reader);
+  }
+
   [[nodiscard]] EventLog& log() noexcept { return log_; }
 
  private:

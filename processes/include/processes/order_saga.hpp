@@ -1,0 +1,93 @@
+#pragma once
+// The order saga (ARCHITECTURE.md §5), a process manager over the log:
+//   OrderCreated          -> a durable timer at expiresAt; when it fires,
+//                            ExpireOrder (a no-op unless still `created`)
+//   ChargeCreated         -> a durable timer a little later; if the payment
+//                            still has no outcome then (the process that made
+//                            it died), ask the gateway and record what it says
+//   ChargeSucceeded with refund_required -> refund through the gateway, then
+//                            record ChargeRefunded (retried until it is)
+// Its commands go through the Marketplace like any client's, with commit ids
+// derived from the order or charge they concern, so a timer that fires twice
+// (after a crash) acts once.
+//
+// Threads: the log subscription records timers; one timer thread fires them.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "eventstore/clock.hpp"
+#include "eventstore/event_log.hpp"
+#include "eventstore/marketplace.hpp"
+#include "processes/payment_gateway.hpp"
+#include "processes/timer_store.hpp"
+
+namespace ticketing {
+
+struct SagaOptions {
+  Duration payment_resolution_delay{std::chrono::seconds(60)};  // after ChargeCreated
+  Duration retry_delay{std::chrono::seconds(1)};                // after a failed attempt
+};
+
+class OrderSaga {
+ public:
+  OrderSaga(EventLog& log, Marketplace& marketplace, PaymentGateway& gateway, Clock const& clock, TimerStore& timers,
+            SagaOptions options = {});
+  ~OrderSaga();  // stops
+
+  void start();
+  void stop();
+
+  [[nodiscard]] std::size_t pending_timers() const;
+  // Checks the timers now (a test whose clock jumped calls this).
+  void wake();
+  // Per partition, the next offset the saga will look at.
+  [[nodiscard]] std::vector<std::uint64_t> applied() const;
+
+ private:
+  struct Due {
+    Instant due;
+    TimerKind kind;
+    std::string id;
+    std::string payload;
+    friend bool operator<(Due const& a, Due const& b) {
+      return std::tie(a.due, a.kind, a.id) < std::tie(b.due, b.kind, b.id);
+    }
+  };
+
+  void on_commit(RecordedCommit const& commit);
+  void run_timers();
+  void fire(Due const& timer);
+  // Fire outcomes: done (forget it), or try again at `when`.
+  void finish(Due const& timer);
+  void retry(Due const& timer, Instant when);
+  void schedule(Timer const& timer);
+  void forget(TimerKey const& key);
+  void fire_expiry(Due const& timer);
+  void fire_payment_resolution(Due const& timer);
+  void fire_refund(Due const& timer);
+  [[nodiscard]] CommandContext context(std::string commit_id, std::string const& cause) const;
+
+  EventLog& log_;
+  Marketplace& marketplace_;
+  PaymentGateway& gateway_;
+  Clock const& clock_;
+  TimerStore& store_;
+  SagaOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::set<Due> queue_;
+  std::map<std::pair<TimerKind, std::string>, Instant> index_;  // what is queued, by key
+  std::vector<std::uint64_t> applied_;
+  std::uint64_t since_checkpoint_{0};
+  bool stopping_{false};
+
+  std::unique_ptr<Subscription> subscription_;
+  std::thread timer_thread_;
+};
+
+}  // namespace ticketing

@@ -1,0 +1,65 @@
+#pragma once
+// Durable timers of the order saga, in RocksDB, with the saga's checkpoint
+// (per-partition offsets of the log) in the same WriteBatch as the timers a
+// commit adds or removes. After a crash the saga resumes from the checkpoint
+// and every timer it had is still there; overdue ones fire at once.
+//
+// Layout:  c/<be32 partition>   -> be64 next offset
+//          t/<kind><id>         -> be64 due (ms since epoch) | payload
+// Thread safety: all members may be called from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/result.hpp"
+#include "domain/time.hpp"
+#include "eventstore/commit.hpp"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace ticketing {
+
+enum class TimerKind : char {
+  expire_order = 'e',     // id: order id; fires at the order's expiresAt
+  resolve_payment = 'p',  // id: charge id; a payment with no outcome yet
+  refund_charge = 'r',    // id: charge id; payload: the gateway's charge id
+};
+
+struct Timer {
+  Instant due;
+  TimerKind kind{TimerKind::expire_order};
+  std::string id;
+  std::string payload;
+};
+
+struct TimerKey {
+  TimerKind kind;
+  std::string id;
+};
+
+class TimerStore {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<TimerStore>> open(std::string const& path, std::uint32_t partitions);
+  ~TimerStore();
+  TimerStore(TimerStore const&) = delete;
+  TimerStore& operator=(TimerStore const&) = delete;
+
+  // The timer changes caused by the commit at `position`, with the checkpoint.
+  [[nodiscard]] Result<void> apply(Position position, std::vector<Timer> const& add,
+                                   std::vector<TimerKey> const& remove);
+  [[nodiscard]] Result<void> put(Timer const& timer);
+  [[nodiscard]] Result<void> remove(TimerKey const& key);
+  [[nodiscard]] std::vector<Timer> all() const;
+  [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
+
+ private:
+  TimerStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions);
+  std::unique_ptr<rocksdb::DB> db_;
+  std::uint32_t partitions_;
+};
+
+}  // namespace ticketing

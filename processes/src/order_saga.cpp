@@ -1,0 +1,203 @@
+#include "processes/order_saga.hpp"
+
+#include "domain/ids.hpp"
+#include "domain/overloaded.hpp"
+
+namespace ticketing {
+
+OrderSaga::OrderSaga(EventLog& log, Marketplace& marketplace, PaymentGateway& gateway, Clock const& clock,
+                     TimerStore& timers, SagaOptions options)
+    : log_(log),
+      marketplace_(marketplace),
+      gateway_(gateway),
+      clock_(clock),
+      store_(timers),
+      options_(options),
+      applied_(timers.checkpoints()) {}
+
+OrderSaga::~OrderSaga() { stop(); }
+
+void OrderSaga::start() {
+  if (subscription_) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+    for (auto const& t : store_.all()) {
+      queue_.insert(Due{t.due, t.kind, t.id, t.payload});
+      index_[{t.kind, t.id}] = t.due;
+    }
+  }
+  timer_thread_ = std::thread([this] { run_timers(); });
+  subscription_ = log_.subscribe(store_.checkpoints(), [this](RecordedCommit const& c) { on_commit(c); });
+}
+
+void OrderSaga::stop() {
+  if (subscription_) subscription_->stop();
+  subscription_.reset();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (timer_thread_.joinable()) timer_thread_.join();
+}
+
+std::size_t OrderSaga::pending_timers() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+std::vector<std::uint64_t> OrderSaga::applied() const {
+  std::lock_guard lock(mutex_);
+  return applied_;
+}
+
+void OrderSaga::wake() { cv_.notify_all(); }
+
+void OrderSaga::on_commit(RecordedCommit const& commit) {
+  std::vector<Timer> add;
+  std::vector<TimerKey> remove;
+  for (auto const& event : commit.commit.events) {
+    std::visit(overloaded{
+                   [&](OrderCreated const& e) { add.push_back({e.expires_at, TimerKind::expire_order, e.order_id, {}}); },
+                   [&](OrderExpired const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
+                   [&](OrderCancelled const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
+                   [&](OrderCompleted const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
+                   [&](ChargeCreated const& e) {
+                     add.push_back({e.at + options_.payment_resolution_delay, TimerKind::resolve_payment,
+                                    e.charge_id, {}});
+                   },
+                   [&](ChargeSucceeded const& e) {
+                     remove.push_back({TimerKind::resolve_payment, e.charge_id});
+                     if (e.refund_required) add.push_back({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
+                   },
+                   [&](ChargeFailed const& e) { remove.push_back({TimerKind::resolve_payment, e.charge_id}); },
+                   [&](ChargeRefunded const& e) { remove.push_back({TimerKind::refund_charge, e.charge_id}); },
+                   [&](auto const&) {},
+               },
+               event);
+  }
+  bool const relevant = !add.empty() || !remove.empty();
+  // Commits that change no timer need no durable checkpoint: replaying them
+  // after a crash changes nothing. One in 256 is recorded to bound the replay.
+  bool const record = relevant || ++since_checkpoint_ % 256 == 0;
+  while (record) {
+    auto written = store_.apply(commit.position, add, remove);
+    if (written) break;
+    std::this_thread::sleep_for(options_.retry_delay);
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (auto const& k : remove) {
+      if (auto it = index_.find({k.kind, k.id}); it != index_.end()) {
+        queue_.erase(Due{it->second, k.kind, k.id, {}});
+        index_.erase(it);
+      }
+    }
+    for (auto const& t : add) {
+      if (auto it = index_.find({t.kind, t.id}); it != index_.end()) queue_.erase(Due{it->second, t.kind, t.id, {}});
+      queue_.insert(Due{t.due, t.kind, t.id, t.payload});
+      index_[{t.kind, t.id}] = t.due;
+    }
+    applied_[commit.position.partition] = commit.position.offset + 1;
+  }
+  if (relevant) cv_.notify_all();
+}
+
+void OrderSaga::run_timers() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    Instant const now = clock_.now();
+    if (queue_.empty() || queue_.begin()->due > now) {
+      // Wake at the next due time, or within a second to follow clock changes.
+      auto wait = std::chrono::milliseconds(1000);
+      if (!queue_.empty()) wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(queue_.begin()->due - now));
+      cv_.wait_for(lock, wait);
+      continue;
+    }
+    Due const timer = *queue_.begin();
+    queue_.erase(queue_.begin());
+    index_.erase({timer.kind, timer.id});
+    lock.unlock();
+    fire(timer);
+    lock.lock();
+  }
+}
+
+void OrderSaga::fire(Due const& timer) {
+  switch (timer.kind) {
+    case TimerKind::expire_order: fire_expiry(timer); break;
+    case TimerKind::resolve_payment: fire_payment_resolution(timer); break;
+    case TimerKind::refund_charge: fire_refund(timer); break;
+  }
+}
+
+CommandContext OrderSaga::context(std::string commit_id, std::string const& cause) const {
+  CommandContext ctx;
+  ctx.commit_id = std::move(commit_id);
+  ctx.meta.correlation_id = cause;
+  ctx.meta.causation_id = "saga:" + cause;
+  ctx.meta.user_id = "saga";
+  ctx.meta.recorded_at = clock_.now();
+  return ctx;
+}
+
+void OrderSaga::finish(Due const& timer) { (void)store_.remove(TimerKey{timer.kind, timer.id}); }
+
+void OrderSaga::retry(Due const& timer, Instant when) {
+  Timer const next{when, timer.kind, timer.id, timer.payload};
+  (void)store_.put(next);
+  schedule(next);
+}
+
+void OrderSaga::schedule(Timer const& timer) {
+  {
+    std::lock_guard lock(mutex_);
+    if (index_.contains({timer.kind, timer.id})) return;  // re-added by the log meanwhile
+    queue_.insert(Due{timer.due, timer.kind, timer.id, timer.payload});
+    index_[{timer.kind, timer.id}] = timer.due;
+  }
+  cv_.notify_all();
+}
+
+void OrderSaga::fire_expiry(Due const& timer) {
+  auto const done = marketplace_.execute(timer.id, order::ExpireOrder{timer.id}, context("expire:" + timer.id, timer.id));
+  if (done || done.error().code == ErrorCode::not_found) return finish(timer);
+  if (done.error().message == "Order has not expired yet") {
+    auto ctx = marketplace_.order_context(timer.id);
+    if (ctx) return retry(timer, ctx->order.expires_at);
+  }
+  retry(timer, clock_.now() + options_.retry_delay);
+}
+
+void OrderSaga::fire_payment_resolution(Due const& timer) {
+  auto const order_id = order_id_of_charge(timer.id);
+  if (!order_id) return finish(timer);
+  auto ctx = marketplace_.order_context(*order_id, timer.id);
+  if (!ctx) return ctx.error().code == ErrorCode::not_found ? finish(timer) : retry(timer, clock_.now() + options_.retry_delay);
+  if (ctx->charge.status != charge::Status::created) return finish(timer);
+  auto found = gateway_.find_charge(timer.id);
+  if (!found) return retry(timer, clock_.now() + options_.retry_delay);
+  Result<CommandOutcome> recorded = *found
+      ? marketplace_.execute(*order_id, order::RecordChargeSucceeded{timer.id, **found},
+                             context("charge-found:" + timer.id, timer.id))
+      : marketplace_.execute(*order_id, order::RecordChargeFailed{timer.id, "payment interrupted", true},
+                             context("charge-lost:" + timer.id, timer.id));
+  if (recorded || recorded.error().code == ErrorCode::not_found) return finish(timer);
+  retry(timer, clock_.now() + options_.retry_delay);
+}
+
+void OrderSaga::fire_refund(Due const& timer) {
+  auto const order_id = order_id_of_charge(timer.id);
+  if (!order_id) return finish(timer);
+  auto refund = gateway_.refund(timer.payload, "refund:" + timer.id);
+  if (!refund) return retry(timer, clock_.now() + options_.retry_delay);
+  auto recorded = marketplace_.execute(*order_id, order::RecordChargeRefunded{timer.id, *refund},
+                                       context("refund:" + timer.id, timer.id));
+  if (recorded || recorded.error().code == ErrorCode::not_found) return finish(timer);
+  retry(timer, clock_.now() + options_.retry_delay);
+}
+
+}  // namespace ticketing

@@ -1,0 +1,103 @@
+#include "processes/timer_store.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+namespace ticketing {
+namespace {
+
+Error storage_error(rocksdb::Status const& s) {
+  return make_error(ErrorCode::unavailable, "timer storage failed: " + s.ToString());
+}
+
+void put_be(std::string& out, std::uint64_t v, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
+}
+std::uint64_t get_be(std::string_view in, std::size_t bytes) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+std::string checkpoint_key(std::uint32_t p) {
+  std::string k = "c/";
+  put_be(k, p, 4);
+  return k;
+}
+std::string timer_key(TimerKind kind, std::string const& id) { return std::string("t/") + static_cast<char>(kind) + id; }
+std::string timer_value(Timer const& t) {
+  std::string v;
+  put_be(v, static_cast<std::uint64_t>(to_millis(t.due)), 8);
+  v += t.payload;
+  return v;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TimerStore>> TimerStore::open(std::string const& path, std::uint32_t partitions) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  auto const status = rocksdb::DB::Open(options, path, &raw);
+  if (!status.ok()) return storage_error(status);
+  return std::unique_ptr<TimerStore>(new TimerStore(std::unique_ptr<rocksdb::DB>(raw), partitions));
+}
+
+TimerStore::TimerStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions)
+    : db_(std::move(db)), partitions_(partitions) {}
+
+TimerStore::~TimerStore() {
+  if (db_) db_->Close();
+}
+
+Result<void> TimerStore::apply(Position position, std::vector<Timer> const& add, std::vector<TimerKey> const& remove) {
+  rocksdb::WriteBatch batch;
+  for (auto const& k : remove) batch.Delete(timer_key(k.kind, k.id));
+  for (auto const& t : add) batch.Put(timer_key(t.kind, t.id), timer_value(t));
+  std::string next;
+  put_be(next, position.offset + 1, 8);
+  batch.Put(checkpoint_key(position.partition), next);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;  // a timer is a promise to act: it must survive power loss
+  auto const status = db_->Write(sync, &batch);
+  if (!status.ok()) return storage_error(status);
+  return {};
+}
+
+Result<void> TimerStore::put(Timer const& timer) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  auto const status = db_->Put(sync, timer_key(timer.kind, timer.id), timer_value(timer));
+  if (!status.ok()) return storage_error(status);
+  return {};
+}
+
+Result<void> TimerStore::remove(TimerKey const& key) {
+  auto const status = db_->Delete(rocksdb::WriteOptions(), timer_key(key.kind, key.id));
+  if (!status.ok()) return storage_error(status);
+  return {};
+}
+
+std::vector<Timer> TimerStore::all() const {
+  std::vector<Timer> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) {
+    auto const key = it->key().ToStringView();
+    auto const value = it->value().ToStringView();
+    if (key.size() < 3 || value.size() < 8) continue;
+    out.push_back(Timer{from_millis(static_cast<std::int64_t>(get_be(value, 8))), static_cast<TimerKind>(key[2]),
+                        std::string(key.substr(3)), std::string(value.substr(8))});
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> TimerStore::checkpoints() const {
+  std::vector<std::uint64_t> out(partitions_, 0);
+  for (std::uint32_t p = 0; p < partitions_; ++p) {
+    std::string value;
+    if (db_->Get(rocksdb::ReadOptions(), checkpoint_key(p), &value).ok() && value.size() == 8) out[p] = get_be(value, 8);
+  }
+  return out;
+}
+
+}  // namespace ticketing

@@ -1,0 +1,78 @@
+#pragma once
+// The rows of the read models and their storage encoding. Rows hold exactly
+// what queries answer; they are rendered to API JSON on the way out.
+// Encoding: members in declaration order; strings as varint length + bytes,
+// integers as 8 bytes big-endian, enums as one byte. Deterministic, so a
+// rebuilt model is byte-identical to the live one.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/describe/class.hpp>
+
+#include "domain/order.hpp"
+#include "domain/ticket.hpp"
+
+namespace ticketing::views {
+
+struct TicketRow {
+  std::string id, title, seller_id, order_id;
+  std::int64_t price_cents{0};
+  std::int64_t version{0};
+  ticket::Status status{ticket::Status::available};
+  std::int64_t listed_at_ms{0};
+};
+
+struct OrderRow {
+  std::string id, buyer_id, ticket_id, title, charge_id;
+  std::int64_t price_cents{0};
+  std::int64_t ticket_version{0};
+  std::int64_t version{0};
+  order::Status status{order::Status::created};
+  std::int64_t created_at_ms{0};
+  std::int64_t expires_at_ms{0};
+};
+
+// Sales of one UTC day.
+struct DayStats {
+  std::int64_t sales{0};
+  std::int64_t revenue_cents{0};
+};
+
+// Marketplace totals for analysts.
+struct Totals {
+  std::int64_t tickets_listed{0};
+  std::int64_t orders_created{0};
+  std::int64_t orders_completed{0};
+  std::int64_t orders_expired{0};
+  std::int64_t orders_cancelled{0};
+  std::int64_t payments_declined{0};
+  std::int64_t late_payments_refunded{0};
+  std::int64_t revenue_cents{0};
+  std::int64_t tickets_sold{0};
+  std::int64_t time_to_sell_total_ms{0};  // listing to sale, summed over sold tickets
+};
+
+BOOST_DESCRIBE_STRUCT(TicketRow, (), (id, title, seller_id, order_id, price_cents, version, status, listed_at_ms))
+BOOST_DESCRIBE_STRUCT(OrderRow, (),
+                      (id, buyer_id, ticket_id, title, charge_id, price_cents, ticket_version, version, status,
+                       created_at_ms, expires_at_ms))
+BOOST_DESCRIBE_STRUCT(DayStats, (), (sales, revenue_cents))
+BOOST_DESCRIBE_STRUCT(Totals, (),
+                      (tickets_listed, orders_created, orders_completed, orders_expired, orders_cancelled,
+                       payments_declined, late_payments_refunded, revenue_cents, tickets_sold, time_to_sell_total_ms))
+
+template <class Row>
+[[nodiscard]] std::string encode_row(Row const& row);
+// nullopt if `bytes` is not a valid encoding of Row.
+template <class Row>
+[[nodiscard]] std::optional<Row> decode_row(std::string_view bytes);
+
+// API shapes (API.md "Shapes").
+[[nodiscard]] std::string render_ticket(TicketRow const& row);
+[[nodiscard]] std::string render_order(OrderRow const& row);
+[[nodiscard]] std::string render_totals(Totals const& totals);
+
+}  // namespace ticketing::views

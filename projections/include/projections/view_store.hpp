@@ -1,0 +1,73 @@
+#pragma once
+// The read models in one RocksDB database, and the fold that maintains them.
+//
+// apply() folds one commit into every view and records the partition's
+// checkpoint in the same WriteBatch, so after a crash each commit is either
+// fully reflected (with its checkpoint) or not at all, and is applied again.
+// Writes are not synced: the log is the source of truth and the checkpoint
+// travels with the data. Queries only read this database, never the log.
+//
+// Thread safety: apply() from one thread at a time (the projector); queries
+// from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/result.hpp"
+#include "eventstore/commit.hpp"
+#include "eventstore/event_log.hpp"
+#include "projections/rows.hpp"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace ticketing::views {
+
+struct TicketPage {
+  std::vector<TicketRow> tickets;
+  std::string next_cursor;  // empty when no more remain
+};
+
+class ViewStore {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<ViewStore>> open(std::string const& path, std::uint32_t partitions);
+  ~ViewStore();
+  ViewStore(ViewStore const&) = delete;
+  ViewStore& operator=(ViewStore const&) = delete;
+
+  // Folds `commit` into the views; a commit at or below the checkpoint of its
+  // partition is ignored (applied before).
+  [[nodiscard]] Result<void> apply(RecordedCommit const& commit);
+  // Per partition, the offset of the next commit to apply.
+  [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
+
+  [[nodiscard]] std::optional<TicketRow> ticket(std::string const& id) const;
+  // Tickets for sale, oldest listing first. `cursor` is what a previous page
+  // returned; invalid_input for a cursor that is not one.
+  [[nodiscard]] Result<TicketPage> tickets_for_sale(std::size_t limit, std::string const& cursor) const;
+  [[nodiscard]] std::vector<TicketRow> tickets_of_seller(std::string const& seller_id) const;
+  [[nodiscard]] std::optional<OrderRow> order(std::string const& id) const;
+  // The buyer's orders, oldest first.
+  [[nodiscard]] std::vector<OrderRow> orders_of_buyer(std::string const& buyer_id) const;
+  [[nodiscard]] bool session_revoked(std::string const& session_id) const;
+  [[nodiscard]] Totals totals() const;
+  [[nodiscard]] std::vector<std::pair<std::string, DayStats>> sales_per_day() const;
+
+  // Every key and value, in order: for comparing a rebuilt store to a live one.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> dump() const;
+
+ private:
+  ViewStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions);
+  std::unique_ptr<rocksdb::DB> db_;
+  std::uint32_t partitions_;
+};
+
+// Builds a fresh store at `path` (which must not exist yet) from every commit
+// of `log`. Used by `ticketing rebuild`.
+[[nodiscard]] Result<void> rebuild(EventLog& log, std::string const& path);
+
+}  // namespace ticketing::views

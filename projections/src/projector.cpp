@@ -1,0 +1,82 @@
+#include "projections/projector.hpp"
+
+#include <thread>
+
+namespace ticketing::views {
+
+Projector::Projector(EventLog& log, ViewStore& store)
+    : log_(log), store_(store), applied_(store.checkpoints()), waiters_(log.partition_count()) {}
+
+Projector::~Projector() { stop(); }
+
+void Projector::start() {
+  if (subscription_) return;
+  subscription_ = log_.subscribe(store_.checkpoints(), [this](RecordedCommit const& c) { on_commit(c); });
+}
+
+void Projector::stop() {
+  if (subscription_) subscription_->stop();
+  subscription_.reset();
+}
+
+void Projector::on_commit(RecordedCommit const& commit) {
+  // A storage fault is retried: the commit must be applied before the next one.
+  for (int attempt = 0;; ++attempt) {
+    auto applied = store_.apply(commit);
+    if (applied) break;
+    {
+      std::lock_guard lock(mutex_);
+      fault_ = applied.error().message;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1000, 10 << std::min(attempt, 6))));
+  }
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(mutex_);
+    fault_.clear();
+    auto const p = commit.position.partition;
+    applied_[p] = commit.position.offset + 1;
+    auto& waiting = waiters_[p];
+    auto const end = waiting.upper_bound(commit.position.offset);
+    for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiting.erase(waiting.begin(), end);
+  }
+  applied_cv_.notify_all();
+  for (auto& f : ready) f();
+}
+
+void Projector::when_applied(Position position, std::function<void()> ready) {
+  {
+    std::lock_guard lock(mutex_);
+    if (applied_[position.partition] <= position.offset) {
+      waiters_[position.partition].emplace(position.offset, std::move(ready));
+      return;
+    }
+  }
+  ready();
+}
+
+bool Projector::wait_applied(Position position, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return applied_[position.partition] > position.offset; });
+}
+
+std::vector<std::uint64_t> Projector::applied() const {
+  std::lock_guard lock(mutex_);
+  return applied_;
+}
+
+std::uint64_t Projector::lag() const {
+  auto const ends = log_.end_offsets();
+  auto const done = applied();
+  std::uint64_t lag = 0;
+  for (std::size_t p = 0; p < ends.size() && p < done.size(); ++p) lag += ends[p] > done[p] ? ends[p] - done[p] : 0;
+  return lag;
+}
+
+std::string Projector::fault() const {
+  std::lock_guard lock(mutex_);
+  return fault_;
+}
+
+}  // namespace ticketing::views

@@ -1,0 +1,139 @@
+#include "projections/rows.hpp"
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include "domain/money.hpp"
+#include "domain/time.hpp"
+#include "eventstore/json_writer.hpp"
+
+namespace ticketing::views {
+namespace {
+
+template <class T>
+using Members = boost::describe::describe_members<T, boost::describe::mod_public>;
+
+void put(std::string& out, std::string const& s) {
+  std::size_t n = s.size();
+  while (n >= 0x80) {
+    out += static_cast<char>((n & 0x7F) | 0x80);
+    n >>= 7;
+  }
+  out += static_cast<char>(n);
+  out += s;
+}
+void put(std::string& out, std::int64_t v) {
+  auto const u = static_cast<std::uint64_t>(v);
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((u >> shift) & 0xFF);
+}
+template <class E>
+  requires std::is_enum_v<E>
+void put(std::string& out, E e) {
+  out += static_cast<char>(static_cast<std::uint8_t>(e));
+}
+
+bool get(std::string_view& in, std::string& s) {
+  std::size_t n = 0;
+  int shift = 0;
+  for (;;) {
+    if (in.empty() || shift > 28) return false;
+    auto const b = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    n |= static_cast<std::size_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) break;
+    shift += 7;
+  }
+  if (in.size() < n) return false;
+  s.assign(in.substr(0, n));
+  in.remove_prefix(n);
+  return true;
+}
+bool get(std::string_view& in, std::int64_t& v) {
+  if (in.size() < 8) return false;
+  std::uint64_t u = 0;
+  for (std::size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<unsigned char>(in[i]);
+  v = static_cast<std::int64_t>(u);
+  in.remove_prefix(8);
+  return true;
+}
+template <class E>
+  requires std::is_enum_v<E>
+bool get(std::string_view& in, E& e) {
+  if (in.empty()) return false;
+  e = static_cast<E>(static_cast<std::uint8_t>(in.front()));
+  in.remove_prefix(1);
+  return true;
+}
+
+}  // namespace
+
+template <class Row>
+std::string encode_row(Row const& row) {
+  std::string out;
+  out.reserve(128);
+  boost::mp11::mp_for_each<Members<Row>>([&](auto m) { put(out, row.*m.pointer); });
+  return out;
+}
+
+template <class Row>
+std::optional<Row> decode_row(std::string_view bytes) {
+  Row row{};
+  bool ok = true;
+  boost::mp11::mp_for_each<Members<Row>>([&](auto m) { ok = ok && get(bytes, row.*m.pointer); });
+  if (!ok || !bytes.empty()) return std::nullopt;
+  return row;
+}
+
+template std::string encode_row(TicketRow const&);
+template std::string encode_row(OrderRow const&);
+template std::string encode_row(DayStats const&);
+template std::string encode_row(Totals const&);
+template std::optional<TicketRow> decode_row(std::string_view);
+template std::optional<OrderRow> decode_row(std::string_view);
+template std::optional<DayStats> decode_row(std::string_view);
+template std::optional<Totals> decode_row(std::string_view);
+
+std::string render_ticket(TicketRow const& row) {
+  JsonWriter w;
+  w.reserve(160);
+  w.begin_object();
+  w.key("id").string(row.id);
+  w.key("title").string(row.title);
+  w.key("price").raw(format_units(Money{row.price_cents}));
+  w.key("userId").string(row.seller_id);
+  w.key("version").number(row.version);
+  w.key("status").string(ticket::to_string(row.status));
+  if (!row.order_id.empty()) w.key("orderId").string(row.order_id);
+  w.end_object();
+  return w.take();
+}
+
+std::string render_order(OrderRow const& row) {
+  JsonWriter w;
+  w.reserve(256);
+  w.begin_object();
+  w.key("id").string(row.id);
+  w.key("userId").string(row.buyer_id);
+  w.key("status").string(order::to_string(row.status));
+  w.key("expiresAt").string(format_iso8601(from_millis(row.expires_at_ms)));
+  w.key("version").number(row.version);
+  w.key("ticket").begin_object();
+  w.key("id").string(row.ticket_id);
+  w.key("title").string(row.title);
+  w.key("price").raw(format_units(Money{row.price_cents}));
+  w.key("version").number(row.ticket_version);
+  w.end_object();
+  w.end_object();
+  return w.take();
+}
+
+std::string render_totals(Totals const& t) {
+  JsonWriter w;
+  w.begin_object();
+  boost::mp11::mp_for_each<Members<Totals>>([&](auto m) { w.key(m.name).number(t.*m.pointer); });
+  w.key("average_time_to_sell_ms").number(t.tickets_sold == 0 ? 0 : t.time_to_sell_total_ms / t.tickets_sold);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace ticketing::views

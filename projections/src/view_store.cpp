@@ -1,0 +1,206 @@
+#include "projections/view_store.hpp"
+
+#include <rocksdb/db.h>
+
+#include <filesystem>
+
+#include "keys.hpp"
+#include "view_txn.hpp"
+
+namespace ticketing::views {
+namespace {
+
+Error storage_error(rocksdb::Status const& s) {
+  return make_error(ErrorCode::unavailable, "read model storage failed: " + s.ToString());
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    auto const u = static_cast<unsigned char>(c);
+    out += kHex[u >> 4];
+    out += kHex[u & 0xF];
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto const nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int const hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+template <class Visit>
+void scan_prefix(rocksdb::DB& db, std::string const& prefix, std::string const& start, Visit&& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std::uint32_t partitions) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  auto const status = rocksdb::DB::Open(options, path, &raw);
+  if (!status.ok()) return storage_error(status);
+  return std::unique_ptr<ViewStore>(new ViewStore(std::unique_ptr<rocksdb::DB>(raw), partitions));
+}
+
+ViewStore::ViewStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions)
+    : db_(std::move(db)), partitions_(partitions) {}
+
+ViewStore::~ViewStore() {
+  if (db_) db_->Close();
+}
+
+std::vector<std::uint64_t> ViewStore::checkpoints() const {
+  std::vector<std::uint64_t> out(partitions_, 0);
+  for (std::uint32_t p = 0; p < partitions_; ++p) {
+    std::string value;
+    if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
+      out[p] = keys::get_be(value, 8);
+    }
+  }
+  return out;
+}
+
+Result<void> ViewStore::apply(RecordedCommit const& commit) {
+  std::uint32_t const p = commit.position.partition;
+  if (p >= partitions_) return make_error(ErrorCode::internal, "commit from an unknown partition");
+  std::string const checkpoint_key = keys::checkpoint(p);
+  std::string value;
+  if (db_->Get(rocksdb::ReadOptions(), checkpoint_key, &value).ok() && value.size() == 8 &&
+      keys::get_be(value, 8) > commit.position.offset) {
+    return {};  // applied before
+  }
+  ViewTxn txn(*db_);
+  for (auto const& event : commit.commit.events) fold(txn, event);
+  std::string next;
+  keys::put_be(next, commit.position.offset + 1, 8);
+  txn.put_raw(checkpoint_key, next);
+  auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());
+  if (!status.ok()) return storage_error(status);
+  return {};
+}
+
+std::optional<TicketRow> ViewStore::ticket(std::string const& id) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), keys::ticket(id), &value).ok()) return std::nullopt;
+  return decode_row<TicketRow>(value);
+}
+
+Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string const& cursor) const {
+  std::string start = "a/";
+  if (!cursor.empty()) {
+    auto decoded = from_hex(cursor);
+    if (!decoded || decoded->size() < 9) return make_error(ErrorCode::invalid_input, "Invalid cursor", "cursor");
+    start += *decoded;
+    start += '\0';  // strictly after the cursor's key
+  }
+  TicketPage page;
+  std::string last;
+  bool more = false;
+  scan_prefix(*db_, "a/", start, [&](std::string_view key, std::string_view) {
+    if (page.tickets.size() == limit) {
+      more = true;
+      return false;
+    }
+    auto row = ticket(std::string(key.substr(2 + 8)));
+    if (row) page.tickets.push_back(std::move(*row));
+    last.assign(key.substr(2));
+    return true;
+  });
+  if (more) page.next_cursor = to_hex(last);
+  return page;
+}
+
+std::vector<TicketRow> ViewStore::tickets_of_seller(std::string const& seller_id) const {
+  std::vector<TicketRow> out;
+  std::string prefix = "s/" + seller_id;
+  prefix += '\0';
+  scan_prefix(*db_, prefix, prefix, [&](std::string_view key, std::string_view) {
+    if (auto row = ticket(std::string(key.substr(prefix.size() + 8)))) out.push_back(std::move(*row));
+    return true;
+  });
+  return out;
+}
+
+std::optional<OrderRow> ViewStore::order(std::string const& id) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), keys::order(id), &value).ok()) return std::nullopt;
+  return decode_row<OrderRow>(value);
+}
+
+std::vector<OrderRow> ViewStore::orders_of_buyer(std::string const& buyer_id) const {
+  std::vector<OrderRow> out;
+  std::string prefix = "b/" + buyer_id;
+  prefix += '\0';
+  scan_prefix(*db_, prefix, prefix, [&](std::string_view key, std::string_view) {
+    if (auto row = order(std::string(key.substr(prefix.size() + 8)))) out.push_back(std::move(*row));
+    return true;
+  });
+  return out;
+}
+
+bool ViewStore::session_revoked(std::string const& session_id) const {
+  std::string value;
+  return db_->Get(rocksdb::ReadOptions(), keys::revoked(session_id), &value).ok();
+}
+
+Totals ViewStore::totals() const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), std::string(keys::kTotals), &value).ok()) return Totals{};
+  return decode_row<Totals>(value).value_or(Totals{});
+}
+
+std::vector<std::pair<std::string, DayStats>> ViewStore::sales_per_day() const {
+  std::vector<std::pair<std::string, DayStats>> out;
+  scan_prefix(*db_, "d/", "d/", [&](std::string_view key, std::string_view value) {
+    out.emplace_back(std::string(key.substr(2)), decode_row<DayStats>(value).value_or(DayStats{}));
+    return true;
+  });
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ViewStore::dump() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  return out;
+}
+
+Result<void> rebuild(EventLog& log, std::string const& path) {
+  if (std::filesystem::exists(path)) return make_error(ErrorCode::invalid_input, "rebuild target exists: " + path);
+  auto store = ViewStore::open(path, log.partition_count());
+  if (!store) return store.error();
+  for (std::uint32_t p = 0; p < log.partition_count(); ++p) {
+    std::uint64_t offset = 0;
+    for (;;) {
+      auto commits = log.read_partition(p, offset, 4096);
+      if (!commits) return commits.error();
+      if (commits->empty()) break;
+      for (auto const& c : *commits) {
+        if (auto applied = (*store)->apply(c); !applied) return applied.error();
+        offset = c.position.offset + 1;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace ticketing::views

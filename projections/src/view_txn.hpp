@@ -1,0 +1,44 @@
+#pragma once
+// Internal: the changes of one commit to the views, readable before they are
+// written (a later event of the commit sees an earlier one's change).
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <optional>
+#include <string>
+
+#include "domain/events.hpp"
+#include "projections/rows.hpp"
+
+namespace ticketing::views {
+
+class ViewTxn {
+ public:
+  explicit ViewTxn(rocksdb::DB& db) : db_(db), batch_(rocksdb::BytewiseComparator(), 0, true) {}
+
+  template <class Row>
+  std::optional<Row> get(std::string const& key) {
+    std::string value;
+    if (!batch_.GetFromBatchAndDB(&db_, rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
+    return decode_row<Row>(value);
+  }
+  template <class Row>
+  void put(std::string const& key, Row const& row) {
+    (void)batch_.Put(key, encode_row(row));
+  }
+  void put_marker(std::string const& key) { (void)batch_.Put(key, rocksdb::Slice()); }
+  void put_raw(std::string const& key, std::string const& value) { (void)batch_.Put(key, value); }
+  void erase(std::string const& key) { (void)batch_.Delete(key); }
+
+  rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }
+
+ private:
+  rocksdb::DB& db_;
+  rocksdb::WriteBatchWithIndex batch_;
+};
+
+// Folds one event into the views.
+void fold(ViewTxn& txn, Event const& event);
+
+}  // namespace ticketing::views
