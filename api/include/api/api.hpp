@@ -1,0 +1,62 @@
+#pragma once
+// The HTTP API of API.md, independent of the transport: the server hands it a
+// parsed request and sends back what it returns. Routing, the order of checks
+// (request-level, then authentication, then fields, then route rules),
+// idempotency keys, read-your-writes, metrics and the request log live here.
+
+#include <memory>
+#include <string>
+
+#include "api/auth.hpp"
+#include "api/http_message.hpp"
+#include "api/idempotency_store.hpp"
+#include "api/metrics.hpp"
+#include "eventstore/clock.hpp"
+#include "eventstore/marketplace.hpp"
+#include "processes/payment_gateway.hpp"
+#include "projections/projector.hpp"
+#include "projections/view_store.hpp"
+
+namespace ticketing::api {
+
+struct ApiConfig {
+  Duration reservation_ttl{std::chrono::minutes(15)};
+  Duration session_ttl{std::chrono::hours(24)};
+  bool secure_cookies{false};
+  std::chrono::milliseconds consistency_timeout{5000};  // waiting for read models after a command
+  std::uint64_t ready_max_lag{1000};                     // /readyz: commits the views may trail by
+};
+
+struct Services {
+  Marketplace& marketplace;
+  views::ViewStore& views;
+  views::Projector& projector;
+  PaymentGateway& gateway;
+  Clock const& clock;
+  TokenSigner& tokens;
+  PasswordHasher& passwords;
+  SigninThrottle& throttle;
+  IdempotencyStore& idempotency;
+  Metrics& metrics;
+  Logger& log;
+  ApiConfig config;
+};
+
+// Every (method, path pattern) the API answers, e.g. ("GET", "/api/tickets/:id").
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> route_table();
+
+class Api {
+ public:
+  explicit Api(Services& services) : services_(services) {}
+
+  // Answers one request. May block (storage syncs, password hashing, the
+  // payment gateway): call it off I/O threads unless answers_inline() says
+  // the request only reads.
+  [[nodiscard]] HttpResponse handle(HttpRequest const& request);
+  [[nodiscard]] bool answers_inline(HttpRequest const& request) const;
+
+ private:
+  Services& services_;
+};
+
+}  // namespace ticketing::api

@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP/1.1 server (Boost.Beast): keep-alive connections on N I/O threads,
+// one coroutine and strand per connection; requests that may block are
+// answered on a worker pool. Limits: body size (413), header size (431), a
+// read timeout against slow clients, and a cap on open connections (503).
+// A malformed request gets 400 and closes its own connection only.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/api.hpp"
+#include "domain/result.hpp"
+
+namespace ticketing::api {
+
+struct ServerConfig {
+  std::string host{"127.0.0.1"};
+  std::uint16_t port{3000};  // 0: any free port (see HttpServer::port)
+  int io_threads{2};
+  int workers{64};  // threads for blocking handlers
+  std::size_t max_body_bytes{64 * 1024};
+  std::size_t max_header_bytes{16 * 1024};
+  std::chrono::seconds read_timeout{30};
+  std::size_t max_connections{10'000};
+  std::chrono::seconds shutdown_grace{10};
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerConfig config, Api& api, Logger& log);
+  ~HttpServer();
+  HttpServer(HttpServer const&) = delete;
+  HttpServer& operator=(HttpServer const&) = delete;
+
+  // Binds and starts serving; unavailable if the address cannot be bound.
+  [[nodiscard]] Result<void> start();
+  [[nodiscard]] std::uint16_t port() const;
+  // Stops accepting, lets requests in flight finish (up to the grace period),
+  // then closes every connection and joins all threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ticketing::api

@@ -1,0 +1,250 @@
+#include "api/api.hpp"
+
+#include <array>
+#include <chrono>
+
+#include <sodium.h>
+
+#include "call.hpp"
+
+namespace ticketing::api {
+namespace {
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // lower case; ":id" is a parameter
+  Handler handler;
+  bool has_body;    // POST/PUT: content type and JSON checks apply
+  bool needs_user;  // 401 when anonymous
+  bool read_only;   // answers from the read models only: may run on an I/O thread
+};
+
+constexpr std::array<Route, 17> kRoutes{{
+    {"POST", "/api/users/signup", sign_up, true, false, false},
+    {"POST", "/api/users/signin", sign_in, true, false, false},
+    {"POST", "/api/users/signout", sign_out, true, false, false},
+    {"GET", "/api/users/currentuser", current_user, false, false, true},
+    {"POST", "/api/tickets", create_ticket, true, true, false},
+    {"GET", "/api/tickets", list_tickets, false, false, true},
+    {"GET", "/api/tickets/:id", show_ticket, false, false, true},
+    {"PUT", "/api/tickets/:id", update_ticket, true, true, false},
+    {"POST", "/api/orders", create_order, true, true, false},
+    {"GET", "/api/orders", list_orders, false, true, true},
+    {"GET", "/api/orders/:id", show_order, false, true, true},
+    {"DELETE", "/api/orders/:id", cancel_order, false, true, false},
+    {"POST", "/api/payments", create_payment, true, true, false},
+    {"GET", "/healthz", health, false, false, true},
+    {"GET", "/readyz", readiness, false, false, true},
+    {"GET", "/metrics", metrics, false, false, true},
+    {"GET", "/api/openapi.json", openapi, false, false, true},
+}};
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Matches `path` against `pattern` segment by segment, case-insensitively
+// for literal segments; a trailing slash is ignored.
+bool match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    auto const p_end = std::min(pattern.find('/'), pattern.size());
+    auto const s_end = std::min(path.find('/'), path.size());
+    std::string_view const p = pattern.substr(0, p_end), s = path.substr(0, s_end);
+    if (!p.empty() && p.front() == ':') {
+      if (s.empty()) return false;
+      params.emplace_back(s);
+    } else if (!iequals(p, s)) {
+      return false;
+    }
+    pattern.remove_prefix(p_end);
+    path.remove_prefix(s_end);
+  }
+  return true;
+}
+
+Route const* find_route(HttpRequest const& request, std::vector<std::string>& params) {
+  for (auto const& route : kRoutes) {
+    if (route.method == request.method && match(route.pattern, request.path, params)) return &route;
+  }
+  return nullptr;
+}
+
+// "https://host:port" -> "host:port"
+std::string_view origin_host(std::string_view origin) {
+  auto const scheme = origin.find("://");
+  if (scheme != std::string_view::npos) origin.remove_prefix(scheme + 3);
+  return origin.substr(0, origin.find('/'));
+}
+
+std::string_view session_token(HttpRequest const& request) {
+  std::string_view const auth = request.header("authorization");
+  if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) return auth.substr(7);
+  std::string_view cookies = request.header("cookie");
+  while (!cookies.empty()) {
+    auto const semi = cookies.find(';');
+    std::string_view pair = cookies.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with("session=")) return pair.substr(8);
+    if (semi == std::string_view::npos) break;
+    cookies.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+std::optional<SessionClaims> authenticate(Services& s, HttpRequest const& request, Instant now) {
+  std::string_view const token = session_token(request);
+  if (token.empty()) return std::nullopt;
+  auto claims = s.tokens.verify(token, now);
+  if (!claims || s.views.session_revoked(claims->session_id)) return std::nullopt;
+  return claims;
+}
+
+bool is_json(std::string_view content_type) {
+  auto const semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return iequals(type, "application/json");
+}
+
+HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,
+                 Instant now) {
+  bool const mutating = request.method != "GET";
+  if (mutating && !request.header("origin").empty()) {
+    std::string_view const host = request.header("host");
+    if (origin_host(request.header("origin")) != host) return error_response(403, "Cross-origin request refused");
+  }
+  Call call{request, s, std::move(params), {}, std::nullopt, now, random_hex(16), {}};
+  if (route.has_body) {
+    bool const blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!blank && !is_json(request.header("content-type"))) {
+      return error_response(415, "Content-Type must be application/json");
+    }
+    auto body = JsonBody::parse(request.body);
+    if (!body) return error_response(body.error());
+    call.body = std::move(*body);
+  }
+  call.user = authenticate(s, request, now);
+  if (route.needs_user && !call.user) return error_response(401, "Not authorized");
+
+  std::string_view const key = request.header("idempotency-key");
+  if (!mutating || key.empty() || !call.user) return route.handler(call);
+  if (key.size() > 255) {
+    return validation_response({make_error(ErrorCode::invalid_input, "Idempotency-Key must be at most 255 characters",
+                                           "Idempotency-Key")});
+  }
+  std::string const slot = call.user->user_id + '\x1f' + request.method + ' ' + std::string(route.pattern) + '\x1f' +
+                           (call.params.empty() ? std::string() : call.params.front()) + '\x1f' + std::string(key);
+  call.seed = slot;
+  call.idempotency_key = key;
+  std::lock_guard lock(s.idempotency.lock(slot));
+  if (auto stored = s.idempotency.find(slot, now)) return *stored;
+  HttpResponse response = route.handler(call);
+  if (response.status < 500) s.idempotency.store(slot, response, now);
+  return response;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> route_table() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto const& r : kRoutes) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
+bool Api::answers_inline(HttpRequest const& request) const {
+  std::vector<std::string> params;
+  Route const* route = find_route(request, params);
+  return route == nullptr || route->read_only;
+}
+
+HttpResponse Api::handle(HttpRequest const& request) {
+  auto const started = std::chrono::steady_clock::now();
+  Instant const now = services_.clock.now();
+  std::vector<std::string> params;
+  Route const* route = find_route(request, params);
+  HttpResponse response;
+  std::optional<std::string> user_id;
+  try {
+    response = route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, params, now);
+  } catch (std::exception const& e) {
+    services_.log.line("error", "request failed",
+                       "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
+                         std::string s;
+                         append_json_string(s, e.what());
+                         return s;
+                       }());
+    response = error_response(500, "Something went wrong");
+  }
+  response.header("X-Request-Id", request.request_id);
+  double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string const route_name = route == nullptr ? "unmatched" : std::string(route->pattern);
+  services_.metrics.observe_request(request.method, route_name, response.status, seconds);
+  if (route == nullptr || (route->pattern != "/metrics" && route->pattern != "/healthz")) {
+    JsonWriter fields;
+    fields.begin_object();
+    fields.key("request_id").string(request.request_id).key("method").string(request.method);
+    fields.key("route").string(route_name).key("status").number(response.status);
+    fields.key("latency_us").number(static_cast<std::int64_t>(seconds * 1e6));
+    fields.key("remote").string(request.remote_address);
+    fields.end_object();
+    std::string inner = fields.take();
+    services_.log.line(response.status >= 500 ? "error" : "info", "request",
+                       std::string_view(inner).substr(1, inner.size() - 2));
+  }
+  return response;
+}
+
+// ---- Call ----
+
+std::string Call::derive_id(std::string_view purpose) const {
+  std::string const input = seed + '\x1f' + std::string(purpose);
+  unsigned char hash[12];
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<unsigned char const*>(input.data()), input.size(), nullptr, 0);
+  char hex[sizeof hash * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+  return std::string(hex, sizeof hash * 2);
+}
+
+CommandContext Call::command(std::string_view step) const {
+  CommandContext ctx;
+  // Deterministic commit ids make a retried request's commands duplicates.
+  // (The log's per-key dedup is not used here: one request may commit
+  // several times in one partition, e.g. a payment and its outcome.)
+  ctx.commit_id = derive_id(step);
+  ctx.meta.correlation_id = request.request_id;
+  ctx.meta.causation_id = request.request_id;
+  ctx.meta.user_id = user ? user->user_id : std::string();
+  ctx.meta.recorded_at = now;
+  return ctx;
+}
+
+void Call::await_visible(CommandOutcome const& outcome) const {
+  if (!outcome.append) return;
+  services.metrics.count_commit();
+  if (!services.projector.wait_applied(outcome.append->position, services.config.consistency_timeout)) {
+    services.log.line("warn", "read models did not catch up within the consistency timeout",
+                      "\"request_id\":\"" + request.request_id + "\"");
+  }
+}
+
+std::optional<Result<Money>> price_member(JsonBody const& body, std::string_view required_message) {
+  JsonMember const* m = body.find("price");
+  if (m == nullptr) return std::nullopt;
+  if (m->type != JsonType::number && m->type != JsonType::string) {
+    return Result<Money>(make_error(ErrorCode::invalid_input, std::string(required_message), "price"));
+  }
+  return parse_price(m->text, required_message);
+}
+
+}  // namespace ticketing::api

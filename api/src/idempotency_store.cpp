@@ -1,0 +1,91 @@
+#include "api/idempotency_store.hpp"
+
+#include <rocksdb/db.h>
+
+#include <functional>
+
+namespace ticketing::api {
+namespace {
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
+}
+std::uint64_t get_u64(std::string_view in) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+void put_str(std::string& out, std::string const& s) {
+  put_u64(out, s.size());
+  out += s;
+}
+bool get_str(std::string_view& in, std::string& s) {
+  if (in.size() < 8) return false;
+  auto const n = get_u64(in);
+  in.remove_prefix(8);
+  if (in.size() < n) return false;
+  s.assign(in.substr(0, n));
+  in.remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<IdempotencyStore> IdempotencyStore::open(std::string const& path, std::string& error) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  auto const status = rocksdb::DB::Open(options, path, &raw);
+  if (!status.ok()) {
+    error = status.ToString();
+    return nullptr;
+  }
+  return std::unique_ptr<IdempotencyStore>(new IdempotencyStore(std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+IdempotencyStore::IdempotencyStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+IdempotencyStore::~IdempotencyStore() {
+  if (db_) db_->Close();
+}
+
+std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Instant now) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), slot, &value).ok() || value.size() < 16) return std::nullopt;
+  std::string_view in = value;
+  auto const at = from_millis(static_cast<std::int64_t>(get_u64(in)));
+  if (now - at >= std::chrono::hours(24)) return std::nullopt;
+  HttpResponse r;
+  r.status = static_cast<int>(get_u64(in.substr(8)));
+  in.remove_prefix(16);
+  std::string count_text;
+  if (!get_str(in, r.body) || !get_str(in, count_text)) return std::nullopt;
+  std::size_t const headers = std::stoul(count_text.empty() ? "0" : count_text);
+  for (std::size_t i = 0; i < headers; ++i) {
+    std::string name, v;
+    if (!get_str(in, name) || !get_str(in, v)) return std::nullopt;
+    r.headers.emplace_back(std::move(name), std::move(v));
+  }
+  return r;
+}
+
+void IdempotencyStore::store(std::string const& slot, HttpResponse const& response, Instant now) {
+  std::string value;
+  put_u64(value, static_cast<std::uint64_t>(to_millis(now)));
+  put_u64(value, static_cast<std::uint64_t>(response.status));
+  put_str(value, response.body);
+  put_str(value, std::to_string(response.headers.size()));
+  for (auto const& [name, v] : response.headers) {
+    put_str(value, name);
+    put_str(value, v);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  (void)db_->Put(sync, slot, value);
+}
+
+std::mutex& IdempotencyStore::lock(std::string const& slot) {
+  return locks_[std::hash<std::string>{}(slot) % locks_.size()];
+}
+
+}  // namespace ticketing::api

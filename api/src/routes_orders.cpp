@@ -1,0 +1,70 @@
+// POST /api/orders, GET /api/orders, GET and DELETE /api/orders/:id.
+
+#include "call.hpp"
+#include "domain/ids.hpp"
+
+namespace ticketing::api {
+
+HttpResponse create_order(Call& call) {
+  std::vector<Error> errors;
+  auto const ticket_id = call.body.string("ticketId");
+  if (!ticket_id || ticket_id->empty()) {
+    errors.push_back(make_error(ErrorCode::invalid_input, "TicketId must be provided", "ticketId"));
+  }
+  std::optional<Money> seen_price;
+  if (auto price = price_member(call.body, "Price must be greater than 0")) {
+    if (*price) {
+      seen_price = **price;
+    } else {
+      errors.push_back(price->error());
+    }
+  }
+  if (!errors.empty()) return validation_response(errors);
+  if (!is_generated_id(*ticket_id)) return error_response(404, "Not Found");
+
+  auto outcome = call.services.marketplace.place_order(
+      order::PlaceOrder{*ticket_id, call.user->user_id, seen_price, call.services.config.reservation_ttl},
+      call.command("order"));
+  if (!outcome) return error_response(outcome.error());
+  call.await_visible(*outcome);
+  std::string order_id;
+  for (auto const& e : outcome->events) {
+    if (auto const* created = std::get_if<OrderCreated>(&e)) order_id = created->order_id;
+  }
+  auto row = call.services.views.order(order_id);
+  if (!row) return error_response(make_error(ErrorCode::internal, "order missing from read model"));
+  return json_response(201, views::render_order(*row));
+}
+
+HttpResponse list_orders(Call& call) {
+  std::string body = "[";
+  bool first = true;
+  for (auto const& row : call.services.views.orders_of_buyer(call.user->user_id)) {
+    if (!first) body += ',';
+    first = false;
+    body += views::render_order(row);
+  }
+  body += ']';
+  return json_response(200, std::move(body));
+}
+
+HttpResponse show_order(Call& call) {
+  std::string const& id = call.params.front();
+  if (!ticket_id_of_order(id)) return error_response(404, "Not Found");
+  auto row = call.services.views.order(id);
+  if (!row) return error_response(404, "Not Found");
+  if (row->buyer_id != call.user->user_id) return error_response(401, "Not authorized");
+  return json_response(200, views::render_order(*row));
+}
+
+HttpResponse cancel_order(Call& call) {
+  std::string const& id = call.params.front();
+  auto outcome = call.services.marketplace.execute(id, order::CancelOrder{id, call.user->user_id}, call.command("cancel"));
+  if (!outcome) return error_response(outcome.error());
+  call.await_visible(*outcome);
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace ticketing::api

@@ -1,0 +1,116 @@
+// POST /api/tickets, GET /api/tickets, GET and PUT /api/tickets/:id.
+
+#include <charconv>
+
+#include "call.hpp"
+#include "domain/ids.hpp"
+
+namespace ticketing::api {
+namespace {
+
+constexpr std::size_t kDefaultPage = 100;
+constexpr std::size_t kMaxPage = 500;
+
+// Title and price checked together, so every failing field is reported.
+std::vector<Error> check_title_and_price(JsonBody const& body, std::string_view price_message,
+                                         std::string& title, Money& price) {
+  std::vector<Error> errors;
+  auto const title_text = body.string("title");
+  auto checked_title = ticket::validate_title(title_text.value_or(""));
+  if (checked_title) {
+    title = *checked_title;
+  } else {
+    errors.push_back(checked_title.error());
+  }
+  auto checked_price = price_member(body, price_message);
+  if (!checked_price) {
+    errors.push_back(make_error(ErrorCode::invalid_input, std::string(price_message), "price"));
+  } else if (!*checked_price) {
+    errors.push_back(checked_price->error());
+  } else {
+    price = **checked_price;
+  }
+  return errors;
+}
+
+HttpResponse ticket_response(Call const& call, int status, std::string const& id) {
+  auto row = call.services.views.ticket(id);
+  if (!row) return error_response(make_error(ErrorCode::internal, "ticket missing from read model"));
+  return json_response(status, views::render_ticket(*row));
+}
+
+}  // namespace
+
+HttpResponse create_ticket(Call& call) {
+  std::string title;
+  Money price;
+  auto errors = check_title_and_price(call.body, "Price must be greater than 0", title, price);
+  if (!errors.empty()) return validation_response(errors);
+  std::string const id = call.derive_id("ticket");
+  auto outcome =
+      call.services.marketplace.execute(ticket::ListTicket{id, call.user->user_id, title, price}, call.command("list"));
+  if (!outcome) return error_response(outcome.error());
+  call.await_visible(*outcome);
+  return ticket_response(call, 201, id);
+}
+
+HttpResponse list_tickets(Call& call) {
+  std::size_t limit = kDefaultPage;
+  if (auto text = call.request.query_param("limit")) {
+    std::size_t parsed = 0;
+    auto const [end, ec] = std::from_chars(text->data(), text->data() + text->size(), parsed);
+    if (ec != std::errc() || end != text->data() + text->size() || parsed < 1 || parsed > kMaxPage) {
+      return validation_response({make_error(ErrorCode::invalid_input, "Limit must be between 1 and 500", "limit")});
+    }
+    limit = parsed;
+  }
+  std::string const cursor = call.request.query_param("cursor").value_or("");
+  auto page = call.services.views.tickets_for_sale(limit, cursor);
+  if (!page) return validation_response({page.error()});
+  std::string body = "[";
+  for (std::size_t i = 0; i < page->tickets.size(); ++i) {
+    if (i > 0) body += ',';
+    body += views::render_ticket(page->tickets[i]);
+  }
+  body += ']';
+  HttpResponse r = json_response(200, std::move(body));
+  if (!page->next_cursor.empty()) {
+    r.header("Link",
+             "</api/tickets?limit=" + std::to_string(limit) + "&cursor=" + page->next_cursor + ">; rel=\"next\"");
+  }
+  return r;
+}
+
+HttpResponse show_ticket(Call& call) {
+  std::string const& id = call.params.front();
+  if (!is_generated_id(id)) return error_response(404, "Not Found");
+  auto row = call.services.views.ticket(id);
+  if (!row) return error_response(404, "Not Found");
+  return json_response(200, views::render_ticket(*row));
+}
+
+HttpResponse update_ticket(Call& call) {
+  std::string title;
+  Money price;
+  auto errors = check_title_and_price(call.body, "Price must be provided and must be greater than 0", title, price);
+  std::optional<std::int64_t> version;
+  if (auto const* v = call.body.find("version"); v != nullptr && v->type != JsonType::null) {
+    std::int64_t parsed = -1;
+    auto const [end, ec] = std::from_chars(v->text.data(), v->text.data() + v->text.size(), parsed);
+    if (v->type != JsonType::number || ec != std::errc() || end != v->text.data() + v->text.size() || parsed < 0) {
+      errors.push_back(make_error(ErrorCode::invalid_input, "Version must be a non-negative integer", "version"));
+    } else {
+      version = parsed;
+    }
+  }
+  if (!errors.empty()) return validation_response(errors);
+  std::string const& id = call.params.front();
+  if (!is_generated_id(id)) return error_response(404, "Not Found");
+  auto outcome = call.services.marketplace.execute(ticket::UpdateTicket{id, call.user->user_id, title, price, version},
+                                                   call.command("update"));
+  if (!outcome) return error_response(outcome.error());
+  call.await_visible(*outcome);
+  return ticket_response(call, 200, id);
+}
+
+}  // namespace ticketing::api

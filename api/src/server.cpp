@@ -1,0 +1,220 @@
+#include "api/server.hpp"
+
+#include "api/errors.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <thread>
+
+namespace ticketing::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Impl {
+  ServerConfig config;
+  Api& api;
+  Logger& log;
+  asio::io_context ioc;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> request_counter{0};
+  std::string id_prefix;
+
+  Impl(ServerConfig c, Api& a, Logger& l)
+      : config(std::move(c)), api(a), log(l), workers(static_cast<std::size_t>(std::max(1, config.workers))) {}
+
+  std::string next_request_id() {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(++request_counter));
+    return id_prefix + buf;
+  }
+
+  HttpRequest to_request(http::request<http::string_body>& req, std::string const& remote) {
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    std::string_view const target = req.target();
+    auto const q = target.find('?');
+    r.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    for (auto const& field : req) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    r.body = std::move(req.body());
+    r.remote_address = remote;
+    r.request_id = next_request_id();
+    return r;
+  }
+
+  static http::response<http::string_body> to_beast(HttpResponse&& res, unsigned version, bool keep_alive) {
+    http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+    out.set(http::field::server, "ticketing");
+    for (auto& [name, value] : res.headers) out.insert(name, value);
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    return out;
+  }
+
+  // A response to a request that could not be read whole; the connection closes.
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, int status, std::string_view message) {
+    HttpResponse res = error_response(status, message);
+    res.header("X-Request-Id", next_request_id());
+    auto out = to_beast(std::move(res), 11, false);
+    stream.expires_after(std::chrono::seconds(5));
+    co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::error_code ignored;
+    std::string const remote = stream.socket().remote_endpoint(ignored).address().to_string();
+    beast::flat_buffer buffer;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+      parser.body_limit(config.max_body_bytes);
+      stream.expires_after(config.read_timeout);
+      auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      if (ec == http::error::body_limit) {
+        co_await refuse(stream, 413, "Request body is too large");
+        break;
+      }
+      if (ec == http::error::header_limit) {
+        co_await refuse(stream, 431, "Request headers are too large");
+        break;
+      }
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+          ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+        break;
+      }
+      if (ec) {
+        co_await refuse(stream, 400, "Bad request");
+        break;
+      }
+      auto& req = parser.get();
+      bool const keep_alive = req.keep_alive() && !stopping;
+      unsigned const version = req.version();
+      HttpRequest request = to_request(req, remote);
+      ++in_flight;
+      HttpResponse response;
+      if (api.answers_inline(request)) {
+        response = api.handle(request);
+      } else {
+        response = co_await asio::co_spawn(
+            workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request); }, asio::use_awaitable);
+      }
+      --in_flight;
+      auto out = to_beast(std::move(response), version, keep_alive);
+      stream.expires_after(config.read_timeout);
+      auto [write_ec, written] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      if (write_ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+  }
+
+  asio::awaitable<void> accept_loop() {
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        continue;  // e.g. too many open files: keep serving the others
+      }
+      if (connections >= config.max_connections) {
+        asio::co_spawn(socket.get_executor(), reject(std::move(socket)), asio::detached);
+        continue;
+      }
+      ++connections;
+      auto const executor = socket.get_executor();
+      asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr e) {
+        --connections;
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (std::exception const& ex) {
+            log.line("error", "connection failed", "\"error\":\"" + std::string(ex.what()) + "\"");
+          }
+        }
+      });
+    }
+  }
+
+  asio::awaitable<void> reject(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await refuse(stream, 503, "Too many connections");
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+};
+
+HttpServer::HttpServer(ServerConfig config, Api& api, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(config), api, log)) {
+  impl_->id_prefix = random_hex(4);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<void> HttpServer::start() {
+  auto& i = *impl_;
+  beast::error_code ec;
+  auto const address = asio::ip::make_address(i.config.host, ec);
+  if (ec) return make_error(ErrorCode::invalid_input, "invalid listen address " + i.config.host);
+  tcp::endpoint const endpoint{address, i.config.port};
+  i.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) i.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) i.acceptor.bind(endpoint, ec);
+  if (!ec) i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorCode::unavailable,
+                      "cannot listen on " + i.config.host + ":" + std::to_string(i.config.port) + ": " + ec.message());
+  }
+  asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+  for (int t = 0; t < std::max(1, i.config.io_threads); ++t) i.threads.emplace_back([&i] { i.ioc.run(); });
+  return {};
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::stop() {
+  auto& i = *impl_;
+  if (i.stopping.exchange(true)) return;
+  asio::post(i.ioc, [&i] {
+    beast::error_code ignored;
+    i.acceptor.close(ignored);
+  });
+  auto const deadline = std::chrono::steady_clock::now() + i.config.shutdown_grace;
+  while (i.in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // responses in flight reach their sockets
+  i.ioc.stop();
+  for (auto& t : i.threads) {
+    if (t.joinable()) t.join();
+  }
+  i.workers.join();
+}
+
+}  // namespace ticketing::api

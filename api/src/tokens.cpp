@@ -1,0 +1,99 @@
+#include <sodium.h>
+
+#include <simdjson.h>
+
+#include "api/auth.hpp"
+#include "eventstore/json_writer.hpp"
+
+namespace ticketing::api {
+namespace {
+
+std::string base64url(std::string_view bytes) {
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<unsigned char const*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+std::optional<std::string> from_base64url(std::string_view text) {
+  std::string out(text.size(), '\0');
+  std::size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+std::string hmac(std::string const& key, std::string_view message) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<unsigned char const*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<unsigned char const*>(message.data()), message.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  return std::string(reinterpret_cast<char const*>(mac), sizeof mac);
+}
+
+constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
+
+}  // namespace
+
+std::string TokenSigner::sign(SessionClaims const& c) const {
+  JsonWriter payload;
+  payload.begin_object();
+  payload.key("id").string(c.user_id).key("email").string(c.email).key("sid").string(c.session_id);
+  payload.key("iat").number(c.issued_at).key("exp").number(c.expires_at);
+  payload.end_object();
+  std::string token = base64url(kHeader) + "." + base64url(payload.str());
+  std::string const signature = base64url(hmac(key_, token));
+  return token + "." + signature;
+}
+
+std::optional<SessionClaims> TokenSigner::verify(std::string_view token, Instant now) const {
+  if (token.size() > 4096) return std::nullopt;
+  auto const first = token.find('.');
+  auto const second = token.find('.', first == std::string_view::npos ? 0 : first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
+  std::string_view const signing_input = token.substr(0, second);
+  auto const signature = from_base64url(token.substr(second + 1));
+  std::string const expected = hmac(key_, signing_input);
+  if (!signature || signature->size() != expected.size() ||
+      sodium_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+    return std::nullopt;
+  }
+  auto const header = from_base64url(token.substr(0, first));
+  auto const payload = from_base64url(token.substr(first + 1, second - first - 1));
+  if (!header || !payload) return std::nullopt;
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element h;
+  std::string_view alg;
+  if (parser.parse(*header).get(h) || h["alg"].get_string().get(alg) || alg != "HS256") return std::nullopt;
+  simdjson::dom::element p;
+  SessionClaims c;
+  std::string_view id, email, sid;
+  if (parser.parse(*payload).get(p) || p["id"].get_string().get(id) || p["email"].get_string().get(email) ||
+      p["sid"].get_string().get(sid) || p["iat"].get_int64().get(c.issued_at) ||
+      p["exp"].get_int64().get(c.expires_at)) {
+    return std::nullopt;
+  }
+  auto const now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (c.expires_at <= now_s) return std::nullopt;
+  c.user_id = id;
+  c.email = email;
+  c.session_id = sid;
+  return c;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<unsigned char const*>(raw.data()), raw.size());
+  hex.pop_back();
+  return hex;
+}
+
+}  // namespace ticketing::api

@@ -1,0 +1,185 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <thread>
+
+namespace ticketing::app {
+namespace {
+
+struct Option {
+  std::string flag, env, help;
+  std::function<std::optional<std::string>(ServeConfig&, std::string const&)> apply;  // error text or nullopt
+  bool is_switch{false};
+};
+
+template <class T>
+std::optional<T> number(std::string const& text) {
+  T value{};
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::function<std::optional<std::string>(ServeConfig&, std::string const&)> seconds(
+    std::chrono::seconds ServeConfig::*field, long min, long max) {
+  return [=](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+    auto n = number<long>(v);
+    if (!n || *n < min || *n > max) return "must be a whole number of seconds from " + std::to_string(min) + " to " +
+                                           std::to_string(max);
+    c.*field = std::chrono::seconds(*n);
+    return std::nullopt;
+  };
+}
+
+std::vector<Option> const& options() {
+  static std::vector<Option> const all{
+      {"--listen", "TICKETING_LISTEN", "HOST:PORT to serve on (default 127.0.0.1:3000; port 0 picks a free one)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto const colon = v.rfind(':');
+         if (colon == std::string::npos || colon == 0) return "must be HOST:PORT";
+         auto port = number<unsigned>(v.substr(colon + 1));
+         if (!port || *port > 65535) return "has an invalid port";
+         c.host = v.substr(0, colon);
+         if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') c.host = c.host.substr(1, c.host.size() - 2);
+         c.port = static_cast<std::uint16_t>(*port);
+         return std::nullopt;
+       }},
+      {"--data", "TICKETING_DATA", "data directory (default ./data)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v.empty()) return "must not be empty";
+         c.data_dir = v;
+         return std::nullopt;
+       }},
+      {"--reservation-ttl", "TICKETING_RESERVATION_TTL", "seconds a buyer holds a ticket (default 900)",
+       seconds(&ServeConfig::reservation_ttl, 1, 86400)},
+      {"--threads", "TICKETING_THREADS", "I/O threads (default: the number of cores)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<int>(v);
+         if (!n || *n < 1 || *n > 256) return "must be from 1 to 256";
+         c.io_threads = *n;
+         return std::nullopt;
+       }},
+      {"--workers", "TICKETING_WORKERS", "threads for requests that write or hash (default 64)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<int>(v);
+         if (!n || *n < 1 || *n > 4096) return "must be from 1 to 4096";
+         c.workers = *n;
+         return std::nullopt;
+       }},
+      {"--payment-gateway", "TICKETING_PAYMENT_GATEWAY", "sandbox | stripe (default: stripe if STRIPE_KEY is set)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v != "sandbox" && v != "stripe") return "must be sandbox or stripe";
+         c.payment_gateway = v;
+         return std::nullopt;
+       }},
+      {"--stripe-api-base", "STRIPE_API_BASE", "Stripe API base URL (default https://api.stripe.com)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (!v.starts_with("https://") && !v.starts_with("http://")) return "must be an http(s) URL";
+         c.stripe_api_base = v;
+         return std::nullopt;
+       }},
+      {"--password-cost", "TICKETING_PASSWORD_COST", "Argon2id cost: interactive (default), moderate, sensitive, minimum",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v != "interactive" && v != "moderate" && v != "sensitive" && v != "minimum") {
+           return "must be interactive, moderate, sensitive or minimum";
+         }
+         c.password_cost = v;
+         return std::nullopt;
+       }},
+      {"--session-ttl", "TICKETING_SESSION_TTL", "seconds a session token is valid (default 86400)",
+       seconds(&ServeConfig::session_ttl, 60, 90 * 86400)},
+      {"--secure-cookies", "TICKETING_SECURE_COOKIES", "mark the session cookie Secure (behind TLS)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v != "1" && v != "0" && v != "true" && v != "false") return "must be 1, 0, true or false";
+         c.secure_cookies = v == "1" || v == "true";
+         return std::nullopt;
+       },
+       true},
+      {"--max-connections", "TICKETING_MAX_CONNECTIONS", "open connections at most (default 10000)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<std::size_t>(v);
+         if (!n || *n < 1) return "must be a positive number";
+         c.max_connections = *n;
+         return std::nullopt;
+       }},
+      {"--read-timeout", "TICKETING_READ_TIMEOUT", "seconds to read one request (default 30)",
+       seconds(&ServeConfig::read_timeout, 1, 3600)},
+      {"--partitions", "TICKETING_PARTITIONS", "log partitions, fixed when the data directory is created (default 16)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<std::uint32_t>(v);
+         if (!n || *n < 1 || *n > 1024) return "must be from 1 to 1024";
+         c.partitions = *n;
+         return std::nullopt;
+       }},
+      {"--payment-resolution-delay", "TICKETING_PAYMENT_RESOLUTION_DELAY",
+       "seconds after which a payment with no recorded outcome is looked up at the gateway (default 60)",
+       seconds(&ServeConfig::payment_resolution_delay, 1, 86400)},
+  };
+  return all;
+}
+
+}  // namespace
+
+std::string serve_usage() {
+  std::string out =
+      "usage: ticketing serve [options]\n\nServes the marketplace API on the embedded store.\n\noptions (each also "
+      "read from the environment variable shown):\n";
+  for (auto const& o : options()) {
+    out += "  " + o.flag + (o.is_switch ? "" : " VALUE");
+    out += std::string(std::max<std::size_t>(2, 34 - o.flag.size() - (o.is_switch ? 0 : 6)), ' ');
+    out += o.help + " [" + o.env + "]\n";
+  }
+  out +=
+      "  --help                            this text\n\nsecrets, from the environment only:\n"
+      "  JWT_KEY      key signing session tokens (when unset, one is generated once and kept in the data directory)\n"
+      "  STRIPE_KEY   Stripe secret key; selects the Stripe gateway unless --payment-gateway says otherwise\n";
+  return out;
+}
+
+ParseResult parse_serve_config(std::vector<std::string> const& args) {
+  ServeConfig config;
+  config.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (auto const& o : options()) {
+    if (char const* value = std::getenv(o.env.c_str()); value != nullptr && *value != '\0') {
+      if (auto error = o.apply(config, value)) return {std::nullopt, o.env + " " + *error, false};
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "--help" || arg == "-h") return {std::nullopt, serve_usage(), true};
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    auto const it = std::find_if(options().begin(), options().end(), [&](Option const& o) { return o.flag == arg; });
+    if (it == options().end()) return {std::nullopt, "unknown option " + arg + "\n\n" + serve_usage(), false};
+    if (!has_value) {
+      if (it->is_switch) {
+        value = "1";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return {std::nullopt, arg + " needs a value", false};
+      }
+    }
+    if (auto error = it->apply(config, value)) return {std::nullopt, arg + " " + *error, false};
+  }
+  if (char const* key = std::getenv("JWT_KEY"); key != nullptr) config.jwt_key = key;
+  if (char const* key = std::getenv("STRIPE_KEY"); key != nullptr) config.stripe_key = key;
+  if (config.payment_gateway.empty()) config.payment_gateway = config.stripe_key.empty() ? "sandbox" : "stripe";
+  if (config.payment_gateway == "stripe" && config.stripe_key.empty()) {
+    return {std::nullopt, "--payment-gateway stripe needs STRIPE_KEY in the environment", false};
+  }
+  if (!config.jwt_key.empty() && config.jwt_key.size() < 32) {
+    return {std::nullopt, "JWT_KEY must be at least 32 characters", false};
+  }
+  return {config, {}, false};
+}
+
+}  // namespace ticketing::app

@@ -1,0 +1,48 @@
+// The composition root: `ticketing <subcommand>`.
+//   serve      the marketplace on the embedded store (API, read models, saga)
+//   rebuild    rebuild the read models from the log
+//   export     write the log as JSON Lines or CSV
+//   analytics  print the analytics read model
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "config.hpp"
+#include "serve.hpp"
+
+namespace {
+
+constexpr char const* kUsage =
+    "usage: ticketing <command> [options]\n\n"
+    "commands:\n"
+    "  serve       serve the marketplace API on the embedded store (ticketing serve --help)\n"
+    "  rebuild     rebuild the read models from the log        (--data DIR)\n"
+    "  export      write the log to standard output            (--data DIR [--format jsonl|csv])\n"
+    "  analytics   print sales, revenue, holds and time to sell (--data DIR)\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 64 : 0;
+  }
+  std::string const command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") {
+    auto parsed = ticketing::app::parse_serve_config(args);
+    if (!parsed.config) {
+      std::fputs((parsed.message + "\n").c_str(), parsed.help ? stdout : stderr);
+      return parsed.help ? 0 : 64;
+    }
+    return ticketing::app::serve(*parsed.config);
+  }
+  if (command == "rebuild" || command == "export" || command == "analytics") {
+    return ticketing::app::run_tool(command, args);
+  }
+  std::fprintf(stderr, "ticketing: unknown command %s\n\n%s", command.c_str(), kUsage);
+  return 64;
+}

@@ -1,0 +1,153 @@
+#include "serve.hpp"
+
+#include <signal.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "api/server.hpp"
+#include "eventstore/rocksdb_log.hpp"
+#include "processes/order_saga.hpp"
+#include "processes/sandbox_gateway.hpp"
+#include "processes/stripe_gateway.hpp"
+
+namespace ticketing::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// JWT_KEY, or a key generated once and kept (mode 0600) in the data directory.
+std::optional<std::string> session_key(ServeConfig const& config, api::Logger& log) {
+  if (!config.jwt_key.empty()) return config.jwt_key;
+  fs::path const file = fs::path(config.data_dir) / "jwt.key";
+  if (std::ifstream in(file); in) {
+    std::string key;
+    std::getline(in, key);
+    if (key.size() >= 32) {
+      log.line("warn", "JWT_KEY is not set; using the key kept in the data directory");
+      return key;
+    }
+  }
+  std::string const key = api::random_hex(32);
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << key << "\n";
+    if (!out) return std::nullopt;
+  }
+  ::chmod(file.c_str(), 0600);
+  log.line("warn", "JWT_KEY is not set; generated a key and kept it in the data directory");
+  return key;
+}
+
+template <class T>
+T ok_or_exit(Result<T> r, char const* what) {
+  if (!r) {
+    std::fprintf(stderr, "ticketing: cannot open %s: %s\n", what, r.error().message.c_str());
+    std::exit(1);
+  }
+  return std::move(*r);
+}
+
+}  // namespace
+
+int serve(ServeConfig const& config) {
+  // Signals are taken by sigwait below; every thread started from here on
+  // inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "ticketing: libsodium failed to initialise\n");
+    return 1;
+  }
+  api::Logger log;
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "ticketing: cannot create data directory %s: %s\n", config.data_dir.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  auto const key = session_key(config, log);
+  if (!key) {
+    std::fprintf(stderr, "ticketing: cannot write the session key to the data directory\n");
+    return 1;
+  }
+  fs::path const data(config.data_dir);
+  auto event_log =
+      ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}), "the event log");
+  auto views = ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
+  auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
+  std::string error;
+  auto idempotency = api::IdempotencyStore::open((data / "api").string(), error);
+  if (!idempotency) {
+    std::fprintf(stderr, "ticketing: cannot open the API store: %s\n", error.c_str());
+    return 1;
+  }
+
+  SystemClock const clock;
+  CommandRunner runner(*event_log);
+  Marketplace marketplace(runner);
+  std::unique_ptr<PaymentGateway> gateway;
+  if (config.payment_gateway == "stripe") {
+    gateway = std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key});
+  } else {
+    gateway = std::make_unique<SandboxGateway>();
+  }
+
+  views::Projector projector(*event_log, *views);
+  projector.start();
+  OrderSaga saga(*event_log, marketplace, *gateway, clock, *timers,
+                 SagaOptions{config.payment_resolution_delay, std::chrono::seconds(1)});
+  saga.start();
+
+  api::TokenSigner tokens(*key);
+  api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2);
+  api::SigninThrottle throttle(10, std::chrono::minutes(15));
+  api::Metrics metrics;
+  metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
+                [&] { return static_cast<double>(projector.lag()); });
+  metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
+                [&] { return static_cast<double>(saga.pending_timers()); });
+  api::Services services{marketplace, *views, projector, *gateway, clock, tokens, passwords, throttle, *idempotency,
+                         metrics,     log,
+                         api::ApiConfig{config.reservation_ttl, config.session_ttl, config.secure_cookies,
+                                        std::chrono::milliseconds(5000), 1000}};
+  api::Api api(services);
+  api::ServerConfig server_config;
+  server_config.host = config.host;
+  server_config.port = config.port;
+  server_config.io_threads = config.io_threads;
+  server_config.workers = config.workers;
+  server_config.max_connections = config.max_connections;
+  server_config.read_timeout = config.read_timeout;
+  api::HttpServer server(server_config, api, log);
+  if (auto started = server.start(); !started) {
+    std::fprintf(stderr, "ticketing: %s\n", started.error().message.c_str());
+    return 1;
+  }
+  std::string const where = config.host + ":" + std::to_string(server.port());
+  std::printf("listening on %s\n", where.c_str());
+  std::fflush(stdout);
+  log.line("info", "serving", "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" +
+                                  config.payment_gateway + "\",\"reservation_ttl_s\":" +
+                                  std::to_string(config.reservation_ttl.count()));
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log.line("info", "stopping", "\"signal\":" + std::to_string(signal_number));
+  server.stop();
+  saga.stop();
+  projector.stop();
+  log.line("info", "stopped");
+  return 0;
+}
+
+}  // namespace ticketing::app
