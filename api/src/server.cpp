@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <thread>
 
@@ -82,6 +83,18 @@ struct HttpServer::Impl {
     auto out = to_beast(std::move(res), 11, false);
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    // Lingering close: stop sending, then read and drop what the client is
+    // still sending (bounded), so it receives this answer instead of a reset.
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink;
+    std::size_t drained = 0;
+    while (drained < 8 * 1024 * 1024) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      drained += n;
+    }
   }
 
   asio::awaitable<void> session(tcp::socket socket) {

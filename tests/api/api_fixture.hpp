@@ -1,0 +1,44 @@
+#pragma once
+// A fresh server on a fresh data directory per test (test-only).
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+namespace ticketing::testing {
+
+namespace json = boost::json;
+
+struct ApiFixture {
+  TempDir dir;
+  ServerProcess server;
+
+  explicit ApiFixture(std::vector<std::string> args = {}) : server((dir.path() / "data").string(), std::move(args)) {}
+
+  // A signed-in client for a new user.
+  HttpClient user(std::string const& name) {
+    HttpClient c = server.client();
+    sign_up(c, name + "@example.com");
+    return c;
+  }
+
+  // Lists a ticket as `seller`; returns its JSON.
+  static json::object list_ticket(HttpClient& seller, std::string const& title = "Concert", double price = 20) {
+    auto r = seller.post("/api/tickets", {{"title", title}, {"price", price}});
+    REQUIRE_MESSAGE(r.status == 201, r.body);
+    return r.json().as_object();
+  }
+
+  static json::object place_order(HttpClient& buyer, std::string const& ticket_id) {
+    auto r = buyer.post("/api/orders", {{"ticketId", ticket_id}});
+    REQUIRE_MESSAGE(r.status == 201, r.body);
+    return r.json().as_object();
+  }
+};
+
+inline std::string str(json::value const& v) { return std::string(v.as_string()); }
+
+}  // namespace ticketing::testing

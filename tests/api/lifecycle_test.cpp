@@ -1,0 +1,92 @@
+// Expiry, restarts and crashes, against the real server process.
+
+#include <thread>
+
+#include "api_fixture.hpp"
+
+using namespace ticketing::testing;
+
+namespace {
+
+// Polls `probe` until it returns true or `timeout` passes.
+template <class F>
+bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return probe();
+}
+
+}  // namespace
+
+TEST_CASE("an unpaid hold expires after the reservation window and the ticket is listed again") {
+  ApiFixture f({"--reservation-ttl", "2"});
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
+  std::string const order = str(ApiFixture::place_order(buyer, ticket).at("id"));
+  CHECK(str(buyer.get("/api/orders/" + order).json().at("status")) == "created");
+  CHECK(eventually([&] { return str(buyer.get("/api/orders/" + order).json().at("status")) == "cancelled"; }));
+  CHECK(str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "available");
+  CHECK(f.server.client().get("/api/tickets").json().as_array().size() == 1);
+}
+
+TEST_CASE("an old order's deadline never releases a newer hold") {
+  ApiFixture f({"--reservation-ttl", "2"});
+  auto seller = f.user("seller");
+  auto first = f.user("first");
+  auto second = f.user("second");
+  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
+  std::string const old_order = str(ApiFixture::place_order(first, ticket).at("id"));
+  REQUIRE(first.del("/api/orders/" + old_order).status == 204);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  std::string const new_order = str(ApiFixture::place_order(second, ticket).at("id"));
+  // Past the old order's deadline, before the new one's.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto t = f.server.client().get("/api/tickets/" + ticket).json();
+  CHECK(str(t.at("status")) == "reserved");
+  CHECK(str(t.at("orderId")) == new_order);
+  CHECK(str(second.get("/api/orders/" + new_order).json().at("status")) == "created");
+  // And the new hold expires on its own time.
+  CHECK(eventually([&] { return str(second.get("/api/orders/" + new_order).json().at("status")) == "cancelled"; }));
+}
+
+TEST_CASE("kill -9 and restart keep every acknowledged write, the sessions and the timers") {
+  ApiFixture f({"--reservation-ttl", "3"});
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::vector<std::string> tickets;
+  for (int i = 0; i < 20; ++i) tickets.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+  std::string const held = tickets[0];
+  std::string const order = str(ApiFixture::place_order(buyer, held).at("id"));
+  std::string const paid_ticket = tickets[1];
+  std::string const paid = str(ApiFixture::place_order(buyer, paid_ticket).at("id"));
+  REQUIRE(buyer.post("/api/payments", {{"token", "tok_visa"}, {"orderId", paid}}).status == 201);
+
+  f.server.kill9();
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the hold's deadline passes while down
+  f.server.restart();
+
+  auto anon = f.server.client();
+  for (auto const& id : tickets) CHECK(anon.get("/api/tickets/" + id).status == 200);
+  auto reconnected = f.server.client();
+  reconnected.session = buyer.session;  // the session survives: same key, not revoked
+  CHECK(reconnected.get("/api/users/currentuser").json().at("currentUser").is_object());
+  CHECK(str(reconnected.get("/api/orders/" + paid).json().at("status")) == "complete");
+  CHECK(str(anon.get("/api/tickets/" + paid_ticket).json().at("status")) == "sold");
+  // The overdue timer fired once at start-up.
+  CHECK(eventually([&] { return str(reconnected.get("/api/orders/" + order).json().at("status")) == "cancelled"; },
+                   std::chrono::milliseconds(5000)));
+  CHECK(str(anon.get("/api/tickets/" + held).json().at("status")) == "available");
+}
+
+TEST_CASE("SIGTERM stops the server cleanly with exit status 0") {
+  ApiFixture f;
+  auto c = f.user("alice");
+  ApiFixture::list_ticket(c);
+  CHECK(f.server.terminate() == 0);
+  f.server.restart();
+  CHECK(f.server.client().get("/api/tickets").json().as_array().size() == 1);
+}
