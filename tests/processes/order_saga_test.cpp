@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include "marketplace_fixture.hpp"
+#include "processes/order_saga.hpp"
+#include "processes/sandbox_gateway.hpp"
+
+using namespace ticketing;
+using namespace ticketing::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct SagaFixture : MarketplaceFixture {
+  SandboxGateway gateway;
+  std::unique_ptr<TimerStore> timers = open_timers();
+  std::unique_ptr<OrderSaga> saga;
+
+  std::unique_ptr<TimerStore> open_timers() {
+    return std::move(*TimerStore::open((dir.path() / "saga").string(), log->partition_count()));
+  }
+  void start_saga() {
+    saga = std::make_unique<OrderSaga>(*log, market, gateway, clock, *timers, SagaOptions{60s, 1s});
+    saga->start();
+  }
+  // Waits until the saga has looked at everything in the log.
+  void settle() {
+    REQUIRE(eventually([&] { return saga->applied() == log->end_offsets(); }));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the saga expires an unpaid order when its clock reaches expiresAt, and only then") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(1);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  f.settle();
+  CHECK(f.saga->pending_timers() == 1);
+  f.clock.advance(14min);
+  f.saga->wake();
+  std::this_thread::sleep_for(100ms);
+  CHECK(f.state(order).order.status == order::Status::created);
+  f.clock.advance(1min);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  CHECK(f.state(order).ticket.status == ticket::Status::available);
+  REQUIRE(eventually([&] { return f.saga->pending_timers() == 0; }));
+  CHECK(f.count_events(order_stream(order), "OrderExpired") == 1);
+}
+
+TEST_CASE("a paid or cancelled order's timer changes nothing") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(2);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::CancelOrder{order, "buyer"}, f.ctx("buyer")).has_value());
+  f.settle();
+  CHECK(f.saga->pending_timers() == 0);  // the cancellation removed it
+  f.clock.advance(16min);
+  f.saga->wake();
+  std::this_thread::sleep_for(100ms);
+  CHECK(f.count_events(order_stream(order), "OrderExpired") == 0);
+}
+
+TEST_CASE("timers survive a restart: an overdue one fires once when the saga starts again") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(3);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  f.settle();
+  f.saga->stop();
+  f.saga.reset();
+  f.timers.reset();
+  f.timers = f.open_timers();  // as after a crash: only what is on disk
+  f.clock.advance(20min);
+  f.start_saga();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  f.saga->stop();
+  // Started again (say the process died before the timer's removal was
+  // durable): the expiry is not applied twice.
+  f.start_saga();
+  f.settle();
+  std::this_thread::sleep_for(100ms);
+  CHECK(f.count_events(order_stream(order), "OrderExpired") == 1);
+  CHECK(f.count_events(ticket_stream(ticket), "TicketReleased") == 1);
+}
+
+TEST_CASE("a charge that succeeds after its order stopped being payable is refunded") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(4);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  auto started = f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer"));
+  REQUIRE(started.has_value());
+  std::string const charge = charge_id_for(order, 1);
+  // The gateway did not answer in time: recorded as retryable; the order expires.
+  REQUIRE(f.market.execute(order, order::RecordChargeFailed{charge, "gateway unreachable", true}, f.ctx()).has_value());
+  f.clock.advance(16min);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  // The charge had gone through after all, and the gateway says so.
+  auto const made = f.gateway.charge(ChargeRequest{charge, charge, "tok_visa", Money{2000}, "usd"});
+  REQUIRE(made.outcome == ChargeResult::Outcome::succeeded);
+  REQUIRE(f.market.execute(order, order::RecordChargeSucceeded{charge, made.gateway_id}, f.ctx()).has_value());
+  REQUIRE(eventually([&] { return f.state(order, charge).charge.status == charge::Status::refunded; }));
+  CHECK(f.state(order).order.status == order::Status::cancelled);
+  CHECK(f.count_events(charge_stream(charge), "ChargeRefunded") == 1);
+}
+
+TEST_CASE("a payment left without an outcome is resolved from the gateway's records") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const paid_ticket = MarketplaceFixture::ticket_id(5);
+  std::string const lost_ticket = MarketplaceFixture::ticket_id(6);
+  f.list(paid_ticket);
+  f.list(lost_ticket);
+  std::string const paid = f.order(paid_ticket);
+  std::string const lost = f.order(lost_ticket);
+  REQUIRE(f.market.execute(paid, order::StartPayment{paid, "buyer"}, f.ctx("buyer")).has_value());
+  REQUIRE(f.market.execute(lost, order::StartPayment{lost, "buyer"}, f.ctx("buyer")).has_value());
+  // The process charged the first card and died before recording it; the
+  // second never reached the gateway.
+  auto const made = f.gateway.charge(ChargeRequest{charge_id_for(paid, 1), charge_id_for(paid, 1), "tok_visa",
+                                                   Money{2000}, "usd"});
+  REQUIRE(made.outcome == ChargeResult::Outcome::succeeded);
+  f.settle();
+  f.clock.advance(61s);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(paid).order.status == order::Status::complete; }));
+  CHECK(f.state(paid).ticket.status == ticket::Status::sold);
+  REQUIRE(eventually([&] { return order::effective_status(f.state(lost)) == order::Status::created; }));
+  CHECK(f.state(lost).ticket.status == ticket::Status::reserved);  // still held, payable again
+}
