@@ -124,7 +124,7 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
     std::string_view const host = request.header("host");
     if (origin_host(request.header("origin")) != host) return error_response(403, "Cross-origin request refused");
   }
-  Call call{request, s, std::move(params), {}, std::nullopt, now, random_hex(16), {}};
+  Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}};
   if (route.has_body) {
     bool const blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
     if (!blank && !is_json(request.header("content-type"))) {
@@ -188,8 +188,10 @@ HttpResponse Api::handle(HttpRequest const& request) {
   }
   response.header("X-Request-Id", request.request_id);
   double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string const route_name = route == nullptr ? "unmatched" : std::string(route->pattern);
-  services_.metrics.observe_request(request.method, route_name, response.status, seconds);
+  std::string_view const route_name = route == nullptr ? std::string_view("unmatched") : route->pattern;
+  std::size_t const route_index = route == nullptr ? kRoutes.size() : static_cast<std::size_t>(route - kRoutes.data());
+  services_.metrics.observe_request(route_index, route == nullptr ? std::string_view("*") : route->method, route_name,
+                                    response.status, seconds);
   if (route == nullptr || (route->pattern != "/metrics" && route->pattern != "/healthz")) {
     JsonWriter fields;
     fields.begin_object();
@@ -208,6 +210,7 @@ HttpResponse Api::handle(HttpRequest const& request) {
 // ---- Call ----
 
 std::string Call::derive_id(std::string_view purpose) const {
+  if (seed.empty()) seed = random_hex(16);  // drawn on first use: reads never pay for it
   std::string const input = seed + '\x1f' + std::string(purpose);
   unsigned char hash[12];
   crypto_generichash(hash, sizeof hash, reinterpret_cast<unsigned char const*>(input.data()), input.size(), nullptr, 0);

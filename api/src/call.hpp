@@ -22,7 +22,7 @@ struct Call {
   // Random per request, or derived from the user's Idempotency-Key: every id
   // the request creates (commit ids, a new ticket's id) derives from it, so a
   // retried request decides the very same commands and the log applies them once.
-  std::string seed;
+  mutable std::string seed;
   std::string idempotency_key;
 
   // An id for `purpose`: 24 lowercase hex digits derived from the seed.

@@ -9,21 +9,21 @@
 
 namespace ticketing::api {
 
-void Metrics::observe_request(std::string const& method, std::string const& route, int status, double seconds) {
-  std::lock_guard lock(mutex_);
-  ++requests_[{method, route, status}];
-  auto& h = latency_[{method, route}];
+void Metrics::observe_request(std::size_t route, std::string_view method, std::string_view name, int status,
+                              double seconds) {
+  RouteStats& r = routes_[std::min(route, kMaxRoutes - 1)];
+  std::lock_guard lock(r.mutex);
+  r.method = method;
+  r.name = name;
+  ++r.by_status[status];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
+    if (seconds <= kBuckets[i]) ++r.buckets[i];
   }
-  ++h.count;
-  h.sum += seconds;
+  ++r.count;
+  r.sum += seconds;
 }
 
-void Metrics::count_commit() {
-  std::lock_guard lock(mutex_);
-  ++commits_;
-}
+void Metrics::count_commit() { ++commits_; }
 
 void Metrics::gauge(std::string name, std::string help, std::function<double()> read) {
   std::lock_guard lock(mutex_);
@@ -31,37 +31,65 @@ void Metrics::gauge(std::string name, std::string help, std::function<double()> 
 }
 
 std::string Metrics::render() const {
-  std::lock_guard lock(mutex_);
   std::ostringstream out;
   out << "# HELP http_requests_total HTTP requests answered, by method, route and status.\n"
       << "# TYPE http_requests_total counter\n";
-  for (auto const& [key, n] : requests_) {
-    auto const& [method, route, status] = key;
-    out << "http_requests_total{method=\"" << method << "\",route=\"" << route << "\",status=\"" << status << "\"} "
-        << n << "\n";
+  for (auto const& r : routes_) {
+    std::lock_guard lock(r.mutex);
+    for (auto const& [status, n] : r.by_status) {
+      out << "http_requests_total{method=\"" << r.method << "\",route=\"" << r.name << "\",status=\"" << status
+          << "\"} " << n << "\n";
+    }
   }
   out << "# HELP http_request_duration_seconds Time from request read to response ready.\n"
       << "# TYPE http_request_duration_seconds histogram\n";
-  for (auto const& [key, h] : latency_) {
-    std::string const labels = "method=\"" + key.first + "\",route=\"" + key.second + "\"";
+  for (auto const& r : routes_) {
+    std::lock_guard lock(r.mutex);
+    if (r.count == 0) continue;
+    std::string const labels = "method=\"" + std::string(r.method) + "\",route=\"" + std::string(r.name) + "\"";
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBuckets[i] << "\"} " << h.buckets[i]
+      out << "http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBuckets[i] << "\"} " << r.buckets[i]
           << "\n";
     }
-    out << "http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << h.count << "\n";
-    out << "http_request_duration_seconds_sum{" << labels << "} " << h.sum << "\n";
-    out << "http_request_duration_seconds_count{" << labels << "} " << h.count << "\n";
+    out << "http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << r.count << "\n";
+    out << "http_request_duration_seconds_sum{" << labels << "} " << r.sum << "\n";
+    out << "http_request_duration_seconds_count{" << labels << "} " << r.count << "\n";
   }
   out << "# HELP ticketing_commits_total Commits appended by this server's commands.\n"
-      << "# TYPE ticketing_commits_total counter\nticketing_commits_total " << commits_ << "\n";
+      << "# TYPE ticketing_commits_total counter\nticketing_commits_total " << commits_.load() << "\n";
+  std::lock_guard lock(mutex_);
   for (auto const& [name, help, read] : gauges_) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n" << name << " " << read() << "\n";
   }
   return out.str();
 }
 
+Logger::Logger() : writer_([this] { run(); }) {}
+
+Logger::~Logger() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  writer_.join();
+}
+
+void Logger::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping_ || pending_.size() >= 64 * 1024; });
+    std::string batch;
+    batch.swap(pending_);
+    bool const last = stopping_;
+    lock.unlock();
+    if (!batch.empty()) std::fwrite(batch.data(), 1, batch.size(), stderr);
+    lock.lock();
+    if (last && pending_.empty()) return;
+  }
+}
+
 void Logger::line(std::string_view level, std::string_view message, std::string_view fields) {
-  static std::mutex mutex;
   auto const now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   std::string out = "{\"ts\":\"" + format_iso8601(now) + "\",\"level\":\"" + std::string(level) + "\",\"msg\":";
   append_json_string(out, message);
@@ -70,9 +98,13 @@ void Logger::line(std::string_view level, std::string_view message, std::string_
     out += fields;
   }
   out += "}\n";
-  std::lock_guard lock(mutex);
-  std::fwrite(out.data(), 1, out.size(), stderr);
-  std::fflush(stderr);
+  bool full = false;
+  {
+    std::lock_guard lock(mutex_);
+    pending_ += out;
+    full = pending_.size() >= 64 * 1024;
+  }
+  if (full) cv_.notify_one();
 }
 
 }  // namespace ticketing::api

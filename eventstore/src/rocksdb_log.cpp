@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -27,13 +28,20 @@ Error storage_error(rocksdb::Status const& s) {
   return make_error(ErrorCode::unavailable, "event log storage failed: " + s.ToString());
 }
 
+// One block cache for all the log's column families.
+std::shared_ptr<rocksdb::Cache> const& log_block_cache() {
+  static auto const cache = rocksdb::NewLRUCache(32 << 20);
+  return cache;
+}
+
 rocksdb::ColumnFamilyOptions family_options(bool point_lookups) {
   rocksdb::ColumnFamilyOptions cf;
-  if (point_lookups) {
-    rocksdb::BlockBasedTableOptions table;
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  }
+  cf.write_buffer_size = 16 << 20;
+  cf.max_write_buffer_number = 2;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = log_block_cache();
+  if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
 }
 
@@ -105,6 +113,7 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
+  db_options.db_write_buffer_size = 64 << 20;  // memtables of all families together
   std::vector<rocksdb::ColumnFamilyDescriptor> families{
       {rocksdb::kDefaultColumnFamilyName, family_options(false)},
       {"commits", commit_family_options()},

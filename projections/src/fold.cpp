@@ -15,13 +15,24 @@ void update_totals(ViewTxn& txn, F&& change) {
   txn.put(key, totals);
 }
 
+// The for-sale index holds a copy of each available ticket's row, so a page
+// of tickets is one scan.
+void put_ticket(ViewTxn& txn, TicketRow const& row) {
+  txn.put(keys::ticket(row.id), row);
+  if (row.status == ticket::Status::available) {
+    txn.put(keys::for_sale(row.listed_at_ms, row.id), row);
+  } else {
+    txn.erase(keys::for_sale(row.listed_at_ms, row.id));
+  }
+}
+
 template <class F>
 void update_ticket(ViewTxn& txn, std::string const& id, F&& change) {
   auto row = txn.get<TicketRow>(keys::ticket(id));
   if (!row) return;  // an event for a ticket the views never saw: nothing to change
   change(*row);
   ++row->version;
-  txn.put(keys::ticket(id), *row);
+  put_ticket(txn, *row);
 }
 
 template <class F>
@@ -45,8 +56,7 @@ void fold(ViewTxn& txn, Event const& event) {
           [&](TicketCreated const& e) {
             TicketRow const row{e.ticket_id, e.title,        e.seller_id, {}, e.price.cents,
                                 0,           ticket::Status::available, to_millis(e.at)};
-            txn.put(keys::ticket(e.ticket_id), row);
-            txn.put_marker(keys::for_sale(row.listed_at_ms, e.ticket_id));
+            put_ticket(txn, row);
             txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
             update_totals(txn, [](Totals& t) { ++t.tickets_listed; });
           },
@@ -60,14 +70,12 @@ void fold(ViewTxn& txn, Event const& event) {
             update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
               r.status = ticket::Status::reserved;
               r.order_id = e.order_id;
-              txn.erase(keys::for_sale(r.listed_at_ms, r.id));
             });
           },
           [&](TicketReleased const& e) {
             update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
               r.status = ticket::Status::available;
               r.order_id.clear();
-              txn.put_marker(keys::for_sale(r.listed_at_ms, r.id));
             });
           },
           [&](TicketSold const& e) {

@@ -2,7 +2,7 @@
 // Internal: key layout of the views database.
 //   c/<be32 partition>                        -> be64 next offset (checkpoint)
 //   t/<ticket id>                             -> TicketRow
-//   a/<be64 listed at ms><ticket id>          -> ""   tickets for sale
+//   a/<be64 listed at ms><ticket id>          -> TicketRow (a copy)   tickets for sale
 //   s/<seller id>\0<be64 listed at><ticket>   -> ""   tickets by seller
 //   o/<order id>                              -> OrderRow
 //   b/<buyer id>\0<be64 created at><order id> -> ""   orders by buyer

@@ -1,5 +1,6 @@
 #include "projections/projector.hpp"
 
+#include <future>
 #include <thread>
 
 namespace ticketing::views {
@@ -41,7 +42,6 @@ void Projector::on_commit(RecordedCommit const& commit) {
     for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second));
     waiting.erase(waiting.begin(), end);
   }
-  applied_cv_.notify_all();
   for (auto& f : ready) f();
 }
 
@@ -57,8 +57,12 @@ void Projector::when_applied(Position position, std::function<void()> ready) {
 }
 
 bool Projector::wait_applied(Position position, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return applied_cv_.wait_for(lock, timeout, [&] { return applied_[position.partition] > position.offset; });
+  // One waiter, one wake-up: the waiter is told when its own position is
+  // applied, instead of every waiter re-checking on every commit.
+  auto done = std::make_shared<std::promise<void>>();
+  auto ready = done->get_future();
+  when_applied(position, [done] { done->set_value(); });
+  return ready.wait_for(timeout) == std::future_status::ready;
 }
 
 std::vector<std::uint64_t> Projector::applied() const {

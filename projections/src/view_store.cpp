@@ -1,6 +1,9 @@
 #include "projections/view_store.hpp"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 
 #include <filesystem>
 
@@ -55,6 +58,13 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   rocksdb::Options options;
   options.create_if_missing = true;
   options.IncreaseParallelism(2);
+  // Memory budget: 32 MiB of memtables, a 64 MiB block cache for reads.
+  options.write_buffer_size = 16 << 20;
+  options.max_write_buffer_number = 2;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return storage_error(status);
@@ -115,13 +125,12 @@ Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string co
   TicketPage page;
   std::string last;
   bool more = false;
-  scan_prefix(*db_, "a/", start, [&](std::string_view key, std::string_view) {
+  scan_prefix(*db_, "a/", start, [&](std::string_view key, std::string_view value) {
     if (page.tickets.size() == limit) {
       more = true;
       return false;
     }
-    auto row = ticket(std::string(key.substr(2 + 8)));
-    if (row) page.tickets.push_back(std::move(*row));
+    if (auto row = decode_row<TicketRow>(value)) page.tickets.push_back(std::move(*row));
     last.assign(key.substr(2));
     return true;
   });

@@ -3,6 +3,10 @@
 // plus gauges sampled when /metrics is scraped. Thread-safe.
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <string_view>
+#include <thread>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -14,7 +18,10 @@ namespace ticketing::api {
 
 class Metrics {
  public:
-  void observe_request(std::string const& method, std::string const& route, int status, double seconds);
+  static constexpr std::size_t kMaxRoutes = 32;
+  // `route` indexes a fixed table (0 <= route < kMaxRoutes); `method` and
+  // `name` label it and must outlive the Metrics (static strings).
+  void observe_request(std::size_t route, std::string_view method, std::string_view name, int status, double seconds);
   void count_commit();
   // A gauge whose value is read at scrape time.
   void gauge(std::string name, std::string help, std::function<double()> read);
@@ -23,23 +30,39 @@ class Metrics {
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                    0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
-  struct Histogram {
+  struct RouteStats {
+    mutable std::mutex mutex;
+    std::string_view method, name;
+    std::map<int, std::uint64_t> by_status;
     std::array<std::uint64_t, kBuckets.size()> buckets{};
     std::uint64_t count{0};
     double sum{0};
   };
-  mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;
-  std::uint64_t commits_{0};
+  mutable std::mutex mutex_;  // gauges
+  std::array<RouteStats, kMaxRoutes> routes_;
+  std::atomic<std::uint64_t> commits_{0};
   std::vector<std::tuple<std::string, std::string, std::function<double()>>> gauges_;
 };
 
-// One JSON line per event on standard error, serialised across threads.
+// One JSON line per event on standard error. Lines are buffered and written
+// by the logger's own thread (every 50 ms, or sooner when 64 KiB pile up), so
+// a request never waits for a write. Destruction flushes.
 class Logger {
  public:
+  Logger();
+  ~Logger();
+  Logger(Logger const&) = delete;
+  Logger& operator=(Logger const&) = delete;
   // `fields` is the inside of a JSON object (already encoded members).
   void line(std::string_view level, std::string_view message, std::string_view fields = {});
+
+ private:
+  void run();
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string pending_;
+  bool stopping_{false};
+  std::thread writer_;
 };
 
 }  // namespace ticketing::api

@@ -2,7 +2,9 @@
 // Durable timers of the order saga, in RocksDB, with the saga's checkpoint
 // (per-partition offsets of the log) in the same WriteBatch as the timers a
 // commit adds or removes. After a crash the saga resumes from the checkpoint
-// and every timer it had is still there; overdue ones fire at once.
+// and every timer it had is still there; overdue ones fire at once. Writes
+// are not synced: what a power loss takes, it takes with its checkpoint, and
+// the saga rebuilds it from the durable log.
 //
 // Layout:  c/<be32 partition>   -> be64 next offset
 //          t/<kind><id>         -> be64 due (ms since epoch) | payload

@@ -45,7 +45,6 @@ class Projector {
   std::unique_ptr<Subscription> subscription_;
 
   mutable std::mutex mutex_;
-  std::condition_variable applied_cv_;
   std::vector<std::uint64_t> applied_;
   std::vector<std::multimap<std::uint64_t, std::function<void()>>> waiters_;  // per partition, by offset
   std::string fault_;

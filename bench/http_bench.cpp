@@ -1,0 +1,245 @@
+// Loads a running ticketing server over HTTP and prints requests/s with p50
+// and p99 latency for: GET /api/tickets/:id, GET /api/tickets, POST
+// /api/orders on distinct tickets, and 1,000 concurrent buyers of one ticket;
+// plus the server's peak memory with N tickets listed. In the same run it
+// measures nginx serving a static file of the ticket JSON's size and prints
+// our figure as a ratio to it.
+//
+// Usage: http_bench TICKETING_BINARY [--tickets N] [--seconds S] [--connections C]
+// The server is started here on a fresh data directory (password hashing at
+// the "minimum" cost, so that signing up 1,000 buyers measures the API, not
+// Argon2id). nginx (Debian's nginx-light) is used when /usr/sbin/nginx exists.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "http_load.hpp"
+
+using namespace ticketing::bench;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Child {
+  pid_t pid{-1};
+  std::uint16_t port{0};
+};
+
+Child start_server(std::string const& binary, fs::path const& data) {
+  int out[2];
+  if (::pipe(out) != 0) std::exit(1);
+  pid_t const pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    std::FILE* log = std::fopen((data.string() + ".log").c_str(), "w");
+    if (log != nullptr) ::dup2(fileno(log), STDERR_FILENO);
+    ::setenv("JWT_KEY", "bench-key-0123456789abcdef0123456789abcdef", 1);
+    ::execl(binary.c_str(), binary.c_str(), "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0",
+            "--password-cost", "minimum", "--threads", "2", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(out[0]);
+  auto const colon = line.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "server did not start: %s\n", line.c_str());
+    std::exit(1);
+  }
+  return {pid, static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)))};
+}
+
+void stop(Child const& child) {
+  ::kill(child.pid, SIGTERM);
+  int status = 0;
+  ::waitpid(child.pid, &status, 0);
+}
+
+std::string proc_status(pid_t pid, std::string const& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      std::string v = line.substr(field.size() + 1);
+      return v.substr(v.find_first_not_of(" \t"));
+    }
+  }
+  return "?";
+}
+
+std::string json_field(std::string const& body, std::string const& name) {
+  auto const at = body.find("\"" + name + "\":\"");
+  if (at == std::string::npos) return {};
+  auto const start = at + name.size() + 4;
+  return body.substr(start, body.find('"', start) - start);
+}
+
+std::string sign_up(std::uint16_t port, std::string const& email) {
+  std::string cookie;
+  auto [status, body] =
+      request_once(port, http_post("/api/users/signup", R"({"email":")" + email + R"(","password":"password123"})"),
+                   &cookie);
+  if (status != 201) {
+    std::fprintf(stderr, "sign up failed: %d %s\n", status, body.c_str());
+    std::exit(1);
+  }
+  return cookie;
+}
+
+void print(char const* name, LoadResult const& r) {
+  std::string statuses;
+  for (auto const& [s, n] : r.statuses) statuses += std::to_string(s) + "x" + std::to_string(n) + " ";
+  std::printf("%-44s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  (%llu requests; %s)\n", name, r.rate(), r.p50_ms,
+              r.p99_ms, static_cast<unsigned long long>(r.requests), statuses.c_str());
+  std::fflush(stdout);
+}
+
+std::uint16_t free_port() {
+  int const s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(s);
+  return ntohs(addr.sin_port);
+}
+
+// nginx with 2 workers (as many as the server's I/O threads) serving `body`.
+std::optional<Child> start_nginx(fs::path const& dir, std::string const& body) {
+  if (!fs::exists("/usr/sbin/nginx")) return std::nullopt;
+  fs::create_directories(dir / "www");
+  std::ofstream(dir / "www" / "ticket.json") << body;
+  std::uint16_t const port = free_port();
+  std::ofstream(dir / "nginx.conf") << "worker_processes 2;\ndaemon off;\npid " << (dir / "nginx.pid").string()
+                                    << ";\nerror_log " << (dir / "error.log").string()
+                                    << ";\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n keepalive_requests 100000000;\n"
+                                    << " server {\n  listen 127.0.0.1:" << port << ";\n  root "
+                                    << (dir / "www").string()
+                                    << ";\n  location / { default_type application/json; }\n }\n}\n";
+  pid_t const pid = ::fork();
+  if (pid == 0) {
+    ::execl("/usr/sbin/nginx", "nginx", "-c", (dir / "nginx.conf").c_str(), "-p", dir.c_str(),
+            static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 100; ++i) {
+    if (request_once(port, http_get("/ticket.json")).first == 200) return Child{pid, port};
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGTERM);
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: http_bench TICKETING_BINARY [--tickets N] [--seconds S] [--connections C]\n");
+    return 64;
+  }
+  std::string const binary = argv[1];
+  std::size_t tickets = 100'000;
+  double seconds = 10;
+  std::size_t connections = 64;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string const flag = argv[i];
+    if (flag == "--tickets") tickets = std::stoul(argv[i + 1]);
+    if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
+    if (flag == "--connections") connections = std::stoul(argv[i + 1]);
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  fs::path const dir = fs::temp_directory_path() / ("ticketing-http-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  Child const server = start_server(binary, dir / "data");
+  std::printf("server pid %d on 127.0.0.1:%u; %zu connections; %.0f s per run; one client thread\n", server.pid,
+              server.port, connections, seconds);
+
+  std::string const seller = sign_up(server.port, "seller@example.com");
+  std::string const buyer = sign_up(server.port, "buyer@example.com");
+
+  // Listing: durable commits through the whole stack.
+  std::vector<std::string> ids;
+  ids.reserve(tickets);
+  std::atomic<std::uint64_t> listed{0};
+  auto const listing = run_load(
+      server.port, connections, std::chrono::hours(1),
+      [&](std::size_t, std::uint64_t) -> std::string {
+        std::uint64_t const n = listed++;
+        if (n >= tickets) return {};
+        return http_post("/api/tickets", R"({"title":"Bench ticket )" + std::to_string(n) + R"(","price":25})", seller);
+      },
+      1, [&](int status, std::string const& body) {
+        if (status == 201) ids.push_back(json_field(body, "id"));
+      });
+  print("POST /api/tickets (listing)", listing);
+  std::printf("server memory with %zu tickets listed: VmRSS %s, VmHWM (peak) %s\n", ids.size(),
+              proc_status(server.pid, "VmRSS").c_str(), proc_status(server.pid, "VmHWM").c_str());
+
+  std::string const sample = request_once(server.port, http_get("/api/tickets/" + ids.front())).second;
+  std::mt19937_64 rng(42);
+  auto const by_id = run_load(server.port, connections, std::chrono::duration<double>(seconds),
+                              [&](std::size_t, std::uint64_t) {
+                                thread_local std::mt19937_64 local(rng());
+                                return http_get("/api/tickets/" + ids[local() % ids.size()]);
+                              });
+  print("GET /api/tickets/:id", by_id);
+  auto const page = run_load(server.port, connections, std::chrono::duration<double>(seconds),
+                             [&](std::size_t, std::uint64_t) { return http_get("/api/tickets"); });
+  print("GET /api/tickets (first page of 100)", page);
+
+  std::atomic<std::size_t> next{0};
+  auto const orders = run_load(server.port, connections, std::chrono::duration<double>(seconds),
+                               [&](std::size_t, std::uint64_t) -> std::string {
+                                 std::size_t const n = next++;
+                                 if (n >= ids.size()) return {};
+                                 return http_post("/api/orders", R"({"ticketId":")" + ids[n] + R"("})", buyer);
+                               });
+  print("POST /api/orders (distinct tickets, durable)", orders);
+
+  // The hot ticket: 1,000 buyers, one request each, all at once.
+  constexpr std::size_t kBuyers = 1000;
+  std::vector<std::string> cookies;
+  for (std::size_t i = 0; i < kBuyers; ++i) cookies.push_back(sign_up(server.port, "hot" + std::to_string(i) + "@example.com"));
+  std::string const hot =
+      json_field(request_once(server.port, http_post("/api/tickets", R"({"title":"Final","price":500})", seller)).second,
+                 "id");
+  auto const rush = run_load(server.port, kBuyers, std::chrono::seconds(60),
+                             [&](std::size_t c, std::uint64_t n) -> std::string {
+                               if (n > 0) return {};
+                               return http_post("/api/orders", R"({"ticketId":")" + hot + R"("})", cookies[c]);
+                             });
+  print("1,000 concurrent buyers of one ticket", rush);
+  std::printf("  hot ticket sold to exactly one buyer: %s (201 x %llu)\n", rush.statuses.count(201) && rush.statuses.at(201) == 1 ? "yes" : "NO",
+              static_cast<unsigned long long>(rush.statuses.count(201) ? rush.statuses.at(201) : 0));
+  std::printf("server peak memory (VmHWM): %s\n", proc_status(server.pid, "VmHWM").c_str());
+  stop(server);
+
+  if (auto nginx = start_nginx(dir / "nginx", sample)) {
+    auto const static_file = run_load(nginx->port, connections, std::chrono::duration<double>(seconds),
+                                      [&](std::size_t, std::uint64_t) { return http_get("/ticket.json"); });
+    print("nginx: GET static file of the same size", static_file);
+    std::printf("GET /api/tickets/:id as a ratio of nginx: %.2f (ticket JSON %zu bytes)\n",
+                by_id.rate() / static_file.rate(), sample.size());
+    stop(*nginx);
+  } else {
+    std::printf("nginx not found (apt-get install nginx-light): no ratio printed\n");
+  }
+  fs::remove_all(dir);
+}
