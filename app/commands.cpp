@@ -56,9 +56,9 @@ int export_log(fs::path const& data, std::string const& format) {
         } else {
           for (auto const& e : rc.commit.events) {
             std::printf("%u,%llu,%s,%s,%s,%s,%s\n", p, static_cast<unsigned long long>(rc.position.offset),
-                        csv_field(rc.commit.commit_id).c_str(),
-                        format_iso8601(rc.commit.meta.recorded_at).c_str(), csv_field(stream_of(e)).c_str(),
-                        std::string(type_name(e)).c_str(), csv_field(encode_event(e)).c_str());
+                        csv_field(rc.commit.commit_id).c_str(), format_iso8601(rc.commit.meta.recorded_at).c_str(),
+                        csv_field(stream_of(e)).c_str(), std::string(type_name(e)).c_str(),
+                        csv_field(encode_event(e)).c_str());
           }
         }
         offset = rc.position.offset + 1;

@@ -27,8 +27,8 @@ std::function<std::optional<std::string>(ServeConfig&, std::string const&)> seco
     std::chrono::seconds ServeConfig::*field, long min, long max) {
   return [=](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
     auto n = number<long>(v);
-    if (!n || *n < min || *n > max) return "must be a whole number of seconds from " + std::to_string(min) + " to " +
-                                           std::to_string(max);
+    if (!n || *n < min || *n > max)
+      return "must be a whole number of seconds from " + std::to_string(min) + " to " + std::to_string(max);
     c.*field = std::chrono::seconds(*n);
     return std::nullopt;
   };
@@ -43,7 +43,8 @@ std::vector<Option> const& options() {
          auto port = number<unsigned>(v.substr(colon + 1));
          if (!port || *port > 65535) return "has an invalid port";
          c.host = v.substr(0, colon);
-         if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') c.host = c.host.substr(1, c.host.size() - 2);
+         if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']')
+           c.host = c.host.substr(1, c.host.size() - 2);
          c.port = static_cast<std::uint16_t>(*port);
          return std::nullopt;
        }},
@@ -81,7 +82,8 @@ std::vector<Option> const& options() {
          c.stripe_api_base = v;
          return std::nullopt;
        }},
-      {"--password-cost", "TICKETING_PASSWORD_COST", "Argon2id cost: interactive (default), moderate, sensitive, minimum",
+      {"--password-cost", "TICKETING_PASSWORD_COST",
+       "Argon2id cost: interactive (default), moderate, sensitive, minimum",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          if (v != "interactive" && v != "moderate" && v != "sensitive" && v != "minimum") {
            return "must be interactive, moderate, sensitive or minimum";

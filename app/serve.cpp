@@ -1,12 +1,12 @@
 #include "serve.hpp"
 
-#include <signal.h>
-#include <sodium.h>
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
 
 #include "api/server.hpp"
 #include "eventstore/rocksdb_log.hpp"
@@ -83,7 +83,8 @@ int serve(ServeConfig const& config) {
   fs::path const data(config.data_dir);
   auto event_log =
       ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}), "the event log");
-  auto views = ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
+  auto views =
+      ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
   std::string error;
   auto idempotency = api::IdempotencyStore::open((data / "api").string(), error);
@@ -116,8 +117,17 @@ int serve(ServeConfig const& config) {
                 [&] { return static_cast<double>(projector.lag()); });
   metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
                 [&] { return static_cast<double>(saga.pending_timers()); });
-  api::Services services{marketplace, *views, projector, *gateway, clock, tokens, passwords, throttle, *idempotency,
-                         metrics,     log,
+  api::Services services{marketplace,
+                         *views,
+                         projector,
+                         *gateway,
+                         clock,
+                         tokens,
+                         passwords,
+                         throttle,
+                         *idempotency,
+                         metrics,
+                         log,
                          api::ApiConfig{config.reservation_ttl, config.session_ttl, config.secure_cookies,
                                         std::chrono::milliseconds(5000), 1000}};
   api::Api api(services);
@@ -136,9 +146,9 @@ int serve(ServeConfig const& config) {
   std::string const where = config.host + ":" + std::to_string(server.port());
   std::printf("listening on %s\n", where.c_str());
   std::fflush(stdout);
-  log.line("info", "serving", "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" +
-                                  config.payment_gateway + "\",\"reservation_ttl_s\":" +
-                                  std::to_string(config.reservation_ttl.count()));
+  log.line("info", "serving",
+           "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" + config.payment_gateway +
+               "\",\"reservation_ttl_s\":" + std::to_string(config.reservation_ttl.count()));
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

@@ -11,20 +11,20 @@
 // Argon2id). nginx (Debian's nginx-light) is used when /usr/sbin/nginx exists.
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <optional>
 #include <random>
+#include <signal.h>
 #include <sstream>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "http_load.hpp"
 
@@ -43,6 +43,7 @@ Child start_server(std::string const& binary, fs::path const& data) {
   if (::pipe(out) != 0) std::exit(1);
   pid_t const pid = ::fork();
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(out[1], STDOUT_FILENO);
     std::FILE* log = std::fopen((data.string() + ".log").c_str(), "w");
     if (log != nullptr) ::dup2(fileno(log), STDERR_FILENO);
@@ -91,9 +92,8 @@ std::string json_field(std::string const& body, std::string const& name) {
 
 std::string sign_up(std::uint16_t port, std::string const& email) {
   std::string cookie;
-  auto [status, body] =
-      request_once(port, http_post("/api/users/signup", R"({"email":")" + email + R"(","password":"password123"})"),
-                   &cookie);
+  auto [status, body] = request_once(
+      port, http_post("/api/users/signup", R"({"email":")" + email + R"(","password":"password123"})"), &cookie);
   if (status != 201) {
     std::fprintf(stderr, "sign up failed: %d %s\n", status, body.c_str());
     std::exit(1);
@@ -127,12 +127,12 @@ std::optional<Child> start_nginx(fs::path const& dir, std::string const& body) {
   fs::create_directories(dir / "www");
   std::ofstream(dir / "www" / "ticket.json") << body;
   std::uint16_t const port = free_port();
-  std::ofstream(dir / "nginx.conf") << "worker_processes 2;\ndaemon off;\npid " << (dir / "nginx.pid").string()
-                                    << ";\nerror_log " << (dir / "error.log").string()
-                                    << ";\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n keepalive_requests 100000000;\n"
-                                    << " server {\n  listen 127.0.0.1:" << port << ";\n  root "
-                                    << (dir / "www").string()
-                                    << ";\n  location / { default_type application/json; }\n }\n}\n";
+  std::ofstream(dir / "nginx.conf")
+      << "worker_processes 2;\ndaemon off;\npid " << (dir / "nginx.pid").string() << ";\nerror_log "
+      << (dir / "error.log").string()
+      << ";\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n keepalive_requests 100000000;\n"
+      << " server {\n  listen 127.0.0.1:" << port << ";\n  root " << (dir / "www").string()
+      << ";\n  location / { default_type application/json; }\n }\n}\n";
   pid_t const pid = ::fork();
   if (pid == 0) {
     ::execl("/usr/sbin/nginx", "nginx", "-c", (dir / "nginx.conf").c_str(), "-p", dir.c_str(),
@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
         if (n >= tickets) return {};
         return http_post("/api/tickets", R"({"title":"Bench ticket )" + std::to_string(n) + R"(","price":25})", seller);
       },
-      1, [&](int status, std::string const& body) {
+      1,
+      [&](int status, std::string const& body) {
         if (status == 201) ids.push_back(json_field(body, "id"));
       });
   print("POST /api/tickets (listing)", listing);
@@ -194,11 +195,11 @@ int main(int argc, char** argv) {
 
   std::string const sample = request_once(server.port, http_get("/api/tickets/" + ids.front())).second;
   std::mt19937_64 rng(42);
-  auto const by_id = run_load(server.port, connections, std::chrono::duration<double>(seconds),
-                              [&](std::size_t, std::uint64_t) {
-                                thread_local std::mt19937_64 local(rng());
-                                return http_get("/api/tickets/" + ids[local() % ids.size()]);
-                              });
+  auto const by_id =
+      run_load(server.port, connections, std::chrono::duration<double>(seconds), [&](std::size_t, std::uint64_t) {
+        thread_local std::mt19937_64 local(rng());
+        return http_get("/api/tickets/" + ids[local() % ids.size()]);
+      });
   print("GET /api/tickets/:id", by_id);
   auto const page = run_load(server.port, connections, std::chrono::duration<double>(seconds),
                              [&](std::size_t, std::uint64_t) { return http_get("/api/tickets"); });
@@ -216,17 +217,18 @@ int main(int argc, char** argv) {
   // The hot ticket: 1,000 buyers, one request each, all at once.
   constexpr std::size_t kBuyers = 1000;
   std::vector<std::string> cookies;
-  for (std::size_t i = 0; i < kBuyers; ++i) cookies.push_back(sign_up(server.port, "hot" + std::to_string(i) + "@example.com"));
-  std::string const hot =
-      json_field(request_once(server.port, http_post("/api/tickets", R"({"title":"Final","price":500})", seller)).second,
-                 "id");
-  auto const rush = run_load(server.port, kBuyers, std::chrono::seconds(60),
-                             [&](std::size_t c, std::uint64_t n) -> std::string {
-                               if (n > 0) return {};
-                               return http_post("/api/orders", R"({"ticketId":")" + hot + R"("})", cookies[c]);
-                             });
+  for (std::size_t i = 0; i < kBuyers; ++i)
+    cookies.push_back(sign_up(server.port, "hot" + std::to_string(i) + "@example.com"));
+  std::string const hot = json_field(
+      request_once(server.port, http_post("/api/tickets", R"({"title":"Final","price":500})", seller)).second, "id");
+  auto const rush =
+      run_load(server.port, kBuyers, std::chrono::seconds(60), [&](std::size_t c, std::uint64_t n) -> std::string {
+        if (n > 0) return {};
+        return http_post("/api/orders", R"({"ticketId":")" + hot + R"("})", cookies[c]);
+      });
   print("1,000 concurrent buyers of one ticket", rush);
-  std::printf("  hot ticket sold to exactly one buyer: %s (201 x %llu)\n", rush.statuses.count(201) && rush.statuses.at(201) == 1 ? "yes" : "NO",
+  std::printf("  hot ticket sold to exactly one buyer: %s (201 x %llu)\n",
+              rush.statuses.count(201) && rush.statuses.at(201) == 1 ? "yes" : "NO",
               static_cast<unsigned long long>(rush.statuses.count(201) ? rush.statuses.at(201) : 0));
   std::printf("server peak memory (VmHWM): %s\n", proc_status(server.pid, "VmHWM").c_str());
   stop(server);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <thread>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,8 +14,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <mutex>
-#include <thread>
 
 namespace ticketing::bench {
 
@@ -102,7 +103,8 @@ LoadResult run_load(std::uint16_t port, std::size_t connections, std::chrono::du
   r.statuses = shared.statuses;
   r.p50_ms = percentile(shared.latencies_ms, 0.50);
   r.p99_ms = percentile(shared.latencies_ms, 0.99);
-  r.max_ms = shared.latencies_ms.empty() ? 0 : *std::max_element(shared.latencies_ms.begin(), shared.latencies_ms.end());
+  r.max_ms =
+      shared.latencies_ms.empty() ? 0 : *std::max_element(shared.latencies_ms.begin(), shared.latencies_ms.end());
   return r;
 }
 

@@ -140,8 +140,8 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
   std::string_view const key = request.header("idempotency-key");
   if (!mutating || key.empty() || !call.user) return route.handler(call);
   if (key.size() > 255) {
-    return validation_response({make_error(ErrorCode::invalid_input, "Idempotency-Key must be at most 255 characters",
-                                           "Idempotency-Key")});
+    return validation_response(
+        {make_error(ErrorCode::invalid_input, "Idempotency-Key must be at most 255 characters", "Idempotency-Key")});
   }
   std::string const slot = call.user->user_id + '\x1f' + request.method + ' ' + std::string(route.pattern) + '\x1f' +
                            (call.params.empty() ? std::string() : call.params.front()) + '\x1f' + std::string(key);
@@ -178,12 +178,12 @@ HttpResponse Api::handle(HttpRequest const& request) {
   try {
     response = route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, params, now);
   } catch (std::exception const& e) {
-    services_.log.line("error", "request failed",
-                       "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
-                         std::string s;
-                         append_json_string(s, e.what());
-                         return s;
-                       }());
+    services_.log.line(
+        "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
+          std::string s;
+          append_json_string(s, e.what());
+          return s;
+        }());
     response = error_response(500, "Something went wrong");
   }
   response.header("X-Request-Id", request.request_id);

@@ -1,8 +1,8 @@
 #include "api/idempotency_store.hpp"
 
-#include <rocksdb/db.h>
-
 #include <functional>
+
+#include <rocksdb/db.h>
 
 namespace ticketing::api {
 namespace {

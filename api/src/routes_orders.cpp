@@ -59,7 +59,8 @@ HttpResponse show_order(Call& call) {
 
 HttpResponse cancel_order(Call& call) {
   std::string const& id = call.params.front();
-  auto outcome = call.services.marketplace.execute(id, order::CancelOrder{id, call.user->user_id}, call.command("cancel"));
+  auto outcome =
+      call.services.marketplace.execute(id, order::CancelOrder{id, call.user->user_id}, call.command("cancel"));
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
   HttpResponse r;

@@ -66,8 +66,7 @@ HttpResponse create_payment(Call& call) {
       return payment_response(*created);
     case Outcome::declined:
       return error_response(402, result.message.empty() ? "Your card was declined." : result.message);
-    case Outcome::invalid:
-      return validation_response({make_error(ErrorCode::invalid_input, result.message, "token")});
+    case Outcome::invalid: return validation_response({make_error(ErrorCode::invalid_input, result.message, "token")});
     case Outcome::unreachable:
       return error_response(502, "Payment gateway unavailable; the order is still reserved, try again");
   }

@@ -13,8 +13,11 @@ HttpResponse readiness(Call& call) {
   std::string const fault = call.services.projector.fault();
   bool const ready = fault.empty() && lag <= call.services.config.ready_max_lag;
   JsonWriter w;
-  w.begin_object().key("status").string(ready ? "ready" : "not ready").key("projection_lag").number(
-      static_cast<std::int64_t>(lag));
+  w.begin_object()
+      .key("status")
+      .string(ready ? "ready" : "not ready")
+      .key("projection_lag")
+      .number(static_cast<std::int64_t>(lag));
   if (!fault.empty()) w.key("fault").string(fault);
   w.end_object();
   return json_response(ready ? 200 : 503, w.take());

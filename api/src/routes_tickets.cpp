@@ -12,8 +12,8 @@ constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 500;
 
 // Title and price checked together, so every failing field is reported.
-std::vector<Error> check_title_and_price(JsonBody const& body, std::string_view price_message,
-                                         std::string& title, Money& price) {
+std::vector<Error> check_title_and_price(JsonBody const& body, std::string_view price_message, std::string& title,
+                                         Money& price) {
   std::vector<Error> errors;
   auto const title_text = body.string("title");
   auto checked_title = ticket::validate_title(title_text.value_or(""));

@@ -54,7 +54,8 @@ HttpResponse sign_up(Call& call) {
   if (!hash) return error_response(make_error(ErrorCode::internal, "password hashing failed"));
   std::string const user_id = call.derive_id("user");
   std::string const session_id = random_hex(16);
-  auto outcome = call.services.marketplace.execute(user::SignUp{user_id, *email, *hash, session_id}, call.command("signup"));
+  auto outcome =
+      call.services.marketplace.execute(user::SignUp{user_id, *email, *hash, session_id}, call.command("signup"));
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
   return signed_in(call, 201, user_id, email->normalized(), session_id);
@@ -98,8 +99,8 @@ HttpResponse sign_in(Call& call) {
 HttpResponse sign_out(Call& call) {
   if (call.user) {
     if (auto email = Email::parse(call.user->email)) {
-      auto outcome = call.services.marketplace.execute(user::SignOut{*email, call.user->session_id},
-                                                       call.command("signout"));
+      auto outcome =
+          call.services.marketplace.execute(user::SignOut{*email, call.user->session_id}, call.command("signout"));
       if (!outcome) return error_response(outcome.error());
       call.await_visible(*outcome);
     }

@@ -1,6 +1,8 @@
 #include "api/server.hpp"
 
-#include "api/errors.hpp"
+#include <array>
+#include <atomic>
+#include <thread>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,9 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include <array>
-#include <atomic>
-#include <thread>
+#include "api/errors.hpp"
 
 namespace ticketing::api {
 

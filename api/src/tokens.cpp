@@ -1,6 +1,5 @@
-#include <sodium.h>
-
 #include <simdjson.h>
+#include <sodium.h>
 
 #include "api/auth.hpp"
 #include "eventstore/json_writer.hpp"

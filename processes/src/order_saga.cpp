@@ -58,24 +58,36 @@ void OrderSaga::on_commit(RecordedCommit const& commit) {
   std::vector<Timer> add;
   std::vector<TimerKey> remove;
   for (auto const& event : commit.commit.events) {
-    std::visit(overloaded{
-                   [&](OrderCreated const& e) { add.push_back({e.expires_at, TimerKind::expire_order, e.order_id, {}}); },
-                   [&](OrderExpired const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
-                   [&](OrderCancelled const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
-                   [&](OrderCompleted const& e) { remove.push_back({TimerKind::expire_order, e.order_id}); },
-                   [&](ChargeCreated const& e) {
-                     add.push_back({e.at + options_.payment_resolution_delay, TimerKind::resolve_payment,
-                                    e.charge_id, {}});
-                   },
-                   [&](ChargeSucceeded const& e) {
-                     remove.push_back({TimerKind::resolve_payment, e.charge_id});
-                     if (e.refund_required) add.push_back({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
-                   },
-                   [&](ChargeFailed const& e) { remove.push_back({TimerKind::resolve_payment, e.charge_id}); },
-                   [&](ChargeRefunded const& e) { remove.push_back({TimerKind::refund_charge, e.charge_id}); },
-                   [&](auto const&) {},
-               },
-               event);
+    std::visit(
+        overloaded{
+            [&](OrderCreated const& e) {
+              add.push_back({e.expires_at, TimerKind::expire_order, e.order_id, {}});
+            },
+            [&](OrderExpired const& e) {
+              remove.push_back({TimerKind::expire_order, e.order_id});
+            },
+            [&](OrderCancelled const& e) {
+              remove.push_back({TimerKind::expire_order, e.order_id});
+            },
+            [&](OrderCompleted const& e) {
+              remove.push_back({TimerKind::expire_order, e.order_id});
+            },
+            [&](ChargeCreated const& e) {
+              add.push_back({e.at + options_.payment_resolution_delay, TimerKind::resolve_payment, e.charge_id, {}});
+            },
+            [&](ChargeSucceeded const& e) {
+              remove.push_back({TimerKind::resolve_payment, e.charge_id});
+              if (e.refund_required) add.push_back({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
+            },
+            [&](ChargeFailed const& e) {
+              remove.push_back({TimerKind::resolve_payment, e.charge_id});
+            },
+            [&](ChargeRefunded const& e) {
+              remove.push_back({TimerKind::refund_charge, e.charge_id});
+            },
+            [&](auto const&) {},
+        },
+        event);
   }
   bool const relevant = !add.empty() || !remove.empty();
   // Commits that change no timer need no durable checkpoint: replaying them
@@ -113,7 +125,8 @@ void OrderSaga::run_timers() {
     if (queue_.empty() || queue_.begin()->due > now) {
       // Wake at the next due time, or within a second to follow clock changes.
       auto wait = std::chrono::milliseconds(1000);
-      if (!queue_.empty()) wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(queue_.begin()->due - now));
+      if (!queue_.empty())
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(queue_.begin()->due - now));
       cv_.wait_for(lock, wait);
       continue;
     }
@@ -163,7 +176,8 @@ void OrderSaga::schedule(Timer const& timer) {
 }
 
 void OrderSaga::fire_expiry(Due const& timer) {
-  auto const done = marketplace_.execute(timer.id, order::ExpireOrder{timer.id}, context("expire:" + timer.id, timer.id));
+  auto const done =
+      marketplace_.execute(timer.id, order::ExpireOrder{timer.id}, context("expire:" + timer.id, timer.id));
   if (done || done.error().code == ErrorCode::not_found) return finish(timer);
   if (done.error().message == "Order has not expired yet") {
     auto ctx = marketplace_.order_context(timer.id);
@@ -176,15 +190,16 @@ void OrderSaga::fire_payment_resolution(Due const& timer) {
   auto const order_id = order_id_of_charge(timer.id);
   if (!order_id) return finish(timer);
   auto ctx = marketplace_.order_context(*order_id, timer.id);
-  if (!ctx) return ctx.error().code == ErrorCode::not_found ? finish(timer) : retry(timer, clock_.now() + options_.retry_delay);
+  if (!ctx)
+    return ctx.error().code == ErrorCode::not_found ? finish(timer) : retry(timer, clock_.now() + options_.retry_delay);
   if (ctx->charge.status != charge::Status::created) return finish(timer);
   auto found = gateway_.find_charge(timer.id);
   if (!found) return retry(timer, clock_.now() + options_.retry_delay);
-  Result<CommandOutcome> recorded = *found
-      ? marketplace_.execute(*order_id, order::RecordChargeSucceeded{timer.id, **found},
-                             context("charge-found:" + timer.id, timer.id))
-      : marketplace_.execute(*order_id, order::RecordChargeFailed{timer.id, "payment interrupted", true},
-                             context("charge-lost:" + timer.id, timer.id));
+  Result<CommandOutcome> recorded =
+      *found ? marketplace_.execute(*order_id, order::RecordChargeSucceeded{timer.id, **found},
+                                    context("charge-found:" + timer.id, timer.id))
+             : marketplace_.execute(*order_id, order::RecordChargeFailed{timer.id, "payment interrupted", true},
+                                    context("charge-lost:" + timer.id, timer.id));
   if (recorded || recorded.error().code == ErrorCode::not_found) return finish(timer);
   retry(timer, clock_.now() + options_.retry_delay);
 }

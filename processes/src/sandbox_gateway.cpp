@@ -12,7 +12,7 @@ struct Decline {
 };
 
 constexpr std::array<std::string_view, 9> kSucceeding{
-    "tok_visa", "tok_mastercard",       "tok_amex",  "tok_discover", "tok_jcb", "tok_unionpay",
+    "tok_visa",       "tok_mastercard",       "tok_amex",  "tok_discover", "tok_jcb", "tok_unionpay",
     "tok_visa_debit", "tok_mastercard_debit", "tok_diners"};
 
 constexpr std::array<Decline, 6> kDeclines{{
@@ -48,8 +48,8 @@ ChargeResult SandboxGateway::charge(ChargeRequest const& request) {
              d != kDeclines.end()) {
     result = ChargeResult{ChargeResult::Outcome::declined, {}, std::string(d->message), std::string(d->code)};
   } else {
-    result = ChargeResult{ChargeResult::Outcome::invalid, {}, "No such token: '" + request.token + "'",
-                          "resource_missing"};
+    result =
+        ChargeResult{ChargeResult::Outcome::invalid, {}, "No such token: '" + request.token + "'", "resource_missing"};
   }
   by_idempotency_key_[request.idempotency_key] = result;
   return result;

@@ -3,9 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -127,10 +127,9 @@ HttpAnswer call(StripeOptions const& options, http::verb verb, std::string const
   request.prepare_payload();
   asio::io_context ioc;
   HttpAnswer answer;
-  asio::co_spawn(ioc, send(url, std::move(request), options.timeout),
-                 [&](std::exception_ptr e, HttpAnswer a) {
-                   if (!e) answer = std::move(a);
-                 });
+  asio::co_spawn(ioc, send(url, std::move(request), options.timeout), [&](std::exception_ptr e, HttpAnswer a) {
+    if (!e) answer = std::move(a);
+  });
   ioc.run_for(options.timeout + std::chrono::seconds(1));  // a resolver that hangs ends here too
   return answer;
 }
@@ -178,7 +177,9 @@ ChargeResult StripeGateway::charge(ChargeRequest const& r) {
   }
   StripeError const e = read_error(answer.body);
   if (answer.status == 402 || e.type == "card_error") {
-    return {Outcome::declined, {}, e.message.empty() ? "Your card was declined." : e.message,
+    return {Outcome::declined,
+            {},
+            e.message.empty() ? "Your card was declined." : e.message,
             e.decline_code.empty() ? e.code : e.decline_code};
   }
   if ((answer.status == 400 || answer.status == 404) && e.type == "invalid_request_error") {

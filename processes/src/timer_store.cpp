@@ -24,7 +24,9 @@ std::string checkpoint_key(std::uint32_t p) {
   put_be(k, p, 4);
   return k;
 }
-std::string timer_key(TimerKind kind, std::string const& id) { return std::string("t/") + static_cast<char>(kind) + id; }
+std::string timer_key(TimerKind kind, std::string const& id) {
+  return std::string("t/") + static_cast<char>(kind) + id;
+}
 std::string timer_value(Timer const& t) {
   std::string v;
   put_be(v, static_cast<std::uint64_t>(to_millis(t.due)), 8);
@@ -95,7 +97,8 @@ std::vector<std::uint64_t> TimerStore::checkpoints() const {
   std::vector<std::uint64_t> out(partitions_, 0);
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     std::string value;
-    if (db_->Get(rocksdb::ReadOptions(), checkpoint_key(p), &value).ok() && value.size() == 8) out[p] = get_be(value, 8);
+    if (db_->Get(rocksdb::ReadOptions(), checkpoint_key(p), &value).ok() && value.size() == 8)
+      out[p] = get_be(value, 8);
   }
   return out;
 }

@@ -47,107 +47,116 @@ void update_order(ViewTxn& txn, std::string const& id, F&& change) {
 }  // namespace
 
 void fold(ViewTxn& txn, Event const& event) {
-  std::visit(
-      overloaded{
-          [&](UserCreated const&) {},
-          [&](UserSignedIn const&) {},
-          [&](UserSignInFailed const&) {},
-          [&](UserSignedOut const& e) { txn.put_marker(keys::revoked(e.session_id)); },
-          [&](TicketCreated const& e) {
-            TicketRow const row{e.ticket_id, e.title,        e.seller_id, {}, e.price.cents,
-                                0,           ticket::Status::available, to_millis(e.at)};
-            put_ticket(txn, row);
-            txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
-            update_totals(txn, [](Totals& t) { ++t.tickets_listed; });
-          },
-          [&](TicketUpdated const& e) {
-            update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
-              r.title = e.title;
-              r.price_cents = e.price.cents;
-            });
-          },
-          [&](TicketReserved const& e) {
-            update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
-              r.status = ticket::Status::reserved;
-              r.order_id = e.order_id;
-            });
-          },
-          [&](TicketReleased const& e) {
-            update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
-              r.status = ticket::Status::available;
-              r.order_id.clear();
-            });
-          },
-          [&](TicketSold const& e) {
-            update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
-              r.status = ticket::Status::sold;
-              std::int64_t const waited = to_millis(e.at) - r.listed_at_ms;
-              update_totals(txn, [&](Totals& t) {
-                ++t.tickets_sold;
-                t.time_to_sell_total_ms += waited;
-              });
-            });
-          },
-          [&](OrderCreated const& e) {
-            OrderRow const row{e.order_id,    e.buyer_id,       e.ticket_id, e.title, {}, e.price.cents,
-                               e.ticket_version, 0, order::Status::created, to_millis(e.at), to_millis(e.expires_at)};
-            txn.put(keys::order(e.order_id), row);
-            txn.put_marker(keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id));
-            update_totals(txn, [](Totals& t) { ++t.orders_created; });
-          },
-          [&](OrderAwaitingPayment const& e) {
-            update_order(txn, e.order_id, [&](OrderRow& r) {
-              r.status = order::Status::awaiting_payment;
-              r.charge_id = e.charge_id;
-              return true;
-            });
-          },
-          [&](OrderCompleted const& e) {
-            update_order(txn, e.order_id, [&](OrderRow& r) {
-              r.status = order::Status::complete;
-              std::string const day_key = keys::day(date_of(e.at));
-              DayStats day = txn.get<DayStats>(day_key).value_or(DayStats{});
-              ++day.sales;
-              day.revenue_cents += r.price_cents;
-              txn.put(day_key, day);
-              update_totals(txn, [&](Totals& t) {
-                ++t.orders_completed;
-                t.revenue_cents += r.price_cents;
-              });
-              return true;
-            });
-          },
-          [&](OrderCancelled const& e) {
-            update_order(txn, e.order_id, [&](OrderRow& r) {
-              r.status = order::Status::cancelled;
-              update_totals(txn, [&](Totals& t) {
-                ++t.orders_cancelled;
-                if (e.reason == "payment_declined") ++t.payments_declined;
-              });
-              return true;
-            });
-          },
-          [&](OrderExpired const& e) {
-            update_order(txn, e.order_id, [&](OrderRow& r) {
-              r.status = order::Status::cancelled;
-              update_totals(txn, [](Totals& t) { ++t.orders_expired; });
-              return true;
-            });
-          },
-          [&](ChargeCreated const&) {},
-          [&](ChargeSucceeded const&) {},
-          [&](ChargeFailed const& e) {
-            // The gateway was unreachable: the order is payable again.
-            if (!e.retryable) return;
-            update_order(txn, e.order_id, [&](OrderRow& r) {
-              if (r.status != order::Status::awaiting_payment || r.charge_id != e.charge_id) return false;
-              r.status = order::Status::created;
-              return true;
-            });
-          },
-          [&](ChargeRefunded const&) { update_totals(txn, [](Totals& t) { ++t.late_payments_refunded; }); },
-      },
-      event);
+  std::visit(overloaded{
+                 [&](UserCreated const&) {},
+                 [&](UserSignedIn const&) {},
+                 [&](UserSignInFailed const&) {},
+                 [&](UserSignedOut const& e) { txn.put_marker(keys::revoked(e.session_id)); },
+                 [&](TicketCreated const& e) {
+                   TicketRow const row{
+                       e.ticket_id,    e.title, e.seller_id, {}, e.price.cents, 0, ticket::Status::available,
+                       to_millis(e.at)};
+                   put_ticket(txn, row);
+                   txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
+                   update_totals(txn, [](Totals& t) { ++t.tickets_listed; });
+                 },
+                 [&](TicketUpdated const& e) {
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
+                     r.title = e.title;
+                     r.price_cents = e.price.cents;
+                   });
+                 },
+                 [&](TicketReserved const& e) {
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
+                     r.status = ticket::Status::reserved;
+                     r.order_id = e.order_id;
+                   });
+                 },
+                 [&](TicketReleased const& e) {
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
+                     r.status = ticket::Status::available;
+                     r.order_id.clear();
+                   });
+                 },
+                 [&](TicketSold const& e) {
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
+                     r.status = ticket::Status::sold;
+                     std::int64_t const waited = to_millis(e.at) - r.listed_at_ms;
+                     update_totals(txn, [&](Totals& t) {
+                       ++t.tickets_sold;
+                       t.time_to_sell_total_ms += waited;
+                     });
+                   });
+                 },
+                 [&](OrderCreated const& e) {
+                   OrderRow const row{e.order_id,
+                                      e.buyer_id,
+                                      e.ticket_id,
+                                      e.title,
+                                      {},
+                                      e.price.cents,
+                                      e.ticket_version,
+                                      0,
+                                      order::Status::created,
+                                      to_millis(e.at),
+                                      to_millis(e.expires_at)};
+                   txn.put(keys::order(e.order_id), row);
+                   txn.put_marker(keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id));
+                   update_totals(txn, [](Totals& t) { ++t.orders_created; });
+                 },
+                 [&](OrderAwaitingPayment const& e) {
+                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                     r.status = order::Status::awaiting_payment;
+                     r.charge_id = e.charge_id;
+                     return true;
+                   });
+                 },
+                 [&](OrderCompleted const& e) {
+                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                     r.status = order::Status::complete;
+                     std::string const day_key = keys::day(date_of(e.at));
+                     DayStats day = txn.get<DayStats>(day_key).value_or(DayStats{});
+                     ++day.sales;
+                     day.revenue_cents += r.price_cents;
+                     txn.put(day_key, day);
+                     update_totals(txn, [&](Totals& t) {
+                       ++t.orders_completed;
+                       t.revenue_cents += r.price_cents;
+                     });
+                     return true;
+                   });
+                 },
+                 [&](OrderCancelled const& e) {
+                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                     r.status = order::Status::cancelled;
+                     update_totals(txn, [&](Totals& t) {
+                       ++t.orders_cancelled;
+                       if (e.reason == "payment_declined") ++t.payments_declined;
+                     });
+                     return true;
+                   });
+                 },
+                 [&](OrderExpired const& e) {
+                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                     r.status = order::Status::cancelled;
+                     update_totals(txn, [](Totals& t) { ++t.orders_expired; });
+                     return true;
+                   });
+                 },
+                 [&](ChargeCreated const&) {},
+                 [&](ChargeSucceeded const&) {},
+                 [&](ChargeFailed const& e) {
+                   // The gateway was unreachable: the order is payable again.
+                   if (!e.retryable) return;
+                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                     if (r.status != order::Status::awaiting_payment || r.charge_id != e.charge_id) return false;
+                     r.status = order::Status::created;
+                     return true;
+                   });
+                 },
+                 [&](ChargeRefunded const&) { update_totals(txn, [](Totals& t) { ++t.late_payments_refunded; }); },
+             },
+             event);
 }
 
 }  // namespace ticketing::views

@@ -27,10 +27,8 @@ void put(std::string& out, std::int64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((u >> shift) & 0xFF);
 }
 template <class E>
-  requires std::is_enum_v<E>
-void put(std::string& out, E e) {
-  out += static_cast<char>(static_cast<std::uint8_t>(e));
-}
+requires std::is_enum_v<E>
+void put(std::string& out, E e) { out += static_cast<char>(static_cast<std::uint8_t>(e)); }
 
 bool get(std::string_view& in, std::string& s) {
   std::size_t n = 0;
@@ -57,7 +55,7 @@ bool get(std::string_view& in, std::int64_t& v) {
   return true;
 }
 template <class E>
-  requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 bool get(std::string_view& in, E& e) {
   if (in.empty()) return false;
   e = static_cast<E>(static_cast<std::uint8_t>(in.front()));

@@ -1,11 +1,11 @@
 #include "projections/view_store.hpp"
 
+#include <filesystem>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
-
-#include <filesystem>
 
 #include "keys.hpp"
 #include "view_txn.hpp"

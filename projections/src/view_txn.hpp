@@ -2,11 +2,11 @@
 // Internal: the changes of one commit to the views, readable before they are
 // written (a later event of the commit sees an earlier one's change).
 
-#include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
-
 #include <optional>
 #include <string>
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "domain/events.hpp"
 #include "projections/rows.hpp"

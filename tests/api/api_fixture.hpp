@@ -1,9 +1,9 @@
 #pragma once
 // A fresh server on a fresh data directory per test (test-only).
 
-#include <doctest/doctest.h>
-
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "server_process.hpp"
 #include "temp_dir.hpp"

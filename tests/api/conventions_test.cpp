@@ -41,8 +41,8 @@ TEST_CASE("hostile input: garbage bytes, oversized headers and a slow client clo
   std::string const headers = raw_exchange(
       f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32 * 1024, 'a') + "\r\n\r\n");
   CHECK(headers.starts_with("HTTP/1.1 431"));
-  std::string const half = raw_exchange(f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n",
-                                        std::chrono::milliseconds(500));
+  std::string const half =
+      raw_exchange(f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n", std::chrono::milliseconds(500));
   CHECK(half.empty());  // still waiting for the rest of the headers: no answer yet
   CHECK(f.server.client().get("/healthz").status == 200);
 }
@@ -134,8 +134,8 @@ TEST_CASE("service routes: healthz, readyz, metrics, and an OpenAPI document tha
 TEST_CASE("a client that stops sending is cut off after the read timeout") {
   ApiFixture f({"--read-timeout", "1"});
   auto const started = std::chrono::steady_clock::now();
-  std::string const answer = raw_exchange(f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n",
-                                          std::chrono::milliseconds(5000));
+  std::string const answer =
+      raw_exchange(f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n", std::chrono::milliseconds(5000));
   auto const waited = std::chrono::steady_clock::now() - started;
   CHECK(answer.empty());
   CHECK(waited < std::chrono::milliseconds(4000));  // closed by the server, not by our own deadline

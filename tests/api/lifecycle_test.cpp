@@ -58,7 +58,8 @@ TEST_CASE("kill -9 and restart keep every acknowledged write, the sessions and t
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   std::vector<std::string> tickets;
-  for (int i = 0; i < 20; ++i) tickets.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+  for (int i = 0; i < 20; ++i)
+    tickets.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
   std::string const held = tickets[0];
   std::string const order = str(ApiFixture::place_order(buyer, held).at("id"));
   std::string const paid_ticket = tickets[1];

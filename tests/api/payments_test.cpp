@@ -106,7 +106,8 @@ TEST_CASE("POST /api/payments: an order past expiresAt is refused as expired") {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   auto r = buyer.post("/api/payments", {{"token", "tok_visa"}, {"orderId", b.order}});
   CHECK(r.status == 400);
-  bool const named = r.error_message() == "Order has expired" || r.error_message() == "Cannot pay for a cancelled order";
+  bool const named =
+      r.error_message() == "Order has expired" || r.error_message() == "Cannot pay for a cancelled order";
   CHECK_MESSAGE(named, r.body);
   CHECK(str(buyer.get("/api/orders/" + b.order).json().at("status")) != "complete");
 }

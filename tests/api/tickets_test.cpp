@@ -33,7 +33,8 @@ TEST_CASE("POST /api/tickets: title and price validation with the messages of AP
   CHECK(both.error_field(1) == "price");
   CHECK(seller.post("/api/tickets", {{"price", 10}}).error_message() == "Title is required");
   CHECK(seller.post("/api/tickets", {{"title", "x"}}).error_message() == "Price must be greater than 0");
-  CHECK(seller.post("/api/tickets", {{"title", "x"}, {"price", -10}}).error_message() == "Price must be greater than 0");
+  CHECK(seller.post("/api/tickets", {{"title", "x"}, {"price", -10}}).error_message() ==
+        "Price must be greater than 0");
   CHECK(seller.post("/api/tickets", {{"title", "x"}, {"price", 12.345}}).error_message() ==
         "Price must have at most 2 decimal places");
   CHECK(seller.post("/api/tickets", {{"title", "x"}, {"price", 1000000.01}}).error_message() ==

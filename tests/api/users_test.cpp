@@ -69,7 +69,8 @@ TEST_CASE("sign-in: the 11th attempt after 10 failures is throttled with Retry-A
     auto r = f.server.client().post("/api/users/signin", {{"email", "dave@example.com"}, {"password", "wrong-one"}});
     REQUIRE(r.status == 400);
   }
-  auto throttled = f.server.client().post("/api/users/signin", {{"email", "dave@example.com"}, {"password", "password123"}});
+  auto throttled =
+      f.server.client().post("/api/users/signin", {{"email", "dave@example.com"}, {"password", "password123"}});
   CHECK(throttled.status == 429);
   CHECK(std::stoi(throttled.header("retry-after")) > 0);
 }

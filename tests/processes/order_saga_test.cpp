@@ -1,7 +1,8 @@
+#include "processes/order_saga.hpp"
+
 #include <doctest/doctest.h>
 
 #include "marketplace_fixture.hpp"
-#include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
 
 using namespace ticketing;
@@ -125,8 +126,8 @@ TEST_CASE("a payment left without an outcome is resolved from the gateway's reco
   REQUIRE(f.market.execute(lost, order::StartPayment{lost, "buyer"}, f.ctx("buyer")).has_value());
   // The process charged the first card and died before recording it; the
   // second never reached the gateway.
-  auto const made = f.gateway.charge(ChargeRequest{charge_id_for(paid, 1), charge_id_for(paid, 1), "tok_visa",
-                                                   Money{2000}, "usd"});
+  auto const made =
+      f.gateway.charge(ChargeRequest{charge_id_for(paid, 1), charge_id_for(paid, 1), "tok_visa", Money{2000}, "usd"});
   REQUIRE(made.outcome == ChargeResult::Outcome::succeeded);
   f.settle();
   f.clock.advance(61s);

@@ -2,16 +2,16 @@
 // charge, refund and search endpoints, including its error bodies, a 500 and
 // a hang past the adapter's timeout.
 
-#include <doctest/doctest.h>
+#include "processes/stripe_gateway.hpp"
+
+#include <mutex>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <mutex>
-#include <thread>
-
-#include "processes/stripe_gateway.hpp"
+#include <doctest/doctest.h>
 
 using namespace ticketing;
 namespace asio = boost::asio;
@@ -36,7 +36,9 @@ class StripeStandIn {
     poke.connect(acceptor_.local_endpoint(), ignored);
     thread_.join();
   }
-  [[nodiscard]] std::string base() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  [[nodiscard]] std::string base() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
   std::vector<Seen> seen() {
     std::lock_guard lock(mutex_);
     return seen_;
@@ -67,7 +69,9 @@ class StripeStandIn {
     }
     if (s.target == "/v1/refunds") {
       if (s.body == "charge=ch_3Mtw") return {200, R"({"id":"re_3Mtw","object":"refund","status":"succeeded"})"};
-      return {400, R"({"error":{"type":"invalid_request_error","code":"charge_already_refunded","message":"Charge has already been refunded."}})"};
+      return {
+          400,
+          R"({"error":{"type":"invalid_request_error","code":"charge_already_refunded","message":"Charge has already been refunded."}})"};
     }
     if (s.target.starts_with("/v1/charges/search")) {
       if (s.target.find("%27known-charge") != std::string::npos) {

@@ -16,7 +16,9 @@ struct ViewsFixture : MarketplaceFixture {
       std::move(*views::ViewStore::open((dir.path() / "views").string(), log->partition_count()));
   views::Projector projector{*log, *store};
   ViewsFixture() { projector.start(); }
-  void caught_up() { REQUIRE(eventually([&] { return projector.applied() == log->end_offsets(); })); }
+  void caught_up() {
+    REQUIRE(eventually([&] { return projector.applied() == log->end_offsets(); }));
+  }
 };
 
 // Sign-ups, listings, edits, orders, cancellations, payments (paid, declined,
@@ -28,18 +30,20 @@ void mixed_workload(ViewsFixture& f) {
   saga.start();
   for (int u = 0; u < 3; ++u) {
     auto email = *Email::parse("user" + std::to_string(u) + "@example.com");
-    REQUIRE(f.market.execute(user::SignUp{"user" + std::to_string(u), email, "$argon2id$x", "s" + std::to_string(u)},
-                             f.ctx())
-                .has_value());
+    REQUIRE(
+        f.market
+            .execute(user::SignUp{"user" + std::to_string(u), email, "$argon2id$x", "s" + std::to_string(u)}, f.ctx())
+            .has_value());
   }
   for (int t = 0; t < 30; ++t) {
     std::string const ticket = MarketplaceFixture::ticket_id(t);
     f.list(ticket, 1000 + t * 100, "seller" + std::to_string(t % 3));
     f.clock.advance(1s);
     if (t % 5 == 0) {
-      REQUIRE(f.market.execute(ticket::UpdateTicket{ticket, "seller" + std::to_string(t % 3), "Better", Money{999},
-                                                    std::nullopt},
-                               f.ctx())
+      REQUIRE(f.market
+                  .execute(ticket::UpdateTicket{ticket, "seller" + std::to_string(t % 3), "Better", Money{999},
+                                                std::nullopt},
+                           f.ctx())
                   .has_value());
     }
     if (t % 3 == 0) continue;  // stays on sale
@@ -47,7 +51,8 @@ void mixed_workload(ViewsFixture& f) {
     if (t % 3 == 1 && t % 2 == 0) {
       REQUIRE(f.market.execute(order, order::CancelOrder{order, "buyer" + std::to_string(t % 4)}, f.ctx()).has_value());
     } else if (t % 3 == 1) {
-      REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer" + std::to_string(t % 4)}, f.ctx()).has_value());
+      REQUIRE(
+          f.market.execute(order, order::StartPayment{order, "buyer" + std::to_string(t % 4)}, f.ctx()).has_value());
       std::string const charge = charge_id_for(order, 1);
       order::Command outcome = order::RecordChargeSucceeded{charge, "ch_" + std::to_string(t)};
       if (t % 7 == 0) outcome = order::RecordChargeFailed{charge, "card_declined", false};
@@ -108,7 +113,8 @@ TEST_CASE("the read models answer what the log says") {
   }
   CHECK(page->tickets.size() == 30 - totals.tickets_sold - /* still held */ [&] {
     std::size_t held = 0;
-    for (int t = 0; t < 30; ++t) held += f.store->ticket(MarketplaceFixture::ticket_id(t))->status == ticket::Status::reserved;
+    for (int t = 0; t < 30; ++t)
+      held += f.store->ticket(MarketplaceFixture::ticket_id(t))->status == ticket::Status::reserved;
     return static_cast<std::int64_t>(held);
   }());
   CHECK(f.store->tickets_of_seller("seller0").size() == 10);

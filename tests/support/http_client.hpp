@@ -15,7 +15,7 @@
 namespace ticketing::testing {
 
 struct HttpResult {
-  int status{0};  // 0: no answer
+  int status{0};                                    // 0: no answer
   std::multimap<std::string, std::string> headers;  // names lower-cased
   std::string body;
 

@@ -2,9 +2,9 @@
 // An in-process marketplace on a temporary embedded log (test-only): the log,
 // the runner, the command service, and helpers to issue commands.
 
-#include <doctest/doctest.h>
-
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
 #include "eventstore/marketplace.hpp"
@@ -17,7 +17,8 @@ namespace ticketing::testing {
 struct MarketplaceFixture {
   TempDir dir;
   ManualClock clock{*parse_iso8601("2026-11-21T10:00:00.000Z")};
-  std::unique_ptr<RocksDbLog> log = std::move(*RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
+  std::unique_ptr<RocksDbLog> log =
+      std::move(*RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
   CommandRunner runner{*log};
   Marketplace market{runner};
   int commits{0};

@@ -1,14 +1,14 @@
 #include "server_process.hpp"
 
+#include <chrono>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <stdexcept>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace ticketing::testing {
 
@@ -24,13 +24,14 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start() {
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args{TICKETING_BINARY, "serve",           "--data",   data_dir_, "--listen",
+  std::vector<std::string> args{TICKETING_BINARY, "serve",           "--data",  data_dir_,   "--listen",
                                 "127.0.0.1:0",    "--password-cost", "minimum", "--threads", "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string const log = data_dir_ + ".server.log";
   pid_t const pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test that dies takes its server with it
     ::dup2(out[1], STDOUT_FILENO);
     int const err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (err >= 0) ::dup2(err, STDERR_FILENO);

@@ -2,10 +2,9 @@
 // Runs the real `ticketing serve` as a child process on a free port, for API
 // tests that speak real HTTP (test-only).
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include "http_client.hpp"

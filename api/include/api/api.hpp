@@ -24,7 +24,7 @@ struct ApiConfig {
   Duration session_ttl{std::chrono::hours(24)};
   bool secure_cookies{false};
   std::chrono::milliseconds consistency_timeout{5000};  // waiting for read models after a command
-  std::uint64_t ready_max_lag{1000};                     // /readyz: commits the views may trail by
+  std::uint64_t ready_max_lag{1000};                    // /readyz: commits the views may trail by
 };
 
 struct Services {

@@ -5,12 +5,12 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <string_view>
-#include <thread>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <tuple>
 #include <vector>
 
