@@ -118,7 +118,7 @@ bool is_json(std::string_view content_type) {
 }
 
 HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,
-                 Instant now) {
+                 Instant now, std::string& user_id) {
   bool const mutating = request.method != "GET";
   if (mutating && !request.header("origin").empty()) {
     std::string_view const host = request.header("host");
@@ -135,6 +135,7 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
     call.body = std::move(*body);
   }
   call.user = authenticate(s, request, now);
+  if (call.user) user_id = call.user->user_id;
   if (route.needs_user && !call.user) return error_response(401, "Not authorized");
 
   std::string_view const key = request.header("idempotency-key");
@@ -174,9 +175,10 @@ HttpResponse Api::handle(HttpRequest const& request) {
   std::vector<std::string> params;
   Route const* route = find_route(request, params);
   HttpResponse response;
-  std::optional<std::string> user_id;
+  std::string user_id;
   try {
-    response = route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, params, now);
+    response =
+        route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, params, now, user_id);
   } catch (std::exception const& e) {
     services_.log.line(
         "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
@@ -199,6 +201,7 @@ HttpResponse Api::handle(HttpRequest const& request) {
     fields.key("route").string(route_name).key("status").number(response.status);
     fields.key("latency_us").number(static_cast<std::int64_t>(seconds * 1e6));
     fields.key("remote").string(request.remote_address);
+    if (!user_id.empty()) fields.key("user_id").string(user_id);
     fields.end_object();
     std::string inner = fields.take();
     services_.log.line(response.status >= 500 ? "error" : "info", "request",

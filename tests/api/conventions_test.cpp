@@ -1,4 +1,7 @@
+#include <fstream>
 #include <thread>
+
+#include <sys/wait.h>
 
 #include "api/api.hpp"
 #include "api_fixture.hpp"
@@ -140,4 +143,64 @@ TEST_CASE("a client that stops sending is cut off after the read timeout") {
   CHECK(answer.empty());
   CHECK(waited < std::chrono::milliseconds(4000));  // closed by the server, not by our own deadline
   CHECK(f.server.client().get("/healthz").status == 200);
+}
+
+TEST_CASE("invalid configuration stops start-up with a clear message and a non-zero exit") {
+  auto run = [](std::string const& args) {
+    std::string const command = std::string(TICKETING_BINARY) + " serve " + args + " 2>&1";
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    std::string out;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
+    int const status = ::pclose(pipe);
+    return std::pair{WEXITSTATUS(status), out};
+  };
+  auto [code, out] = run("--reservation-ttl nope");
+  CHECK(code == 64);
+  CHECK(out.find("--reservation-ttl must be a whole number of seconds") != std::string::npos);
+  auto [code2, out2] = run("--listen 127.0.0.1");
+  CHECK(code2 == 64);
+  CHECK(out2.find("--listen must be HOST:PORT") != std::string::npos);
+  auto [code3, out3] = run("--no-such-flag");
+  CHECK(code3 == 64);
+  CHECK(out3.find("unknown option --no-such-flag") != std::string::npos);
+  auto [code4, out4] = run("--payment-gateway stripe");
+  CHECK(code4 == 64);
+  CHECK(out4.find("STRIPE_KEY") != std::string::npos);
+  auto [code5, out5] = run("--help");
+  CHECK(code5 == 0);
+  CHECK(out5.find("TICKETING_RESERVATION_TTL") != std::string::npos);
+}
+
+TEST_CASE("each request is logged as one JSON line with its request id, route, status, latency and user") {
+  ApiFixture f;
+  auto c = f.user("alice");
+  auto r = c.get("/api/orders");
+  REQUIRE(r.status == 200);
+  std::string const id = r.header("x-request-id");
+  f.server.terminate();  // flushes the log
+  std::ifstream in(f.server.data_dir() + ".server.log");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    if (line.find(id) != std::string::npos) found = line;
+  }
+  REQUIRE_FALSE(found.empty());
+  auto const entry = boost::json::parse(found).as_object();
+  CHECK(str(entry.at("route")) == "/api/orders");
+  CHECK(entry.at("status").as_int64() == 200);
+  CHECK(entry.at("latency_us").is_int64());
+  CHECK(entry.contains("user_id"));
+  CHECK(found.find("password") == std::string::npos);
+  CHECK(found.find(c.session) == std::string::npos);
+}
+
+TEST_CASE("connections over the cap are refused with 503, and the server keeps serving") {
+  ApiFixture f({"--max-connections", "2"});
+  auto a = f.server.client();
+  auto b = f.server.client();
+  REQUIRE(a.get("/healthz").status == 200);  // two keep-alive connections held open
+  REQUIRE(b.get("/healthz").status == 200);
+  std::string const third = raw_exchange(f.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(third.starts_with("HTTP/1.1 503"));
+  CHECK(a.get("/healthz").status == 200);
 }
