@@ -147,6 +147,40 @@ std::optional<Child> start_nginx(fs::path const& dir, std::string const& body) {
   return std::nullopt;
 }
 
+struct WrkResult {
+  double rate{0};
+  std::string p50, p99;
+};
+
+// Runs wrk (when installed) with a Lua script; parses requests/s and the
+// latency distribution it prints with --latency.
+std::optional<WrkResult> run_wrk(std::string const& url, fs::path const& script, double seconds,
+                                 std::size_t connections) {
+  if (!fs::exists("/usr/bin/wrk")) return std::nullopt;
+  std::string const command = "/usr/bin/wrk -t1 -c" + std::to_string(connections) + " -d" +
+                              std::to_string(static_cast<int>(seconds)) + "s --latency" +
+                              (script.empty() ? std::string() : " -s " + script.string()) + " " + url + " 2>&1";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
+  ::pclose(pipe);
+  WrkResult r;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string first, second;
+    words >> first >> second;
+    if (first == "Requests/sec:") r.rate = std::stod(second);
+    if (first == "50%") r.p50 = second;
+    if (first == "99%") r.p99 = second;
+  }
+  if (r.rate <= 0) return std::nullopt;
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,6 +235,23 @@ int main(int argc, char** argv) {
         return http_get("/api/tickets/" + ids[local() % ids.size()]);
       });
   print("GET /api/tickets/:id", by_id);
+  // The same with wrk, a leaner client, over random listed ids.
+  fs::path const ids_file = dir / "ids.txt";
+  {
+    std::ofstream out(ids_file);
+    for (std::size_t i = 0; i < std::min<std::size_t>(ids.size(), 100'000); ++i) out << ids[i] << "\n";
+  }
+  fs::path const script = dir / "random_ticket.lua";
+  std::ofstream(script) << "ids = {}\nfor line in io.lines(\"" << ids_file.string()
+                        << "\") do ids[#ids + 1] = line end\n"
+                           "request = function() return wrk.format(\"GET\", \"/api/tickets/\" .. "
+                           "ids[math.random(#ids)]) end\n";
+  auto const wrk_ours =
+      run_wrk("http://127.0.0.1:" + std::to_string(server.port), script, seconds, connections);
+  if (wrk_ours) {
+    std::printf("%-44s %10.0f req/s  p50 %s  p99 %s\n", "wrk: GET /api/tickets/:id (random ids)", wrk_ours->rate,
+                wrk_ours->p50.c_str(), wrk_ours->p99.c_str());
+  }
   auto const page = run_load(server.port, connections, std::chrono::duration<double>(seconds),
                              [&](std::size_t, std::uint64_t) { return http_get("/api/tickets"); });
   print("GET /api/tickets (first page of 100)", page);
@@ -239,6 +290,13 @@ int main(int argc, char** argv) {
     print("nginx: GET static file of the same size", static_file);
     std::printf("GET /api/tickets/:id as a ratio of nginx: %.2f (ticket JSON %zu bytes)\n",
                 by_id.rate() / static_file.rate(), sample.size());
+    auto const wrk_nginx =
+        run_wrk("http://127.0.0.1:" + std::to_string(nginx->port) + "/ticket.json", {}, seconds, connections);
+    if (wrk_ours && wrk_nginx) {
+      std::printf("%-44s %10.0f req/s  p50 %s  p99 %s\n", "wrk: nginx static file", wrk_nginx->rate,
+                  wrk_nginx->p50.c_str(), wrk_nginx->p99.c_str());
+      std::printf("with wrk: GET /api/tickets/:id as a ratio of nginx: %.2f\n", wrk_ours->rate / wrk_nginx->rate);
+    }
     stop(*nginx);
   } else {
     std::printf("nginx not found (apt-get install nginx-light): no ratio printed\n");

@@ -42,9 +42,11 @@ struct HttpServer::Impl {
       : config(std::move(c)), api(a), log(l), workers(static_cast<std::size_t>(std::max(1, config.workers))) {}
 
   std::string next_request_id() {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(++request_counter));
-    return id_prefix + buf;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::uint64_t n = ++request_counter;
+    std::string id = id_prefix + "00000000";
+    for (std::size_t i = id.size(); i-- > id_prefix.size() && n != 0; n >>= 4) id[i] = kHex[n & 0xF];
+    return id;
   }
 
   HttpRequest to_request(http::request<http::string_body>& req, std::string const& remote) {

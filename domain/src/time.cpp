@@ -1,7 +1,5 @@
 #include "domain/time.hpp"
 
-#include <array>
-#include <cstdio>
 
 namespace ticketing {
 namespace {
@@ -24,12 +22,21 @@ std::string format_iso8601(Instant t) {
   auto const day = floor<days>(t);
   year_month_day const ymd{day};
   hh_mm_ss const hms{t - day};
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-  return std::string(buf.data());
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto const put = [&](std::size_t pos, int width, long long value) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, 4, static_cast<int>(ymd.year()));
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, hms.hours().count());
+  put(14, 2, hms.minutes().count());
+  put(17, 2, hms.seconds().count());
+  put(20, 3, hms.subseconds().count());
+  return out;
 }
 
 std::optional<Instant> parse_iso8601(std::string_view s) {

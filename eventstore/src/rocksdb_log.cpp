@@ -80,21 +80,23 @@ class RocksDbSubscription final : public Subscription {
  private:
   void run() {
     std::uint64_t seen = log_.publication_sequence();
+    std::vector<RecordedCommit> batch;
     while (!stopping_) {
-      bool progressed = false;
+      batch.clear();
       auto const ends = log_.end_offsets();
       for (std::uint32_t p = 0; p < ends.size() && !stopping_; ++p) {
         if (next_[p] >= ends[p]) continue;
         auto commits = log_.read_partition(p, next_[p], 512);
-        if (!commits) break;  // storage fault: retried after the wait below
-        for (auto const& commit : *commits) {
-          if (stopping_) return;
-          handler_(commit);
-          next_[p] = commit.position.offset + 1;
-          progressed = true;
-        }
+        if (!commits || commits->empty()) continue;  // a storage fault is retried on the next round
+        next_[p] = commits->back().position.offset + 1;
+        std::move(commits->begin(), commits->end(), std::back_inserter(batch));
       }
-      if (!progressed) seen = log_.wait_for_commits(seen, std::chrono::milliseconds(100));
+      if (stopping_) return;
+      if (!batch.empty()) {
+        handler_(std::span<RecordedCommit const>(batch));
+      } else {
+        seen = log_.wait_for_commits(seen, std::chrono::milliseconds(100));
+      }
     }
   }
 

@@ -28,7 +28,7 @@ void OrderSaga::start() {
     }
   }
   timer_thread_ = std::thread([this] { run_timers(); });
-  subscription_ = log_.subscribe(store_.checkpoints(), [this](RecordedCommit const& c) { on_commit(c); });
+  subscription_ = log_.subscribe(store_.checkpoints(), [this](std::span<RecordedCommit const> c) { on_commits(c); });
 }
 
 void OrderSaga::stop() {
@@ -54,68 +54,62 @@ std::vector<std::uint64_t> OrderSaga::applied() const {
 
 void OrderSaga::wake() { cv_.notify_all(); }
 
-void OrderSaga::on_commit(RecordedCommit const& commit) {
-  std::vector<Timer> add;
-  std::vector<TimerKey> remove;
-  for (auto const& event : commit.commit.events) {
-    std::visit(
-        overloaded{
-            [&](OrderCreated const& e) {
-              add.push_back({e.expires_at, TimerKind::expire_order, e.order_id, {}});
-            },
-            [&](OrderExpired const& e) {
-              remove.push_back({TimerKind::expire_order, e.order_id});
-            },
-            [&](OrderCancelled const& e) {
-              remove.push_back({TimerKind::expire_order, e.order_id});
-            },
-            [&](OrderCompleted const& e) {
-              remove.push_back({TimerKind::expire_order, e.order_id});
-            },
-            [&](ChargeCreated const& e) {
-              add.push_back({e.at + options_.payment_resolution_delay, TimerKind::resolve_payment, e.charge_id, {}});
-            },
-            [&](ChargeSucceeded const& e) {
-              remove.push_back({TimerKind::resolve_payment, e.charge_id});
-              if (e.refund_required) add.push_back({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
-            },
-            [&](ChargeFailed const& e) {
-              remove.push_back({TimerKind::resolve_payment, e.charge_id});
-            },
-            [&](ChargeRefunded const& e) {
-              remove.push_back({TimerKind::refund_charge, e.charge_id});
-            },
-            [&](auto const&) {},
-        },
-        event);
+void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
+  std::vector<TimerStore::Change> changes;
+  std::map<std::uint32_t, std::uint64_t> checkpoints;
+  auto const add = [&](Timer t) { changes.push_back({true, std::move(t)}); };
+  auto const remove = [&](TimerKind kind, std::string const& id) {
+    changes.push_back({false, Timer{Instant{}, kind, id, {}}});
+  };
+  for (auto const& commit : commits) {
+    for (auto const& event : commit.commit.events) {
+      std::visit(overloaded{
+                     [&](OrderCreated const& e) { add({e.expires_at, TimerKind::expire_order, e.order_id, {}}); },
+                     [&](OrderExpired const& e) { remove(TimerKind::expire_order, e.order_id); },
+                     [&](OrderCancelled const& e) { remove(TimerKind::expire_order, e.order_id); },
+                     [&](OrderCompleted const& e) { remove(TimerKind::expire_order, e.order_id); },
+                     [&](ChargeCreated const& e) {
+                       add({e.at + options_.payment_resolution_delay, TimerKind::resolve_payment, e.charge_id, {}});
+                     },
+                     [&](ChargeSucceeded const& e) {
+                       remove(TimerKind::resolve_payment, e.charge_id);
+                       if (e.refund_required) add({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
+                     },
+                     [&](ChargeFailed const& e) { remove(TimerKind::resolve_payment, e.charge_id); },
+                     [&](ChargeRefunded const& e) { remove(TimerKind::refund_charge, e.charge_id); },
+                     [&](auto const&) {},
+                 },
+                 event);
+    }
+    checkpoints[commit.position.partition] = commit.position.offset + 1;
   }
-  bool const relevant = !add.empty() || !remove.empty();
+  since_checkpoint_ += commits.size();
   // Commits that change no timer need no durable checkpoint: replaying them
-  // after a crash changes nothing. One in 256 is recorded to bound the replay.
-  bool const record = relevant || ++since_checkpoint_ % 256 == 0;
-  while (record) {
-    auto written = store_.apply(commit.position, add, remove);
-    if (written) break;
-    std::this_thread::sleep_for(options_.retry_delay);
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
+  // after a crash changes nothing. Now and then one is recorded to bound the replay.
+  if (!changes.empty() || since_checkpoint_ >= 256) {
+    since_checkpoint_ = 0;
+    while (!store_.apply(changes, checkpoints)) {
+      std::this_thread::sleep_for(options_.retry_delay);
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
   }
   {
     std::lock_guard lock(mutex_);
-    for (auto const& k : remove) {
-      if (auto it = index_.find({k.kind, k.id}); it != index_.end()) {
-        queue_.erase(Due{it->second, k.kind, k.id, {}});
+    for (auto const& c : changes) {
+      auto const key = std::make_pair(c.timer.kind, c.timer.id);
+      if (auto it = index_.find(key); it != index_.end()) {
+        queue_.erase(Due{it->second, c.timer.kind, c.timer.id, {}});
         index_.erase(it);
       }
+      if (c.add) {
+        queue_.insert(Due{c.timer.due, c.timer.kind, c.timer.id, c.timer.payload});
+        index_[key] = c.timer.due;
+      }
     }
-    for (auto const& t : add) {
-      if (auto it = index_.find({t.kind, t.id}); it != index_.end()) queue_.erase(Due{it->second, t.kind, t.id, {}});
-      queue_.insert(Due{t.due, t.kind, t.id, t.payload});
-      index_[{t.kind, t.id}] = t.due;
-    }
-    applied_[commit.position.partition] = commit.position.offset + 1;
+    for (auto const& [p, next] : checkpoints) applied_[p] = next;
   }
-  if (relevant) cv_.notify_all();
+  if (!changes.empty()) cv_.notify_all();
 }
 
 void OrderSaga::run_timers() {

@@ -53,13 +53,21 @@ TimerStore::~TimerStore() {
   if (db_) db_->Close();
 }
 
-Result<void> TimerStore::apply(Position position, std::vector<Timer> const& add, std::vector<TimerKey> const& remove) {
+Result<void> TimerStore::apply(std::vector<Change> const& changes,
+                               std::map<std::uint32_t, std::uint64_t> const& checkpoints) {
   rocksdb::WriteBatch batch;
-  for (auto const& k : remove) batch.Delete(timer_key(k.kind, k.id));
-  for (auto const& t : add) batch.Put(timer_key(t.kind, t.id), timer_value(t));
-  std::string next;
-  put_be(next, position.offset + 1, 8);
-  batch.Put(checkpoint_key(position.partition), next);
+  for (auto const& c : changes) {
+    if (c.add) {
+      batch.Put(timer_key(c.timer.kind, c.timer.id), timer_value(c.timer));
+    } else {
+      batch.Delete(timer_key(c.timer.kind, c.timer.id));
+    }
+  }
+  for (auto const& [partition, offset] : checkpoints) {
+    std::string next;
+    put_be(next, offset, 8);
+    batch.Put(checkpoint_key(partition), next);
+  }
   // Not synced: the timers travel with their checkpoint, so a write lost in
   // a power failure takes its checkpoint with it, and the saga re-reads those
   // commits from the (synced) log and records the same timers again.

@@ -12,7 +12,7 @@ Projector::~Projector() { stop(); }
 
 void Projector::start() {
   if (subscription_) return;
-  subscription_ = log_.subscribe(store_.checkpoints(), [this](RecordedCommit const& c) { on_commit(c); });
+  subscription_ = log_.subscribe(store_.checkpoints(), [this](std::span<RecordedCommit const> c) { on_commits(c); });
 }
 
 void Projector::stop() {
@@ -20,10 +20,10 @@ void Projector::stop() {
   subscription_.reset();
 }
 
-void Projector::on_commit(RecordedCommit const& commit) {
-  // A storage fault is retried: the commit must be applied before the next one.
+void Projector::on_commits(std::span<RecordedCommit const> commits) {
+  // A storage fault is retried: these commits must be applied before the next.
   for (int attempt = 0;; ++attempt) {
-    auto applied = store_.apply(commit);
+    auto applied = store_.apply(commits);
     if (applied) break;
     {
       std::lock_guard lock(mutex_);
@@ -35,12 +35,16 @@ void Projector::on_commit(RecordedCommit const& commit) {
   {
     std::lock_guard lock(mutex_);
     fault_.clear();
-    auto const p = commit.position.partition;
-    applied_[p] = commit.position.offset + 1;
-    auto& waiting = waiters_[p];
-    auto const end = waiting.upper_bound(commit.position.offset);
-    for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second));
-    waiting.erase(waiting.begin(), end);
+    for (auto const& commit : commits) {
+      auto const p = commit.position.partition;
+      applied_[p] = std::max(applied_[p], commit.position.offset + 1);
+    }
+    for (std::size_t p = 0; p < waiters_.size(); ++p) {
+      auto& waiting = waiters_[p];
+      auto const end = waiting.lower_bound(applied_[p]);  // offsets below the applied mark are visible
+      for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+      waiting.erase(waiting.begin(), end);
+    }
   }
   for (auto& f : ready) f();
 }

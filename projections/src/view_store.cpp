@@ -1,6 +1,7 @@
 #include "projections/view_store.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -89,20 +90,30 @@ std::vector<std::uint64_t> ViewStore::checkpoints() const {
   return out;
 }
 
-Result<void> ViewStore::apply(RecordedCommit const& commit) {
-  std::uint32_t const p = commit.position.partition;
-  if (p >= partitions_) return make_error(ErrorCode::internal, "commit from an unknown partition");
-  std::string const checkpoint_key = keys::checkpoint(p);
-  std::string value;
-  if (db_->Get(rocksdb::ReadOptions(), checkpoint_key, &value).ok() && value.size() == 8 &&
-      keys::get_be(value, 8) > commit.position.offset) {
-    return {};  // applied before
-  }
+Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
   ViewTxn txn(*db_);
-  for (auto const& event : commit.commit.events) fold(txn, event);
-  std::string next;
-  keys::put_be(next, commit.position.offset + 1, 8);
-  txn.put_raw(checkpoint_key, next);
+  std::map<std::uint32_t, std::uint64_t> next;  // per partition: the next offset to apply
+  for (auto const& commit : commits) {
+    std::uint32_t const p = commit.position.partition;
+    if (p >= partitions_) return make_error(ErrorCode::internal, "commit from an unknown partition");
+    auto it = next.find(p);
+    if (it == next.end()) {
+      std::string value;
+      std::uint64_t checkpoint = 0;
+      if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
+        checkpoint = keys::get_be(value, 8);
+      }
+      it = next.emplace(p, checkpoint).first;
+    }
+    if (commit.position.offset < it->second) continue;  // applied before
+    for (auto const& event : commit.commit.events) fold(txn, event);
+    it->second = commit.position.offset + 1;
+  }
+  for (auto const& [p, offset] : next) {
+    std::string value;
+    keys::put_be(value, offset, 8);
+    txn.put_raw(keys::checkpoint(p), value);
+  }
   auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());
   if (!status.ok()) return storage_error(status);
   return {};
@@ -203,10 +214,8 @@ Result<void> rebuild(EventLog& log, std::string const& path) {
       auto commits = log.read_partition(p, offset, 4096);
       if (!commits) return commits.error();
       if (commits->empty()) break;
-      for (auto const& c : *commits) {
-        if (auto applied = (*store)->apply(c); !applied) return applied.error();
-        offset = c.position.offset + 1;
-      }
+      if (auto applied = (*store)->apply(std::span<RecordedCommit const>(*commits)); !applied) return applied.error();
+      offset = commits->back().position.offset + 1;
     }
   }
   return {};

@@ -49,9 +49,10 @@ struct Collector {
   std::vector<RecordedCommit> seen;
 
   CommitHandler handler() {
-    return [this](RecordedCommit const& c) {
+    return [this](std::span<RecordedCommit const> commits) {
+      CHECK_FALSE(commits.empty());
       std::lock_guard lock(mutex);
-      seen.push_back(c);
+      seen.insert(seen.end(), commits.begin(), commits.end());
       cv.notify_all();
     };
   }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,12 @@ struct AppendResult {
 };
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;
-using CommitHandler = std::function<void(RecordedCommit const&)>;
+// Receives a batch of commits (never empty), in log order within each partition.
+using CommitHandler = std::function<void(std::span<RecordedCommit const> commits)>;
 
 // A live feed of commits. The handler runs on the subscription's own thread,
-// one commit at a time, in log order within each partition.
+// one batch at a time: what became available together arrives together, so a
+// consumer can apply it in one write.
 class Subscription {
  public:
   virtual ~Subscription() = default;

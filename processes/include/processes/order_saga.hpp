@@ -58,7 +58,7 @@ class OrderSaga {
     }
   };
 
-  void on_commit(RecordedCommit const& commit);
+  void on_commits(std::span<RecordedCommit const> commits);
   void run_timers();
   void fire(Due const& timer);
   // Fire outcomes: done (forget it), or try again at `when`.

@@ -11,6 +11,7 @@
 // Thread safety: all members may be called from any thread.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,9 +51,14 @@ class TimerStore {
   TimerStore(TimerStore const&) = delete;
   TimerStore& operator=(TimerStore const&) = delete;
 
-  // The timer changes caused by the commit at `position`, with the checkpoint.
-  [[nodiscard]] Result<void> apply(Position position, std::vector<Timer> const& add,
-                                   std::vector<TimerKey> const& remove);
+  // Timers added (`add` true) or removed, in the order the log caused them,
+  // written with the new checkpoints (per partition: the next offset).
+  struct Change {
+    bool add{true};
+    Timer timer;  // for a removal only kind and id matter
+  };
+  [[nodiscard]] Result<void> apply(std::vector<Change> const& changes,
+                                   std::map<std::uint32_t, std::uint64_t> const& checkpoints);
   [[nodiscard]] Result<void> put(Timer const& timer);
   [[nodiscard]] Result<void> remove(TimerKey const& key);
   [[nodiscard]] std::vector<Timer> all() const;

@@ -38,7 +38,7 @@ class Projector {
   [[nodiscard]] std::string fault() const;
 
  private:
-  void on_commit(RecordedCommit const& commit);
+  void on_commits(std::span<RecordedCommit const> commits);
 
   EventLog& log_;
   ViewStore& store_;

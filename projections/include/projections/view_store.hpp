@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,10 @@ class ViewStore {
   ViewStore(ViewStore const&) = delete;
   ViewStore& operator=(ViewStore const&) = delete;
 
-  // Folds `commit` into the views; a commit at or below the checkpoint of its
-  // partition is ignored (applied before).
-  [[nodiscard]] Result<void> apply(RecordedCommit const& commit);
+  // Folds `commits` into the views in one WriteBatch, with the checkpoints;
+  // a commit below the checkpoint of its partition is skipped (applied before).
+  [[nodiscard]] Result<void> apply(std::span<RecordedCommit const> commits);
+  [[nodiscard]] Result<void> apply(RecordedCommit const& commit) { return apply(std::span(&commit, 1)); }
   // Per partition, the offset of the next commit to apply.
   [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
 
