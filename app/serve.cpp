@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "api/server.hpp"
+#include "eventstore/response_store.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
@@ -86,12 +87,8 @@ int serve(ServeConfig const& config) {
   auto views =
       ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
-  std::string error;
-  auto idempotency = api::IdempotencyStore::open((data / "api").string(), error);
-  if (!idempotency) {
-    std::fprintf(stderr, "ticketing: cannot open the API store: %s\n", error.c_str());
-    return 1;
-  }
+  auto responses = ok_or_exit(ResponseStore::open((data / "api").string()), "the API's response store");
+  api::IdempotencyStore idempotency(*responses);
 
   SystemClock const clock;
   CommandRunner runner(*event_log);
@@ -125,7 +122,7 @@ int serve(ServeConfig const& config) {
                          tokens,
                          passwords,
                          throttle,
-                         *idempotency,
+                         idempotency,
                          metrics,
                          log,
                          api::ApiConfig{config.reservation_ttl, config.session_ttl, config.secure_cookies,

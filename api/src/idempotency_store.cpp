@@ -2,8 +2,6 @@
 
 #include <functional>
 
-#include <rocksdb/db.h>
-
 namespace ticketing::api {
 namespace {
 
@@ -31,34 +29,13 @@ bool get_str(std::string_view& in, std::string& s) {
 
 }  // namespace
 
-std::unique_ptr<IdempotencyStore> IdempotencyStore::open(std::string const& path, std::string& error) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.write_buffer_size = 4 << 20;  // small: little is written here
-  rocksdb::DB* raw = nullptr;
-  auto const status = rocksdb::DB::Open(options, path, &raw);
-  if (!status.ok()) {
-    error = status.ToString();
-    return nullptr;
-  }
-  return std::unique_ptr<IdempotencyStore>(new IdempotencyStore(std::unique_ptr<rocksdb::DB>(raw)));
-}
-
-IdempotencyStore::IdempotencyStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
-
-IdempotencyStore::~IdempotencyStore() {
-  if (db_) db_->Close();
-}
-
 std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Instant now) const {
-  std::string value;
-  if (!db_->Get(rocksdb::ReadOptions(), slot, &value).ok() || value.size() < 16) return std::nullopt;
-  std::string_view in = value;
-  auto const at = from_millis(static_cast<std::int64_t>(get_u64(in)));
-  if (now - at >= std::chrono::hours(24)) return std::nullopt;
+  auto const value = store_.find(slot, now, std::chrono::hours(24));
+  if (!value || value->size() < 8) return std::nullopt;
+  std::string_view in = *value;
   HttpResponse r;
-  r.status = static_cast<int>(get_u64(in.substr(8)));
-  in.remove_prefix(16);
+  r.status = static_cast<int>(get_u64(in));
+  in.remove_prefix(8);
   std::string count_text;
   if (!get_str(in, r.body) || !get_str(in, count_text)) return std::nullopt;
   std::size_t const headers = std::stoul(count_text.empty() ? "0" : count_text);
@@ -72,7 +49,6 @@ std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Inst
 
 void IdempotencyStore::store(std::string const& slot, HttpResponse const& response, Instant now) {
   std::string value;
-  put_u64(value, static_cast<std::uint64_t>(to_millis(now)));
   put_u64(value, static_cast<std::uint64_t>(response.status));
   put_str(value, response.body);
   put_str(value, std::to_string(response.headers.size()));
@@ -80,9 +56,7 @@ void IdempotencyStore::store(std::string const& slot, HttpResponse const& respon
     put_str(value, name);
     put_str(value, v);
   }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  (void)db_->Put(sync, slot, value);
+  (void)store_.store(slot, value, now);  // not remembered: a repeat runs again, and the log dedups its commits
 }
 
 std::mutex& IdempotencyStore::lock(std::string const& slot) {

@@ -45,7 +45,7 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
     }
     if (appended.error().code != ErrorCode::conflict) return appended.error();
     last = appended.error();
-    for (auto const& [stream, version] : reader.versions_read()) cache_.erase(stream);
+    for (auto const& [stream, version] : reader.versions_read()) cache_.erase_if_at(stream, version);
   }
   return last;
 }

@@ -73,3 +73,16 @@ void StreamCache::erase(std::string const& stream) {
 }
 
 }  // namespace ticketing
+
+namespace ticketing {
+
+void StreamCache::erase_if_at(std::string const& stream, std::int64_t version) {
+  Shard& shard = shard_of(stream);
+  std::lock_guard lock(shard.mutex);
+  if (auto it = shard.index.find(stream); it != shard.index.end() && it->second->second.version == version) {
+    shard.lru.erase(it->second);
+    shard.index.erase(it);
+  }
+}
+
+}  // namespace ticketing

@@ -32,6 +32,9 @@ class StreamCache {
   // the entry (if any) is dropped.
   void advance(std::string const& stream, std::int64_t expected_version, Events const& events);
   void erase(std::string const& stream);
+  // Drops the entry only if it is still at `version` (a newer one, brought up
+  // to date by the commit that won, is kept).
+  void erase_if_at(std::string const& stream, std::int64_t version);
 
  private:
   struct Shard {
