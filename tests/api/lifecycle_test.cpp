@@ -1,5 +1,6 @@
 // Expiry, restarts and crashes, against the real server process.
 
+#include <cstdlib>
 #include <thread>
 
 #include "api_fixture.hpp"
@@ -90,4 +91,28 @@ TEST_CASE("SIGTERM stops the server cleanly with exit status 0") {
   CHECK(f.server.terminate() == 0);
   f.server.restart();
   CHECK(f.server.client().get("/api/tickets").json().as_array().size() == 1);
+}
+
+TEST_CASE("ticketing rebuild replaces the read models with ones rebuilt from the log") {
+  ApiFixture f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::string const kept = str(ApiFixture::list_ticket(seller, "Kept", 10).at("id"));
+  std::string const bought = str(ApiFixture::list_ticket(seller, "Bought", 20).at("id"));
+  std::string const order = str(ApiFixture::place_order(buyer, bought).at("id"));
+  REQUIRE(buyer.post("/api/payments", {{"token", "tok_visa"}, {"orderId", order}}).status == 201);
+  auto const before_ticket = f.server.client().get("/api/tickets/" + bought).body;
+  auto const before_orders = buyer.get("/api/orders").body;
+  REQUIRE(f.server.terminate() == 0);
+
+  std::string const command =
+      std::string(TICKETING_BINARY) + " rebuild --data " + f.server.data_dir() + " > /dev/null 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  f.server.restart();
+  auto reconnected = f.server.client();
+  reconnected.session = buyer.session;
+  CHECK(f.server.client().get("/api/tickets/" + bought).body == before_ticket);
+  CHECK(reconnected.get("/api/orders").body == before_orders);
+  CHECK(f.server.client().get("/api/tickets").json().as_array().size() == 1);
+  CHECK(str(f.server.client().get("/api/tickets/" + kept).json().at("status")) == "available");
 }
