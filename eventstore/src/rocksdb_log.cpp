@@ -151,7 +151,29 @@ RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles>
   next_offset_.resize(partitions_);
   for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
   published_end_ = next_offset_;
-  committer_ = std::thread([this] { run_committer(); });
+  if (!options_.replica) committer_ = std::thread([this] { run_committer(); });
+}
+
+void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
+                                  std::map<std::uint32_t, std::uint64_t> const& consumed) {
+  std::vector<Pending> batch;
+  batch.reserve(records.size());
+  for (auto& r : records) {
+    batch.push_back(Pending{std::move(r.commit), std::move(r.encoded), std::move(r.done), r.position});
+  }
+  commit_batch(batch, consumed);
+}
+
+std::map<std::uint32_t, std::uint64_t> RocksDbLog::consumed_offsets() const {
+  std::map<std::uint32_t, std::uint64_t> out;
+  for (std::uint32_t p = 0; p < partitions_; ++p) {
+    std::string value;
+    if (db_->Get(rocksdb::ReadOptions(), handles_->meta(), "consumed/" + std::to_string(p), &value).ok() &&
+        value.size() == 8) {
+      out[p] = keys::get_be64(value);
+    }
+  }
+  return out;
 }
 
 RocksDbLog::~RocksDbLog() {
@@ -166,11 +188,15 @@ RocksDbLog::~RocksDbLog() {
 }
 
 void RocksDbLog::append_async(Commit commit, AppendCallback done) {
+  if (options_.replica) {
+    done(make_error(ErrorCode::internal, "a replica is written by its external log only"));
+    return;
+  }
   std::string encoded = encode_commit(commit);  // on the caller's thread, in parallel
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(commit), std::move(encoded), std::move(done)});
+      queue_.push_back(Pending{std::move(commit), std::move(encoded), std::move(done), std::nullopt});
       queue_cv_.notify_one();
       return;
     }
@@ -206,7 +232,7 @@ std::int64_t RocksDbLog::head_of(std::string const& stream) {
   return v;
 }
 
-void RocksDbLog::commit_batch(std::vector<Pending>& batch) {
+void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed) {
   rocksdb::WriteBatch write;
   std::unordered_map<std::string, std::int64_t> overlay;  // stream heads as of this batch
   std::unordered_map<std::string, Position> batch_ids;    // commit ids and slots accepted in this batch
@@ -246,8 +272,14 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch) {
       case Verdict::invalid: results.emplace_back(make_error(ErrorCode::invalid_input, verdict.message)); continue;
       case Verdict::accepted: break;
     }
-    Position const position{partition_of(c.partition_key), 0};
-    Position const at{position.partition, next_offset_[position.partition]++};
+    Position at;
+    if (pending.at) {
+      at = *pending.at;
+      next_offset_[at.partition] = std::max(next_offset_[at.partition], at.offset + 1);
+    } else {
+      at.partition = partition_of(c.partition_key);
+      at.offset = next_offset_[at.partition]++;
+    }
     write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset), pending.encoded);
     for (auto const& e : c.expected) overlay[e.stream] = e.version;
     for (std::uint32_t i = 0; i < c.events.size(); ++i) {
@@ -268,6 +300,11 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch) {
     results.emplace_back(AppendResult{at, false});
   }
 
+  for (auto const& [partition, next] : consumed) {
+    std::string value;
+    keys::put_be64(value, next);
+    write.Put(handles_->meta(), "consumed/" + std::to_string(partition), value);
+  }
   if (write.Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;

@@ -19,6 +19,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +42,17 @@ struct RocksDbLogOptions {
   std::uint32_t partitions{16};  // used when creating; an existing log keeps its own
   bool sync{true};               // false only for tests/benchmarks that measure without fsync
   std::size_t max_batch{2048};   // commits per group commit
+  // The local copy of an external log (Kafka): no committer; commits arrive
+  // through apply_replicated at the external log's positions.
+  bool replica{false};
+};
+
+// A commit read from the external log a replica copies, at its position there.
+struct ReplicatedRecord {
+  Commit commit;
+  std::string encoded;
+  Position position;
+  AppendCallback done;  // told the verdict: the position, duplicate, or conflict
 };
 
 class RocksDbLog final : public EventLog {
@@ -63,6 +76,14 @@ class RocksDbLog final : public EventLog {
   [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                         CommitHandler handler) override;
 
+  // Replica mode, one thread: validates each record in order with the rule
+  // every reader applies (validation.hpp) and stores the accepted ones at
+  // their positions, recording `consumed` (per partition, the next offset to
+  // read from the external log) in the same batch.
+  void apply_replicated(std::vector<ReplicatedRecord> records, std::map<std::uint32_t, std::uint64_t> const& consumed);
+  // Replica mode: per partition, where to resume reading the external log.
+  [[nodiscard]] std::map<std::uint32_t, std::uint64_t> consumed_offsets() const;
+
   // Blocks until end_offsets() changes from `seen_sequence` or `timeout`
   // passes; returns the current publication sequence. Used by subscriptions.
   std::uint64_t wait_for_commits(std::uint64_t seen_sequence, std::chrono::milliseconds timeout);
@@ -73,13 +94,14 @@ class RocksDbLog final : public EventLog {
     Commit commit;
     std::string encoded;
     AppendCallback done;
+    std::optional<Position> at;  // replica mode: the external log's position
   };
   struct Handles;
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
              RocksDbLogOptions const& options);
   void run_committer();
-  void commit_batch(std::vector<Pending>& batch);
+  void commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed = {});
   [[nodiscard]] std::int64_t head_of(std::string const& stream);
 
   std::unique_ptr<rocksdb::DB> db_;

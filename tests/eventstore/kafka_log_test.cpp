@@ -1,0 +1,135 @@
+// What only the Kafka backend has to show: several nodes producing to one
+// topic agree, broker faults cost availability but never acknowledged data,
+// and retried produces never commit twice.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "eventstore/kafka_log.hpp"
+#include "eventstore/kafka_mock.hpp"
+#include "log_contract.hpp"
+#include "temp_dir.hpp"
+
+using namespace ticketing;
+using namespace ticketing::contract;
+
+namespace {
+
+struct Cluster {
+  testing::TempDir dir;
+  std::unique_ptr<KafkaMockCluster> mock = std::move(*KafkaMockCluster::start(3, "commits", 4));
+
+  std::unique_ptr<KafkaLog> node(std::string const& name, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    KafkaLogOptions options;
+    options.brokers = mock->bootstraps();
+    options.topic = "commits";
+    options.local_path = (dir.path() / name).string();
+    options.append_timeout = timeout;
+    auto log = KafkaLog::open(options);
+    REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
+    return std::move(*log);
+  }
+};
+
+template <class F>
+bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return probe();
+}
+
+}  // namespace
+
+TEST_CASE("three nodes racing for one stream: one commit wins, and every node agrees which") {
+  Cluster c;
+  std::vector<std::unique_ptr<KafkaLog>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(c.node("node" + std::to_string(i)));
+  REQUIRE(nodes[0]->append(ticket_commit("created", 1, kNoStream)).has_value());
+  std::string const stream = ticket_stream(ticket_id(1));
+  REQUIRE(eventually([&] {
+    return std::all_of(nodes.begin(), nodes.end(), [&](auto& n) { return n->stream_version(stream).value() == 0; });
+  }));
+  std::atomic<int> wins{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = nodes[static_cast<std::size_t>(t % 3)]->append(ticket_commit("race-" + std::to_string(t), 1, 0));
+      if (r) {
+        ++wins;
+      } else if (r.error().code == ErrorCode::conflict) {
+        ++conflicts;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wins == 1);
+  CHECK(conflicts == 11);
+  REQUIRE(eventually([&] {
+    return std::all_of(nodes.begin(), nodes.end(), [&](auto& n) { return n->stream_version(stream).value() == 1; });
+  }));
+  std::set<std::string> winners;
+  for (auto& n : nodes) winners.insert(n->read_partition(n->partition_of(ticket_id(1)), 0, 100)->back().commit.commit_id);
+  CHECK(winners.size() == 1);
+}
+
+TEST_CASE("injected produce errors: retries never commit twice") {
+  Cluster c;
+  auto log = c.node("node");
+  REQUIRE(log->append(ticket_commit("warm-up", 99, kNoStream)).has_value());
+  c.mock->fail_next_produces(8);
+  constexpr int kCommits = 30;
+  int acknowledged = 0;
+  for (int i = 0; i < kCommits; ++i) {
+    auto r = log->append(ticket_commit("c" + std::to_string(i), 200 + i, kNoStream));
+    acknowledged += r.has_value() ? 1 : 0;
+  }
+  CHECK(acknowledged == kCommits);
+  std::set<std::string> seen;
+  std::size_t total = 0;
+  for (std::uint32_t p = 0; p < log->partition_count(); ++p) {
+    for (auto const& rc : *log->read_partition(p, 0, 1000)) {
+      seen.insert(rc.commit.commit_id);
+      ++total;
+    }
+  }
+  CHECK(total == seen.size());  // no commit stored twice
+  CHECK(seen.size() == kCommits + 1);
+}
+
+TEST_CASE("brokers down: appends answer unavailable, nothing acknowledged is lost, service resumes") {
+  Cluster c;
+  auto log = c.node("node", std::chrono::milliseconds(2000));
+  REQUIRE(log->append(ticket_commit("before", 1, kNoStream)).has_value());
+  for (int b = 1; b <= 3; ++b) c.mock->broker_down(b);
+  auto const down = log->append(ticket_commit("during", 2, kNoStream));
+  REQUIRE_FALSE(down.has_value());
+  CHECK(down.error().code == ErrorCode::unavailable);
+  CHECK(log->stream_version(ticket_stream(ticket_id(1))).value() == 0);  // reads go on from the replica
+  for (int b = 1; b <= 3; ++b) c.mock->broker_up(b);
+  Result<AppendResult> after = make_error(ErrorCode::unavailable, "not yet");
+  REQUIRE(eventually([&] {
+    after = log->append(ticket_commit("after", 3, kNoStream));
+    return after.has_value();
+  }));
+  CHECK(log->stream_version(ticket_stream(ticket_id(1))).value() == 0);
+  CHECK(log->stream_version(ticket_stream(ticket_id(3))).value() == 0);
+}
+
+TEST_CASE("a restarted node resumes from its replica's checkpoint and catches up") {
+  Cluster c;
+  auto writer = c.node("writer");
+  auto reader = c.node("reader");
+  for (int i = 0; i < 10; ++i) REQUIRE(writer->append(ticket_commit("a" + std::to_string(i), 300 + i, kNoStream)).has_value());
+  REQUIRE(eventually([&] { return reader->stream_version(ticket_stream(ticket_id(309))).value() == 0; }));
+  reader.reset();  // the node stops
+  for (int i = 0; i < 10; ++i) REQUIRE(writer->append(ticket_commit("b" + std::to_string(i), 400 + i, kNoStream)).has_value());
+  reader = c.node("reader");
+  REQUIRE(eventually([&] { return reader->stream_version(ticket_stream(ticket_id(409))).value() == 0; }));
+  CHECK(reader->end_offsets() == writer->end_offsets());
+}
