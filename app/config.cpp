@@ -116,6 +116,45 @@ std::vector<Option> const& options() {
          c.partitions = *n;
          return std::nullopt;
        }},
+      {"--store", "TICKETING_STORE", "embedded (default: RocksDB in --data) or kafka (--brokers, --topic)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v != "embedded" && v != "kafka") return "must be embedded or kafka";
+         c.store = v;
+         return std::nullopt;
+       }},
+      {"--brokers", "TICKETING_BROKERS", "Kafka bootstrap servers HOST:PORT[,...] (with --store kafka)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v.empty() || v.find(':') == std::string::npos) return "must be HOST:PORT[,HOST:PORT...]";
+         c.brokers = v;
+         return std::nullopt;
+       }},
+      {"--topic", "TICKETING_TOPIC", "Kafka topic of commits (default ticketing.commits)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         if (v.empty()) return "must not be empty";
+         c.topic = v;
+         return std::nullopt;
+       }},
+      {"--roles", "TICKETING_ROLES", "what this process runs: api,projector,saga (default all)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         c.role_api = c.role_projector = c.role_saga = false;
+         std::size_t start = 0;
+         while (start <= v.size()) {
+           auto const comma = v.find(',', start);
+           std::string const role = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           if (role == "api") {
+             c.role_api = true;
+           } else if (role == "projector") {
+             c.role_projector = true;
+           } else if (role == "saga") {
+             c.role_saga = true;
+           } else {
+             return "has an unknown role '" + role + "' (api, projector, saga)";
+           }
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return std::nullopt;
+       }},
       {"--payment-resolution-delay", "TICKETING_PAYMENT_RESOLUTION_DELAY",
        "seconds after which a payment with no recorded outcome is looked up at the gateway (default 60)",
        seconds(&ServeConfig::payment_resolution_delay, 1, 86400)},
@@ -178,6 +217,10 @@ ParseResult parse_serve_config(std::vector<std::string> const& args) {
   if (config.payment_gateway == "stripe" && config.stripe_key.empty()) {
     return {std::nullopt, "--payment-gateway stripe needs STRIPE_KEY in the environment", false};
   }
+  if (config.store == "kafka" && config.brokers.empty()) {
+    return {std::nullopt, "--store kafka needs --brokers HOST:PORT[,...]", false};
+  }
+  if (config.role_api) config.role_projector = true;  // queries and read-your-writes need the read models
   if (!config.jwt_key.empty() && config.jwt_key.size() < 32) {
     return {std::nullopt, "JWT_KEY must be at least 32 characters", false};
   }

@@ -27,6 +27,10 @@ struct ServeConfig {
   std::chrono::seconds read_timeout{30};
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};
+  std::string store{"embedded"};  // embedded | kafka
+  std::string brokers;            // kafka: bootstrap servers
+  std::string topic{"ticketing.commits"};
+  bool role_api{true}, role_projector{true}, role_saga{true};
   std::string jwt_key;     // from JWT_KEY
   std::string stripe_key;  // from STRIPE_KEY
 };

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "config.hpp"
+#include "kafka_mock.hpp"
 #include "serve.hpp"
 
 namespace {
@@ -20,7 +21,8 @@ constexpr char const* kUsage =
     "  serve       serve the marketplace API on the embedded store (ticketing serve --help)\n"
     "  rebuild     rebuild the read models from the log        (--data DIR)\n"
     "  export      write the log to standard output            (--data DIR [--format jsonl|csv])\n"
-    "  analytics   print sales, revenue, holds and time to sell (--data DIR)\n";
+    "  analytics   print sales, revenue, holds and time to sell (--data DIR)\n"
+    "  kafka-mock  run librdkafka's mock Kafka cluster          (--brokers N --topic NAME --partitions N)\n";
 
 }  // namespace
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
     }
     return ticketing::app::serve(*parsed.config);
   }
+  if (command == "kafka-mock") return ticketing::app::kafka_mock(args);
   if (command == "rebuild" || command == "export" || command == "analytics") {
     return ticketing::app::run_tool(command, args);
   }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "api/server.hpp"
+#include "eventstore/kafka_log.hpp"
 #include "eventstore/response_store.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "processes/order_saga.hpp"
@@ -82,8 +83,17 @@ int serve(ServeConfig const& config) {
     return 1;
   }
   fs::path const data(config.data_dir);
-  auto event_log =
-      ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}), "the event log");
+  std::unique_ptr<EventLog> event_log;
+  if (config.store == "kafka") {
+    KafkaLogOptions kafka;
+    kafka.brokers = config.brokers;
+    kafka.topic = config.topic;
+    kafka.local_path = (data / "replica").string();
+    event_log = ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
+  } else {
+    event_log =
+        ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}), "the event log");
+  }
   auto views =
       ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
@@ -101,10 +111,10 @@ int serve(ServeConfig const& config) {
   }
 
   views::Projector projector(*event_log, *views);
-  projector.start();
+  if (config.role_projector) projector.start();
   OrderSaga saga(*event_log, marketplace, *gateway, clock, *timers,
                  SagaOptions{config.payment_resolution_delay, std::chrono::seconds(1)});
-  saga.start();
+  if (config.role_saga) saga.start();
 
   api::TokenSigner tokens(*key);
   api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2);
@@ -114,6 +124,10 @@ int serve(ServeConfig const& config) {
                 [&] { return static_cast<double>(projector.lag()); });
   metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
                 [&] { return static_cast<double>(saga.pending_timers()); });
+  if (auto* kafka = dynamic_cast<KafkaLog*>(event_log.get())) {
+    metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
+                  [kafka] { return static_cast<double>(kafka->replication_lag()); });
+  }
   api::Services services{marketplace,
                          *views,
                          projector,
@@ -136,12 +150,17 @@ int serve(ServeConfig const& config) {
   server_config.max_connections = config.max_connections;
   server_config.read_timeout = config.read_timeout;
   api::HttpServer server(server_config, api, log);
-  if (auto started = server.start(); !started) {
-    std::fprintf(stderr, "ticketing: %s\n", started.error().message.c_str());
-    return 1;
+  std::string where = "-";
+  if (config.role_api) {
+    if (auto started = server.start(); !started) {
+      std::fprintf(stderr, "ticketing: %s\n", started.error().message.c_str());
+      return 1;
+    }
+    where = config.host + ":" + std::to_string(server.port());
+    std::printf("listening on %s\n", where.c_str());
+  } else {
+    std::printf("running without the api role\n");
   }
-  std::string const where = config.host + ":" + std::to_string(server.port());
-  std::printf("listening on %s\n", where.c_str());
   std::fflush(stdout);
   log.line("info", "serving",
            "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" + config.payment_gateway +
