@@ -134,6 +134,9 @@ std::vector<Option> const& options() {
          c.topic = v;
          return std::nullopt;
        }},
+      {"--kafka-timeout", "TICKETING_KAFKA_TIMEOUT",
+       "seconds a command waits to see its commit in the topic before answering 503 (default 10)",
+       seconds(&ServeConfig::kafka_timeout, 1, 300)},
       {"--roles", "TICKETING_ROLES", "what this process runs: api,projector,saga (default all)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          c.role_api = c.role_projector = c.role_saga = false;

@@ -30,6 +30,7 @@ struct ServeConfig {
   std::string store{"embedded"};  // embedded | kafka
   std::string brokers;            // kafka: bootstrap servers
   std::string topic{"ticketing.commits"};
+  std::chrono::seconds kafka_timeout{10};
   bool role_api{true}, role_projector{true}, role_saga{true};
   std::string jwt_key;     // from JWT_KEY
   std::string stripe_key;  // from STRIPE_KEY

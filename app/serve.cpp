@@ -89,6 +89,7 @@ int serve(ServeConfig const& config) {
     kafka.brokers = config.brokers;
     kafka.topic = config.topic;
     kafka.local_path = (data / "replica").string();
+    kafka.append_timeout = config.kafka_timeout;
     event_log = ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
   } else {
     event_log =

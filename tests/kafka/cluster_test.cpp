@@ -1,0 +1,216 @@
+// Several ticketing processes over one Kafka topic (librdkafka's mock cluster
+// in its own process, reached over TCP) act as one marketplace.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "kafka_process.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+using namespace ticketing::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string str(json::value const& v) { return std::string(v.as_string()); }
+
+template <class F>
+bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return probe();
+}
+
+struct Cluster {
+  TempDir dir;
+  KafkaMockProcess kafka{3, "commits", 8};
+  std::vector<std::unique_ptr<ServerProcess>> nodes;
+
+  explicit Cluster(int count, std::vector<std::string> extra = {}) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<std::string> args{"--store", "kafka", "--brokers", kafka.bootstraps(), "--topic", "commits"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      nodes.push_back(std::make_unique<ServerProcess>((dir.path() / ("node" + std::to_string(i))).string(), args));
+    }
+  }
+  HttpClient client(std::size_t node) { return nodes[node]->client(); }
+  HttpClient user(std::size_t node, std::string const& name) {
+    HttpClient c = client(node);
+    sign_up(c, name + "@example.com");
+    return c;
+  }
+};
+
+std::string list_ticket(HttpClient& seller, double price = 20) {
+  auto r = seller.post("/api/tickets", {{"title", "Show"}, {"price", price}});
+  REQUIRE_MESSAGE(r.status == 201, r.body);
+  return str(r.json().at("id"));
+}
+
+}  // namespace
+
+TEST_CASE("a ticket listed through node 1 is readable on node 2 within a bounded time") {
+  Cluster c(2);
+  auto seller = c.user(0, "seller");
+  std::string const id = list_ticket(seller);
+  auto reader = c.client(1);
+  auto const started = std::chrono::steady_clock::now();
+  REQUIRE(eventually([&] { return reader.get("/api/tickets/" + id).status == 200; }, std::chrono::seconds(5)));
+  auto const waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  MESSAGE("visible on the other node after " << waited.count() << " ms");
+  // The session made on node 1 is valid on node 2 (same key, same log).
+  auto same_user = c.client(1);
+  same_user.session = seller.session;
+  CHECK(same_user.get("/api/users/currentuser").json().at("currentUser").is_object());
+}
+
+TEST_CASE("three nodes, 50 concurrent buyers spread over them, one ticket: exactly one order wins") {
+  Cluster c(3);
+  auto seller = c.user(0, "seller");
+  std::string const ticket = list_ticket(seller);
+  std::vector<HttpClient> buyers;
+  for (int i = 0; i < 50; ++i) buyers.push_back(c.user(static_cast<std::size_t>(i % 3), "buyer" + std::to_string(i)));
+  for (std::size_t n = 0; n < 3; ++n) {
+    auto probe = c.client(n);
+    REQUIRE(eventually([&] { return probe.get("/api/tickets/" + ticket).status == 200; }));
+  }
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < buyers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      auto r = buyers[i].post("/api/orders", {{"ticketId", ticket}});
+      if (r.status == 201) {
+        ++created;
+      } else if (r.status == 400 && r.error_message() == "Ticket is already reserved") {
+        ++refused;
+      } else {
+        ++other;
+        MESSAGE("unexpected " << r.status << " " << r.body);
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  CHECK(created == 1);
+  CHECK(refused + other == 49);
+  CHECK(other == 0);
+  // Every node sees the same holder.
+  std::set<std::string> holders;
+  for (std::size_t n = 0; n < 3; ++n) {
+    auto probe = c.client(n);
+    REQUIRE(eventually([&] { return str(probe.get("/api/tickets/" + ticket).json().at("status")) == "reserved"; }));
+    holders.insert(str(probe.get("/api/tickets/" + ticket).json().at("orderId")));
+  }
+  CHECK(holders.size() == 1);
+}
+
+TEST_CASE("every node runs the saga: an order expires once in effect, and a payment is charged once") {
+  Cluster c(3, {"--reservation-ttl", "2"});
+  auto seller = c.user(0, "seller");
+  auto buyer = c.user(1, "buyer");
+  std::string const expiring = list_ticket(seller);
+  std::string const paid = list_ticket(seller);
+  auto probe1 = c.client(1);
+  REQUIRE(eventually([&] { return probe1.get("/api/tickets/" + paid).status == 200; }));
+  std::string const order = str(buyer.post("/api/orders", {{"ticketId", expiring}}).json().at("id"));
+  std::string const to_pay = str(buyer.post("/api/orders", {{"ticketId", paid}}).json().at("id"));
+
+  // The same payment sent to all three nodes at once: one charge.
+  std::vector<HttpClient> payers;
+  for (std::size_t n = 0; n < 3; ++n) {
+    HttpClient p = c.client(n);
+    p.session = buyer.session;
+    payers.push_back(std::move(p));
+  }
+  for (std::size_t n = 0; n < 3; ++n) {
+    REQUIRE(eventually([&] { return payers[n].get("/api/orders/" + to_pay).status == 200; }));
+  }
+  std::atomic<int> charged{0};
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      if (payers[n].post("/api/payments", {{"token", "tok_visa"}, {"orderId", to_pay}}).status == 201) ++charged;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(charged == 1);
+
+  // Three sagas fire the same deadline; the order expires once.
+  for (std::size_t n = 0; n < 3; ++n) {
+    auto probe = c.client(n);
+    probe.session = buyer.session;
+    REQUIRE(eventually([&] { return str(probe.get("/api/orders/" + order).json().at("status")) == "cancelled"; }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // let any second expiry land, if there were one
+  for (std::size_t n = 0; n < 3; ++n) {
+    auto probe = c.client(n);
+    probe.session = buyer.session;
+    CHECK(probe.get("/api/orders/" + order).json().at("version").as_int64() == 1);  // created, expired
+    CHECK(probe.get("/api/tickets/" + expiring).json().at("version").as_int64() == 2);  // listed, reserved, released
+    CHECK(str(probe.get("/api/orders/" + to_pay).json().at("status")) == "complete");
+  }
+}
+
+TEST_CASE("kill -9 one node under load: the others serve; the restarted node catches up and converges") {
+  Cluster c(3);
+  auto seller0 = c.user(0, "seller0");
+  auto seller1 = c.user(1, "seller1");
+  std::atomic<bool> stop{false};
+  std::atomic<int> listed{0}, failed{0};
+  std::thread load([&] {
+    for (int i = 0; !stop; ++i) {
+      auto& s = i % 2 == 0 ? seller0 : seller1;
+      auto r = s.post("/api/tickets", {{"title", "T" + std::to_string(i)}, {"price", 10}});
+      (r.status == 201 ? listed : failed)++;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  c.nodes[2]->kill9();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  c.nodes[2]->restart();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  load.join();
+  CHECK(failed == 0);
+  CHECK(listed > 20);
+  auto const all = [&](std::size_t n) {
+    auto client = c.client(n);
+    return client.get("/api/tickets?limit=500").body;
+  };
+  REQUIRE(eventually([&] { return all(2) == all(0) && all(1) == all(0); }));
+  CHECK(c.client(0).get("/api/tickets?limit=500").json().as_array().size() == static_cast<std::size_t>(listed.load()));
+}
+
+TEST_CASE("brokers down: commands answer 503, nothing acknowledged is lost, service resumes") {
+  Cluster c(1, {"--kafka-timeout", "2"});
+  auto seller = c.user(0, "seller");
+  std::string const before = list_ticket(seller);
+  for (int b = 1; b <= 3; ++b) c.kafka.command("broker-down " + std::to_string(b));
+  auto down = seller.post("/api/tickets", {{"title", "During"}, {"price", 10}});
+  CHECK(down.status == 503);
+  CHECK(down.error_message().find("event log unavailable") != std::string::npos);
+  CHECK(c.client(0).get("/api/tickets/" + before).status == 200);  // reads go on
+  for (int b = 1; b <= 3; ++b) c.kafka.command("broker-up " + std::to_string(b));
+  REQUIRE(eventually([&] { return seller.post("/api/tickets", {{"title", "After"}, {"price", 10}}).status == 201; }));
+  CHECK(c.client(0).get("/api/tickets/" + before).status == 200);
+}
+
+TEST_CASE("injected produce errors cause no duplicate commits") {
+  Cluster c(1);
+  auto seller = c.user(0, "seller");
+  c.kafka.command("fail-produces 6");
+  std::set<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.insert(list_ticket(seller));
+  CHECK(ids.size() == 12);
+  auto list = c.client(0).get("/api/tickets?limit=500").json().as_array();
+  CHECK(list.size() == 12);
+}
