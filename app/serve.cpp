@@ -102,7 +102,9 @@ int serve(ServeConfig const& config) {
   api::IdempotencyStore idempotency(*responses);
 
   SystemClock const clock;
-  CommandRunner runner(*event_log);
+  CommandRunnerOptions runner_options;
+  runner_options.shared_log = config.store == "kafka";
+  CommandRunner runner(*event_log, runner_options);
   Marketplace marketplace(runner);
   std::unique_ptr<PaymentGateway> gateway;
   if (config.payment_gateway == "stripe") {

@@ -4,6 +4,19 @@ namespace ticketing {
 
 Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stream) {
   if (auto cached = cache_.get(stream)) {
+    if (shared_) {
+      auto newer = log_.read_stream(stream, cached->version + 1);
+      if (!newer) return newer.error();
+      if (!newer->empty()) {
+        Events tail;
+        for (auto& r : *newer) tail.push_back(std::move(r.event));
+        cache_.advance(stream, cached->version, tail);
+        auto grown = std::make_shared<Events>(*cached->events);
+        grown->insert(grown->end(), tail.begin(), tail.end());
+        read_[stream] = newer->back().version;
+        return std::shared_ptr<Events const>(std::move(grown));
+      }
+    }
     read_[stream] = cached->version;
     return cached->events;
   }
@@ -25,7 +38,7 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
                                           CommitMeta const& meta, Decide const& decide) {
   Error last = make_error(ErrorCode::conflict, "too many concurrent changes, try again");
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    StreamReader reader(log_, cache_);
+    StreamReader reader(log_, cache_, options_.shared_log);
     auto events = decide(reader);
     if (!events) return events.error();
     if (events->empty()) return CommandOutcome{};

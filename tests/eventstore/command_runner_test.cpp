@@ -134,3 +134,32 @@ TEST_CASE("a repeated commit id acts once") {
   CHECK(twice->append->duplicate);
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }
+
+TEST_CASE("on a shared log, a refusal never rests on a stale cache") {
+  Fixture f;
+  CommandRunnerOptions shared;
+  shared.shared_log = true;
+  CommandRunner node_a(*f.log, shared);
+  CommandRunner node_b(*f.log, shared);
+  REQUIRE(node_a.run(kTicket, "list", meta(), list_ticket()).has_value());
+  REQUIRE(node_a.run(kTicket, "order-1", meta(), place_order("first")).has_value());
+  // Node B learns the ticket is reserved (and caches it).
+  auto refused = node_b.run(kTicket, "order-2", meta(), place_order("second"));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message == "Ticket is already reserved");
+  // Node A releases it: the first order is cancelled.
+  REQUIRE(node_a
+              .run(kTicket, "cancel-1", meta(),
+                   [](StreamReader& reader) -> Result<Events> {
+                     auto order = reader.fold<OrderEvent>(order_stream(order_id_for(kTicket, 1)),
+                                                          order::initial_state(), order::evolve);
+                     auto ticket = load_ticket(reader);
+                     if (!order || !ticket) return make_error(ErrorCode::internal, "load");
+                     order::OrderContext ctx{*order, *ticket, charge::initial_state()};
+                     return order::decide(ctx, order::CancelOrder{order_id_for(kTicket, 1), "first"}, kNow);
+                   })
+              .has_value());
+  // Node B's cached "reserved" is stale; its next decision sees the release.
+  auto placed = node_b.run(kTicket, "order-3", meta(), place_order("second"));
+  REQUIRE_MESSAGE(placed.has_value(), (placed ? "" : placed.error().message));
+}

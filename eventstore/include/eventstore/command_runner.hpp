@@ -16,7 +16,9 @@ namespace ticketing {
 // read. Every stream the decision appends to must have been loaded.
 class StreamReader {
  public:
-  StreamReader(EventLog& log, StreamCache& cache) : log_(log), cache_(cache) {}
+  // `shared`: other processes append to the log too, so a cached stream is
+  // topped up from the log before use.
+  StreamReader(EventLog& log, StreamCache& cache, bool shared = false) : log_(log), cache_(cache), shared_(shared) {}
 
   // The stream's events (empty if none). Records the version read.
   [[nodiscard]] Result<std::shared_ptr<Events const>> load(std::string const& stream);
@@ -37,6 +39,7 @@ class StreamReader {
  private:
   EventLog& log_;
   StreamCache& cache_;
+  bool shared_;
   std::map<std::string, std::int64_t> read_;
 };
 
@@ -48,6 +51,9 @@ struct CommandOutcome {
 struct CommandRunnerOptions {
   int max_attempts{5};
   std::size_t cache_capacity{200'000};  // streams
+  // Other processes append to the same log (Kafka): a decision that commits
+  // nothing (an error, or nothing to do) must not rest on a stale cache.
+  bool shared_log{false};
 };
 
 class CommandRunner {
@@ -66,7 +72,7 @@ class CommandRunner {
   // Runs `read` against current stream state without committing anything.
   template <class F>
   [[nodiscard]] auto inspect(F&& read) {
-    StreamReader reader(log_, cache_);
+    StreamReader reader(log_, cache_, options_.shared_log);
     return read(reader);
   }
 
