@@ -1,9 +1,8 @@
 #include "kafka_mock.hpp"
 
-#include <signal.h>
-
 #include <cstdio>
 #include <iostream>
+#include <signal.h>
 #include <sstream>
 #include <thread>
 

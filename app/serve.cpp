@@ -92,8 +92,8 @@ int serve(ServeConfig const& config) {
     kafka.append_timeout = config.kafka_timeout;
     event_log = ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
   } else {
-    event_log =
-        ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}), "the event log");
+    event_log = ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}),
+                           "the event log");
   }
   auto views =
       ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");

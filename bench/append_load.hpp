@@ -71,7 +71,7 @@ inline double percentile(std::vector<double>& v, double p) {
 // Each appender owns the streams s with s % appenders == its index, so
 // appenders never conflict; each commit is one event on the next owned stream.
 inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<std::int64_t>& versions,
-              std::atomic<std::uint64_t>& seq) {
+                     std::atomic<std::uint64_t>& seq) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(appenders));
   std::vector<std::thread> threads;
@@ -110,6 +110,5 @@ inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<s
   result.p99_us = percentile(all, 0.99);
   return result;
 }
-
 
 }  // namespace ticketing::bench

@@ -18,9 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "append_load.hpp"
 #include "domain/ids.hpp"
 #include "domain/ticket.hpp"
-#include "append_load.hpp"
 #include "eventstore/rocksdb_log.hpp"
 
 using namespace ticketing;

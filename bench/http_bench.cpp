@@ -246,8 +246,7 @@ int main(int argc, char** argv) {
                         << "\") do ids[#ids + 1] = line end\n"
                            "request = function() return wrk.format(\"GET\", \"/api/tickets/\" .. "
                            "ids[math.random(#ids)]) end\n";
-  auto const wrk_ours =
-      run_wrk("http://127.0.0.1:" + std::to_string(server.port), script, seconds, connections);
+  auto const wrk_ours = run_wrk("http://127.0.0.1:" + std::to_string(server.port), script, seconds, connections);
   if (wrk_ours) {
     std::printf("%-44s %10.0f req/s  p50 %s  p99 %s\n", "wrk: GET /api/tickets/:id (random ids)", wrk_ours->rate,
                 wrk_ours->p50.c_str(), wrk_ours->p99.c_str());

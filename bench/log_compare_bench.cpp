@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   auto embedded = RocksDbLog::open({.path = (dir / "embedded").string(), .partitions = 16});
   auto mock = KafkaMockCluster::start(3, "commits", 16);
   if (!embedded || !mock) {
-    std::fprintf(stderr, "cannot start: %s\n", !embedded ? embedded.error().message.c_str() : mock.error().message.c_str());
+    std::fprintf(stderr, "cannot start: %s\n",
+                 !embedded ? embedded.error().message.c_str() : mock.error().message.c_str());
     return 1;
   }
   KafkaLogOptions options;

@@ -1,6 +1,5 @@
 #include "domain/time.hpp"
 
-
 namespace ticketing {
 namespace {
 

@@ -1,11 +1,11 @@
 #include "eventstore/kafka_log.hpp"
 
-#include <librdkafka/rdkafka.h>
-
 #include <atomic>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+
+#include <librdkafka/rdkafka.h>
 
 #include "eventstore/codec.hpp"
 #include "eventstore/validation.hpp"
@@ -15,7 +15,9 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-Error kafka_error(std::string const& what) { return make_error(ErrorCode::unavailable, "event log unavailable: " + what); }
+Error kafka_error(std::string const& what) {
+  return make_error(ErrorCode::unavailable, "event log unavailable: " + what);
+}
 
 bool set(rd_kafka_conf_t* conf, std::string const& name, std::string const& value, std::string& error) {
   char errstr[512];
@@ -221,7 +223,8 @@ struct KafkaLog::Impl {
     }
   }
 
-  void take(rd_kafka_message_t* m, std::vector<ReplicatedRecord>& records, std::map<std::uint32_t, std::uint64_t>& next) {
+  void take(rd_kafka_message_t* m, std::vector<ReplicatedRecord>& records,
+            std::map<std::uint32_t, std::uint64_t>& next) {
     auto const partition = static_cast<std::uint32_t>(m->partition);
     auto const offset = static_cast<std::uint64_t>(m->offset);
     next[partition] = offset + 1;
@@ -229,10 +232,9 @@ struct KafkaLog::Impl {
     auto commit = decode_commit(encoded);
     if (!commit) return;  // not a commit: every reader skips it alike
     std::string const commit_id = commit->commit_id;
-    records.push_back(ReplicatedRecord{std::move(*commit), std::move(encoded), Position{partition, offset},
-                                       [this, commit_id](Result<AppendResult> verdict) {
-                                         resolve(commit_id, verdict);
-                                       }});
+    records.push_back(
+        ReplicatedRecord{std::move(*commit), std::move(encoded), Position{partition, offset},
+                         [this, commit_id](Result<AppendResult> verdict) { resolve(commit_id, verdict); }});
   }
 
   // Records fetched-or-fetchable but not yet folded: the high watermark
@@ -242,7 +244,8 @@ struct KafkaLog::Impl {
     for (std::uint32_t p = 0; p < partitions; ++p) {
       std::int64_t low = 0, high = 0;
       if (rd_kafka_get_watermark_offsets(consumer, options.topic.c_str(), static_cast<std::int32_t>(p), &low, &high) !=
-          RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) {
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0) {
         continue;
       }
       auto const it = consumed.find(p);
@@ -278,11 +281,12 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::open(KafkaLogOptions const& options)
   }
   impl->partitions = static_cast<std::uint32_t>(partitions);
 
-  auto replica = RocksDbLog::open(
-      {.path = options.local_path, .partitions = impl->partitions, .sync = false, .replica = true});
+  auto replica =
+      RocksDbLog::open({.path = options.local_path, .partitions = impl->partitions, .sync = false, .replica = true});
   if (!replica) return replica.error();
   if ((*replica)->partition_count() != impl->partitions) {
-    return make_error(ErrorCode::invalid_input, "the local replica has " + std::to_string((*replica)->partition_count()) +
+    return make_error(ErrorCode::invalid_input, "the local replica has " +
+                                                    std::to_string((*replica)->partition_count()) +
                                                     " partitions, the topic " + std::to_string(partitions));
   }
   impl->replica = std::move(*replica);
@@ -352,7 +356,9 @@ void KafkaLog::append_async(Commit commit, AppendCallback done) {
 Result<std::vector<RecordedEvent>> KafkaLog::read_stream(std::string const& stream, std::int64_t from_version) {
   return impl_->replica->read_stream(stream, from_version);
 }
-Result<std::int64_t> KafkaLog::stream_version(std::string const& stream) { return impl_->replica->stream_version(stream); }
+Result<std::int64_t> KafkaLog::stream_version(std::string const& stream) {
+  return impl_->replica->stream_version(stream);
+}
 Result<std::vector<RecordedCommit>> KafkaLog::read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                              std::size_t max) {
   return impl_->replica->read_partition(partition, from_offset, max);

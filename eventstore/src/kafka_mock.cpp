@@ -1,9 +1,9 @@
 #include "eventstore/kafka_mock.hpp"
 
+#include <vector>
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-
-#include <vector>
 
 namespace ticketing {
 
@@ -42,8 +42,7 @@ void KafkaMockCluster::broker_down(int broker_id) { rd_kafka_mock_broker_set_dow
 void KafkaMockCluster::broker_up(int broker_id) { rd_kafka_mock_broker_set_up(impl_->cluster, broker_id); }
 
 void KafkaMockCluster::fail_next_produces(int count) {
-  std::vector<rd_kafka_resp_err_t> errors(static_cast<std::size_t>(count),
-                                          RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  std::vector<rd_kafka_resp_err_t> errors(static_cast<std::size_t>(count), RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
   rd_kafka_mock_push_request_errors_array(impl_->cluster, 0 /* Produce */, errors.size(), errors.data());
 }
 

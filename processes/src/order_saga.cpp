@@ -64,7 +64,9 @@ void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
   for (auto const& commit : commits) {
     for (auto const& event : commit.commit.events) {
       std::visit(overloaded{
-                     [&](OrderCreated const& e) { add({e.expires_at, TimerKind::expire_order, e.order_id, {}}); },
+                     [&](OrderCreated const& e) {
+                       add({e.expires_at, TimerKind::expire_order, e.order_id, {}});
+                     },
                      [&](OrderExpired const& e) { remove(TimerKind::expire_order, e.order_id); },
                      [&](OrderCancelled const& e) { remove(TimerKind::expire_order, e.order_id); },
                      [&](OrderCompleted const& e) { remove(TimerKind::expire_order, e.order_id); },

@@ -1,7 +1,6 @@
 #include <fstream>
-#include <thread>
-
 #include <sys/wait.h>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api_fixture.hpp"

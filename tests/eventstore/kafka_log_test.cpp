@@ -2,13 +2,14 @@
 // topic agree, broker faults cost availability but never acknowledged data,
 // and retried produces never commit twice.
 
-#include <doctest/doctest.h>
+#include "eventstore/kafka_log.hpp"
 
 #include <atomic>
 #include <set>
 #include <thread>
 
-#include "eventstore/kafka_log.hpp"
+#include <doctest/doctest.h>
+
 #include "eventstore/kafka_mock.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"
@@ -22,7 +23,8 @@ struct Cluster {
   testing::TempDir dir;
   std::unique_ptr<KafkaMockCluster> mock = std::move(*KafkaMockCluster::start(3, "commits", 4));
 
-  std::unique_ptr<KafkaLog> node(std::string const& name, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::unique_ptr<KafkaLog> node(std::string const& name,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     KafkaLogOptions options;
     options.brokers = mock->bootstraps();
     options.topic = "commits";
@@ -74,7 +76,8 @@ TEST_CASE("three nodes racing for one stream: one commit wins, and every node ag
     return std::all_of(nodes.begin(), nodes.end(), [&](auto& n) { return n->stream_version(stream).value() == 1; });
   }));
   std::set<std::string> winners;
-  for (auto& n : nodes) winners.insert(n->read_partition(n->partition_of(ticket_id(1)), 0, 100)->back().commit.commit_id);
+  for (auto& n : nodes)
+    winners.insert(n->read_partition(n->partition_of(ticket_id(1)), 0, 100)->back().commit.commit_id);
   CHECK(winners.size() == 1);
 }
 
@@ -125,10 +128,12 @@ TEST_CASE("a restarted node resumes from its replica's checkpoint and catches up
   Cluster c;
   auto writer = c.node("writer");
   auto reader = c.node("reader");
-  for (int i = 0; i < 10; ++i) REQUIRE(writer->append(ticket_commit("a" + std::to_string(i), 300 + i, kNoStream)).has_value());
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(writer->append(ticket_commit("a" + std::to_string(i), 300 + i, kNoStream)).has_value());
   REQUIRE(eventually([&] { return reader->stream_version(ticket_stream(ticket_id(309))).value() == 0; }));
   reader.reset();  // the node stops
-  for (int i = 0; i < 10; ++i) REQUIRE(writer->append(ticket_commit("b" + std::to_string(i), 400 + i, kNoStream)).has_value());
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(writer->append(ticket_commit("b" + std::to_string(i), 400 + i, kNoStream)).has_value());
   reader = c.node("reader");
   REQUIRE(eventually([&] { return reader->stream_version(ticket_stream(ticket_id(409))).value() == 0; }));
   CHECK(reader->end_offsets() == writer->end_offsets());

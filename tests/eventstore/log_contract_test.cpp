@@ -2,12 +2,13 @@
 // RocksDB log, and Kafka (librdkafka's mock cluster, 3 brokers) with a local
 // replica.
 
+#include "log_contract.hpp"
+
 #include <doctest/doctest.h>
 
 #include "eventstore/kafka_log.hpp"
 #include "eventstore/kafka_mock.hpp"
 #include "eventstore/rocksdb_log.hpp"
-#include "log_contract.hpp"
 #include "temp_dir.hpp"
 
 namespace {

@@ -1,11 +1,11 @@
 // Several ticketing processes over one Kafka topic (librdkafka's mock cluster
 // in its own process, reached over TCP) act as one marketplace.
 
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <set>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "kafka_process.hpp"
 #include "server_process.hpp"
@@ -154,7 +154,7 @@ TEST_CASE("every node runs the saga: an order expires once in effect, and a paym
   for (std::size_t n = 0; n < 3; ++n) {
     auto probe = c.client(n);
     probe.session = buyer.session;
-    CHECK(probe.get("/api/orders/" + order).json().at("version").as_int64() == 1);  // created, expired
+    CHECK(probe.get("/api/orders/" + order).json().at("version").as_int64() == 1);      // created, expired
     CHECK(probe.get("/api/tickets/" + expiring).json().at("version").as_int64() == 2);  // listed, reserved, released
     CHECK(str(probe.get("/api/orders/" + to_pay).json().at("status")) == "complete");
   }

@@ -1,13 +1,12 @@
 #include "kafka_process.hpp"
 
+#include <chrono>
 #include <poll.h>
 #include <signal.h>
+#include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <stdexcept>
 
 namespace ticketing::testing {
 

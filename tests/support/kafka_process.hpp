@@ -2,9 +2,8 @@
 // Runs `ticketing kafka-mock` as a child process and drives its faults
 // through its standard input (test-only).
 
-#include <sys/types.h>
-
 #include <string>
+#include <sys/types.h>
 
 namespace ticketing::testing {
 

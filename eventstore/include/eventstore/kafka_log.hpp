@@ -25,7 +25,7 @@
 namespace ticketing {
 
 struct KafkaLogOptions {
-  std::string brokers;     // bootstrap.servers
+  std::string brokers;  // bootstrap.servers
   std::string topic{"ticketing.commits"};
   std::string local_path;  // the replica's directory
   // How long append_async waits to see its commit in the topic before it
