@@ -4,23 +4,9 @@
 #include <thread>
 
 #include "api_fixture.hpp"
+#include "eventually.hpp"
 
 using namespace ticketing::testing;
-
-namespace {
-
-// Polls `probe` until it returns true or `timeout` passes.
-template <class F>
-bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return probe();
-}
-
-}  // namespace
 
 TEST_CASE("an unpaid hold expires after the reservation window and the ticket is listed again") {
   ApiFixture f({"--reservation-ttl", "2"});

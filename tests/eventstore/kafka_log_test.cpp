@@ -11,10 +11,12 @@
 #include <doctest/doctest.h>
 
 #include "eventstore/kafka_mock.hpp"
+#include "eventually.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"
 
 using namespace ticketing;
+using ticketing::testing::eventually;
 using namespace ticketing::contract;
 
 namespace {
@@ -35,16 +37,6 @@ struct Cluster {
     return std::move(*log);
   }
 };
-
-template <class F>
-bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return probe();
-}
 
 }  // namespace
 

@@ -2,25 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "log_contract.hpp"
 #include "temp_dir.hpp"
-
-namespace {
-
-struct RocksDbBackend {
-  static constexpr bool kDurable = true;
-  ticketing::testing::TempDir dir;
-
-  std::unique_ptr<ticketing::EventLog> open() {
-    auto log = ticketing::RocksDbLog::open({.path = dir.str(), .partitions = 4});
-    REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
-    return std::move(*log);
-  }
-};
-
-}  // namespace
-
-TEST_CASE_TEMPLATE_INVOKE(event_log_contract, RocksDbBackend);
 
 TEST_CASE("the partition count is fixed when the log is created") {
   ticketing::testing::TempDir dir;

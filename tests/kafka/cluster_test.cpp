@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "eventually.hpp"
 #include "kafka_process.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
@@ -17,16 +18,6 @@ namespace json = boost::json;
 namespace {
 
 std::string str(json::value const& v) { return std::string(v.as_string()); }
-
-template <class F>
-bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return probe();
-}
 
 struct Cluster {
   TempDir dir;

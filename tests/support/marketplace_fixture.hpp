@@ -9,6 +9,7 @@
 #include "domain/ids.hpp"
 #include "eventstore/marketplace.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "eventually.hpp"
 #include "manual_clock.hpp"
 #include "temp_dir.hpp"
 
@@ -59,15 +60,5 @@ struct MarketplaceFixture {
     return n;
   }
 };
-
-template <class F>
-bool eventually(F probe, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return probe();
-}
 
 }  // namespace ticketing::testing
