@@ -23,8 +23,11 @@ std::string csv_field(std::string_view s) {
   return out + "\"";
 }
 
+// The embedded log, or a Kafka node's local replica of the topic.
+fs::path log_dir(fs::path const& data) { return fs::exists(data / "log") ? data / "log" : data / "replica"; }
+
 int rebuild(fs::path const& data) {
-  auto log = RocksDbLog::open({.path = (data / "log").string()});
+  auto log = RocksDbLog::open({.path = log_dir(data).string()});
   if (!log) return fail("cannot open the log (is a server running on this directory?): " + log.error().message);
   fs::path const fresh = data / "views.rebuilding";
   fs::remove_all(fresh);
@@ -40,7 +43,7 @@ int rebuild(fs::path const& data) {
 
 int export_log(fs::path const& data, std::string const& format) {
   if (format != "jsonl" && format != "csv") return fail("--format must be jsonl or csv");
-  auto log = RocksDbLog::open({.path = (data / "log").string()});
+  auto log = RocksDbLog::open({.path = log_dir(data).string()});
   if (!log) return fail("cannot open the log: " + log.error().message);
   if (format == "csv") std::puts("partition,offset,commit_id,recorded_at,stream,type,event_json");
   for (std::uint32_t p = 0; p < (*log)->partition_count(); ++p) {
@@ -101,7 +104,7 @@ int run_tool(std::string const& command, std::vector<std::string> const& args) {
       return fail("unknown option " + args[i]);
     }
   }
-  if (!fs::exists(data / "log")) return fail("no log in " + data.string());
+  if (!fs::exists(data / "log") && !fs::exists(data / "replica")) return fail("no log in " + data.string());
   if (command == "rebuild") return rebuild(data);
   if (command == "export") return export_log(data, format);
   return analytics(data);
