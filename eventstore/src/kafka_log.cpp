@@ -1,6 +1,7 @@
 #include "eventstore/kafka_log.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "eventstore/codec.hpp"
+#include "eventstore/json_writer.hpp"
 #include "eventstore/validation.hpp"
 
 namespace ticketing {
@@ -26,6 +28,19 @@ bool set(rd_kafka_conf_t* conf, std::string const& name, std::string const& valu
     return false;
   }
   return true;
+}
+
+// librdkafka's own messages, as JSON lines on standard error like the rest
+// of the server's log.
+void log_line(rd_kafka_t const*, int level, char const* facility, char const* text) {
+  std::string line = R"({"level":")";
+  line += level <= 3 ? "error" : level <= 4 ? "warn" : "info";
+  line += R"(","msg":"kafka","facility":)";
+  append_json_string(line, facility);
+  line += ",\"detail\":";
+  append_json_string(line, text);
+  line += "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 // What travels with a produced message to its delivery report.
@@ -76,6 +91,7 @@ struct KafkaLog::Impl {
     std::string error;
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     bool ok = set(conf, "bootstrap.servers", options.brokers, error) && set(conf, "log_level", "3", error);
+    rd_kafka_conf_set_log_cb(conf, &log_line);
     if (type == RD_KAFKA_PRODUCER) {
       ok = ok && set(conf, "enable.idempotence", "true", error) && set(conf, "acks", "all", error) &&
            set(conf, "linger.ms", "1", error) &&
