@@ -121,7 +121,9 @@ int serve(ServeConfig const& config) {
 
   api::TokenSigner tokens(*key);
   api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2);
-  api::SigninThrottle throttle(10, std::chrono::minutes(15));
+  // Per account the limit is 10 failures in 15 minutes (the User aggregate);
+  // per client address it is higher, since many people may share one (NAT).
+  api::SigninThrottle throttle(50, std::chrono::minutes(15));
   api::Metrics metrics;
   metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
                 [&] { return static_cast<double>(projector.lag()); });

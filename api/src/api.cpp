@@ -73,13 +73,6 @@ bool match(std::string_view pattern, std::string_view path, std::vector<std::str
   return true;
 }
 
-Route const* find_route(HttpRequest const& request, std::vector<std::string>& params) {
-  for (auto const& route : kRoutes) {
-    if (route.method == request.method && match(route.pattern, request.path, params)) return &route;
-  }
-  return nullptr;
-}
-
 // "https://host:port" -> "host:port"
 std::string_view origin_host(std::string_view origin) {
   auto const scheme = origin.find("://");
@@ -163,22 +156,31 @@ std::vector<std::pair<std::string, std::string>> route_table() {
   return out;
 }
 
-bool Api::answers_inline(HttpRequest const& request) const {
-  std::vector<std::string> params;
-  Route const* route = find_route(request, params);
-  return route == nullptr || route->read_only;
+Api::Match Api::match(HttpRequest const& request) const {
+  Match m;
+  for (std::size_t i = 0; i < kRoutes.size(); ++i) {
+    if (kRoutes[i].method == request.method && ticketing::api::match(kRoutes[i].pattern, request.path, m.params)) {
+      m.route = static_cast<int>(i);
+      return m;
+    }
+  }
+  m.params.clear();
+  return m;
 }
 
-HttpResponse Api::handle(HttpRequest const& request) {
+bool Api::answers_inline(Match const& m) const {
+  return m.route < 0 || kRoutes[static_cast<std::size_t>(m.route)].read_only;
+}
+
+HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
   auto const started = std::chrono::steady_clock::now();
   Instant const now = services_.clock.now();
-  std::vector<std::string> params;
-  Route const* route = find_route(request, params);
+  Route const* route = m.route < 0 ? nullptr : &kRoutes[static_cast<std::size_t>(m.route)];
   HttpResponse response;
   std::string user_id;
   try {
     response =
-        route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, params, now, user_id);
+        route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, m.params, now, user_id);
   } catch (std::exception const& e) {
     services_.log.line(
         "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {

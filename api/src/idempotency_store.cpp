@@ -2,24 +2,18 @@
 
 #include <functional>
 
+#include "eventstore/byte_order.hpp"
+
 namespace ticketing::api {
 namespace {
 
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
-}
-std::uint64_t get_u64(std::string_view in) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
-  return v;
-}
 void put_str(std::string& out, std::string const& s) {
-  put_u64(out, s.size());
+  bytes::put_be64(out, s.size());
   out += s;
 }
 bool get_str(std::string_view& in, std::string& s) {
   if (in.size() < 8) return false;
-  auto const n = get_u64(in);
+  auto const n = bytes::get_be64(in);
   in.remove_prefix(8);
   if (in.size() < n) return false;
   s.assign(in.substr(0, n));
@@ -34,7 +28,7 @@ std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Inst
   if (!value || value->size() < 8) return std::nullopt;
   std::string_view in = *value;
   HttpResponse r;
-  r.status = static_cast<int>(get_u64(in));
+  r.status = static_cast<int>(bytes::get_be64(in));
   in.remove_prefix(8);
   std::string count_text;
   if (!get_str(in, r.body) || !get_str(in, count_text)) return std::nullopt;
@@ -49,7 +43,7 @@ std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Inst
 
 void IdempotencyStore::store(std::string const& slot, HttpResponse const& response, Instant now) {
   std::string value;
-  put_u64(value, static_cast<std::uint64_t>(response.status));
+  bytes::put_be64(value, static_cast<std::uint64_t>(response.status));
   put_str(value, response.body);
   put_str(value, std::to_string(response.headers.size()));
   for (auto const& [name, v] : response.headers) {

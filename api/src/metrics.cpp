@@ -15,12 +15,12 @@ void Metrics::observe_request(std::size_t route, std::string_view method, std::s
   std::lock_guard lock(r.mutex);
   r.method = method;
   r.name = name;
-  ++r.by_status[status];
+  Histogram& h = r.by_status[status];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++r.buckets[i];
+    if (seconds <= kBuckets[i]) ++h.buckets[i];
   }
-  ++r.count;
-  r.sum += seconds;
+  ++h.count;
+  h.sum += seconds;
 }
 
 void Metrics::count_commit() { ++commits_; }
@@ -36,24 +36,26 @@ std::string Metrics::render() const {
       << "# TYPE http_requests_total counter\n";
   for (auto const& r : routes_) {
     std::lock_guard lock(r.mutex);
-    for (auto const& [status, n] : r.by_status) {
+    for (auto const& [status, h] : r.by_status) {
       out << "http_requests_total{method=\"" << r.method << "\",route=\"" << r.name << "\",status=\"" << status
-          << "\"} " << n << "\n";
+          << "\"} " << h.count << "\n";
     }
   }
-  out << "# HELP http_request_duration_seconds Time from request read to response ready.\n"
+  out << "# HELP http_request_duration_seconds Time from request read to response ready, by route and status.\n"
       << "# TYPE http_request_duration_seconds histogram\n";
   for (auto const& r : routes_) {
     std::lock_guard lock(r.mutex);
-    if (r.count == 0) continue;
-    std::string const labels = "method=\"" + std::string(r.method) + "\",route=\"" + std::string(r.name) + "\"";
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBuckets[i] << "\"} " << r.buckets[i]
-          << "\n";
+    for (auto const& [status, h] : r.by_status) {
+      std::string const labels = "method=\"" + std::string(r.method) + "\",route=\"" + std::string(r.name) +
+                                 "\",status=\"" + std::to_string(status) + "\"";
+      for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+        out << "http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBuckets[i] << "\"} " << h.buckets[i]
+            << "\n";
+      }
+      out << "http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << h.count << "\n";
+      out << "http_request_duration_seconds_sum{" << labels << "} " << h.sum << "\n";
+      out << "http_request_duration_seconds_count{" << labels << "} " << h.count << "\n";
     }
-    out << "http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << r.count << "\n";
-    out << "http_request_duration_seconds_sum{" << labels << "} " << r.sum << "\n";
-    out << "http_request_duration_seconds_count{" << labels << "} " << r.count << "\n";
   }
   out << "# HELP ticketing_commits_total Commits appended by this server's commands.\n"
       << "# TYPE ticketing_commits_total counter\nticketing_commits_total " << commits_.load() << "\n";

@@ -131,11 +131,13 @@ struct HttpServer::Impl {
       HttpRequest request = to_request(req, remote);
       ++in_flight;
       HttpResponse response;
-      if (api.answers_inline(request)) {
-        response = api.handle(request);
+      Api::Match const route = api.match(request);
+      if (api.answers_inline(route)) {
+        response = api.handle(request, route);
       } else {
         response = co_await asio::co_spawn(
-            workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request); }, asio::use_awaitable);
+            workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request, route); },
+            asio::use_awaitable);
       }
       --in_flight;
       auto out = to_beast(std::move(response), version, keep_alive);

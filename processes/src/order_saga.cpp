@@ -175,9 +175,13 @@ void OrderSaga::fire_expiry(Due const& timer) {
   auto const done =
       marketplace_.execute(timer.id, order::ExpireOrder{timer.id}, context("expire:" + timer.id, timer.id));
   if (done || done.error().code == ErrorCode::not_found) return finish(timer);
-  if (done.error().message == "Order has not expired yet") {
-    auto ctx = marketplace_.order_context(timer.id);
-    if (ctx) return retry(timer, ctx->order.expires_at);
+  // Refused: the decider says the deadline has not come (this clock is behind
+  // the one that set it); try again at the order's own deadline. Any other
+  // failure (storage, lost races) is retried shortly.
+  if (done.error().code == ErrorCode::rejected) {
+    if (auto ctx = marketplace_.order_context(timer.id); ctx && ctx->order.expires_at > clock_.now()) {
+      return retry(timer, ctx->order.expires_at);
+    }
   }
   retry(timer, clock_.now() + options_.retry_delay);
 }

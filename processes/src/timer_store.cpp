@@ -3,6 +3,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "eventstore/byte_order.hpp"
+
 namespace ticketing {
 namespace {
 
@@ -10,18 +12,9 @@ Error storage_error(rocksdb::Status const& s) {
   return make_error(ErrorCode::unavailable, "timer storage failed: " + s.ToString());
 }
 
-void put_be(std::string& out, std::uint64_t v, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
-}
-std::uint64_t get_be(std::string_view in, std::size_t bytes) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
-  return v;
-}
-
 std::string checkpoint_key(std::uint32_t p) {
   std::string k = "c/";
-  put_be(k, p, 4);
+  bytes::put_be32(k, p);
   return k;
 }
 std::string timer_key(TimerKind kind, std::string const& id) {
@@ -29,7 +22,7 @@ std::string timer_key(TimerKind kind, std::string const& id) {
 }
 std::string timer_value(Timer const& t) {
   std::string v;
-  put_be(v, static_cast<std::uint64_t>(to_millis(t.due)), 8);
+  bytes::put_be64(v, static_cast<std::uint64_t>(to_millis(t.due)));
   v += t.payload;
   return v;
 }
@@ -65,7 +58,7 @@ Result<void> TimerStore::apply(std::vector<Change> const& changes,
   }
   for (auto const& [partition, offset] : checkpoints) {
     std::string next;
-    put_be(next, offset, 8);
+    bytes::put_be64(next, offset);
     batch.Put(checkpoint_key(partition), next);
   }
   // Not synced: the timers travel with their checkpoint, so a write lost in
@@ -95,7 +88,7 @@ std::vector<Timer> TimerStore::all() const {
     auto const key = it->key().ToStringView();
     auto const value = it->value().ToStringView();
     if (key.size() < 3 || value.size() < 8) continue;
-    out.push_back(Timer{from_millis(static_cast<std::int64_t>(get_be(value, 8))), static_cast<TimerKind>(key[2]),
+    out.push_back(Timer{from_millis(static_cast<std::int64_t>(bytes::get_be64(value))), static_cast<TimerKind>(key[2]),
                         std::string(key.substr(3)), std::string(value.substr(8))});
   }
   return out;
@@ -106,7 +99,7 @@ std::vector<std::uint64_t> TimerStore::checkpoints() const {
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     std::string value;
     if (db_->Get(rocksdb::ReadOptions(), checkpoint_key(p), &value).ok() && value.size() == 8)
-      out[p] = get_be(value, 8);
+      out[p] = bytes::get_be64(value);
   }
   return out;
 }

@@ -14,20 +14,13 @@
 #include <string>
 #include <string_view>
 
-namespace ticketing::views::keys {
+#include "eventstore/byte_order.hpp"
 
-inline void put_be(std::string& out, std::uint64_t v, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
-}
-inline std::uint64_t get_be(std::string_view in, std::size_t bytes) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
-  return v;
-}
+namespace ticketing::views::keys {
 
 inline std::string checkpoint(std::uint32_t partition) {
   std::string k = "c/";
-  put_be(k, partition, 4);
+  bytes::put_be32(k, partition);
   return k;
 }
 inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
@@ -38,21 +31,21 @@ inline constexpr std::string_view kTotals = "x/totals";
 
 inline std::string for_sale(std::int64_t listed_at_ms, std::string_view ticket_id) {
   std::string k = "a/";
-  put_be(k, static_cast<std::uint64_t>(listed_at_ms), 8);
+  bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
   k += ticket_id;
   return k;
 }
 inline std::string by_seller(std::string_view seller, std::int64_t listed_at_ms, std::string_view ticket_id) {
   std::string k = "s/" + std::string(seller);
   k += '\0';
-  put_be(k, static_cast<std::uint64_t>(listed_at_ms), 8);
+  bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
   k += ticket_id;
   return k;
 }
 inline std::string by_buyer(std::string_view buyer, std::int64_t created_at_ms, std::string_view order_id) {
   std::string k = "b/" + std::string(buyer);
   k += '\0';
-  put_be(k, static_cast<std::uint64_t>(created_at_ms), 8);
+  bytes::put_be64(k, static_cast<std::uint64_t>(created_at_ms));
   k += order_id;
   return k;
 }

@@ -87,7 +87,7 @@ std::vector<std::uint64_t> ViewStore::checkpoints() const {
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     std::string value;
     if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
-      out[p] = keys::get_be(value, 8);
+      out[p] = bytes::get_be64(value);
     }
   }
   return out;
@@ -104,7 +104,7 @@ Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
       std::string value;
       std::uint64_t checkpoint = 0;
       if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
-        checkpoint = keys::get_be(value, 8);
+        checkpoint = bytes::get_be64(value);
       }
       it = next.emplace(p, checkpoint).first;
     }
@@ -114,7 +114,7 @@ Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
   }
   for (auto const& [p, offset] : next) {
     std::string value;
-    keys::put_be(value, offset, 8);
+    bytes::put_be64(value, offset);
     txn.put_raw(keys::checkpoint(p), value);
   }
   auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());

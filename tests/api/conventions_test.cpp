@@ -111,7 +111,9 @@ TEST_CASE("service routes: healthz, readyz, metrics, and an OpenAPI document tha
   CHECK(metrics.header("content-type").starts_with("text/plain"));
   CHECK(metrics.body.find("http_requests_total{method=\"GET\",route=\"/api/tickets\",status=\"200\"}") !=
         std::string::npos);
-  CHECK(metrics.body.find("http_request_duration_seconds_bucket") != std::string::npos);
+  CHECK(metrics.body.find(
+            "http_request_duration_seconds_count{method=\"GET\",route=\"/api/tickets\",status=\"200\"} 1") !=
+        std::string::npos);
   CHECK(metrics.body.find("ticketing_projection_lag_commits") != std::string::npos);
   CHECK(metrics.body.find("ticketing_pending_timers") != std::string::npos);
 

@@ -49,11 +49,20 @@ class Api {
  public:
   explicit Api(Services& services) : services_(services) {}
 
+  // The route that answers a request (route < 0: none), found once per
+  // request and used by both calls below.
+  struct Match {
+    int route{-1};
+    std::vector<std::string> params;
+  };
+  [[nodiscard]] Match match(HttpRequest const& request) const;
+  // True when the matched route only reads the read models (or there is
+  // none): it may be answered on an I/O thread.
+  [[nodiscard]] bool answers_inline(Match const& match) const;
   // Answers one request. May block (storage syncs, password hashing, the
-  // payment gateway): call it off I/O threads unless answers_inline() says
-  // the request only reads.
-  [[nodiscard]] HttpResponse handle(HttpRequest const& request);
-  [[nodiscard]] bool answers_inline(HttpRequest const& request) const;
+  // payment gateway): call it off I/O threads unless answers_inline().
+  [[nodiscard]] HttpResponse handle(HttpRequest const& request, Match const& match);
+  [[nodiscard]] HttpResponse handle(HttpRequest const& request) { return handle(request, match(request)); }
 
  private:
   Services& services_;

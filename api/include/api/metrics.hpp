@@ -30,13 +30,15 @@ class Metrics {
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                    0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
-  struct RouteStats {
-    mutable std::mutex mutex;
-    std::string_view method, name;
-    std::map<int, std::uint64_t> by_status;
+  struct Histogram {
     std::array<std::uint64_t, kBuckets.size()> buckets{};
     std::uint64_t count{0};
     double sum{0};
+  };
+  struct RouteStats {
+    mutable std::mutex mutex;
+    std::string_view method, name;
+    std::map<int, Histogram> by_status;  // latency per status; its count is the request counter
   };
   mutable std::mutex mutex_;  // gauges
   std::array<RouteStats, kMaxRoutes> routes_;
