@@ -110,13 +110,14 @@ int serve(ServeConfig const& config) {
   if (config.payment_gateway == "stripe") {
     gateway = std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key});
   } else {
-    gateway = std::make_unique<SandboxGateway>();
+    gateway = ok_or_exit(SandboxGateway::open((data / "sandbox-gateway").string()), "the sandbox gateway's records");
   }
 
   views::Projector projector(*event_log, *views);
   if (config.role_projector) projector.start();
-  OrderSaga saga(*event_log, marketplace, *gateway, clock, *timers,
-                 SagaOptions{config.payment_resolution_delay, std::chrono::seconds(1)});
+  Payments payments(marketplace, *gateway);
+  OrderSaga saga(*event_log, marketplace, payments, clock, *timers,
+                 SagaOptions{.payment_resolution_delay = config.payment_resolution_delay});
   if (config.role_saga) saga.start();
 
   api::TokenSigner tokens(*key);
@@ -136,7 +137,7 @@ int serve(ServeConfig const& config) {
   api::Services services{marketplace,
                          *views,
                          projector,
-                         *gateway,
+                         payments,
                          clock,
                          tokens,
                          passwords,

@@ -240,7 +240,11 @@ CommandContext Call::command(std::string_view step) const {
 void Call::await_visible(CommandOutcome const& outcome) const {
   if (!outcome.append) return;
   services.metrics.count_commit();
-  if (!services.projector.wait_applied(outcome.append->position, services.config.consistency_timeout)) {
+  await_visible(outcome.append->position);
+}
+
+void Call::await_visible(Position position) const {
+  if (!services.projector.wait_applied(position, services.config.consistency_timeout)) {
     services.log.line("warn", "read models did not catch up within the consistency timeout",
                       "\"request_id\":\"" + request.request_id + "\"");
   }

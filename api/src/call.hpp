@@ -31,6 +31,7 @@ struct Call {
   [[nodiscard]] CommandContext command(std::string_view step) const;
   // Waits until the read models show the commit (read-your-writes).
   void await_visible(CommandOutcome const& outcome) const;
+  void await_visible(Position position) const;
 };
 
 using Handler = HttpResponse (*)(Call&);

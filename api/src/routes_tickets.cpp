@@ -51,7 +51,13 @@ HttpResponse create_ticket(Call& call) {
       call.services.marketplace.execute(ticket::ListTicket{id, call.user->user_id, title, price}, call.command("list"));
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
-  return ticket_response(call, 201, id);
+  // The ticket as its commit created it: a retried request gets the same answer.
+  for (auto const& e : outcome->events) {
+    if (auto const* created = std::get_if<TicketCreated>(&e)) {
+      return json_response(201, views::render_ticket(views::row_of(*created)));
+    }
+  }
+  return error_response(make_error(ErrorCode::internal, "listing decided no ticket"));
 }
 
 HttpResponse list_tickets(Call& call) {

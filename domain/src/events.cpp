@@ -1,8 +1,5 @@
 #include "domain/events.hpp"
 
-#include <boost/describe/members.hpp>
-#include <boost/mp11/algorithm.hpp>
-
 #include "domain/ids.hpp"
 #include "domain/overloaded.hpp"
 
@@ -27,28 +24,6 @@ std::string stream_of(Event const& e) {
         }
       },
       e);
-}
-
-namespace {
-
-template <class T>
-bool members_equal(T const& a, T const& b) {
-  bool equal = true;
-  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
-      [&](auto member) { equal = equal && (a.*member.pointer == b.*member.pointer); });
-  return equal;
-}
-
-}  // namespace
-
-bool events_equal(Event const& a, Event const& b) {
-  if (a.index() != b.index()) return false;
-  return std::visit(
-      [&](auto const& left) {
-        using T = std::decay_t<decltype(left)>;
-        return members_equal(left, std::get<T>(b));
-      },
-      a);
 }
 
 }  // namespace ticketing

@@ -96,12 +96,21 @@ Result<Events> cancel(OrderContext const& ctx, CancelOrder const& c, Instant now
   return events;
 }
 
+void append_expiry(Events& events, OrderContext const& ctx, Instant now) {
+  events.emplace_back(OrderExpired{ctx.order.order_id, now});
+  append_release(events, ctx, now);
+}
+
 Result<Events> expire(OrderContext const& ctx, Instant now) {
   if (!ctx.order.exists) return not_found();
-  if (effective_status(ctx) != Status::created) return Events{};
+  Status const status = effective_status(ctx);
+  // The payment's outcome decides: it completes the order, or its failure
+  // expires it (charge_failed). The caller asks again later.
+  if (status == Status::awaiting_payment) return make_error(ErrorCode::rejected, "Order's payment is in progress");
+  if (status != Status::created) return Events{};
   if (now < ctx.order.expires_at) return make_error(ErrorCode::rejected, "Order has not expired yet");
-  Events events{OrderExpired{ctx.order.order_id, now}};
-  append_release(events, ctx, now);
+  Events events;
+  append_expiry(events, ctx, now);
   return events;
 }
 
@@ -146,9 +155,13 @@ Result<Events> charge_failed(OrderContext const& ctx, RecordChargeFailed const& 
   if (ctx.charge.status != charge::Status::created) return Events{};
   Events events{ChargeFailed{c.charge_id, ctx.charge.order_id, c.reason, c.retryable, now}};
   bool const awaiting_this = ctx.order.status == Status::awaiting_payment && ctx.order.charge_id == c.charge_id;
-  if (!c.retryable && awaiting_this) {
+  if (!awaiting_this) return events;
+  if (!c.retryable) {
     events.emplace_back(OrderCancelled{ctx.order.order_id, "payment_declined", now});
     append_release(events, ctx, now);
+  } else if (now >= ctx.order.expires_at) {
+    // Nothing was charged and the hold's time is up: it ends now.
+    append_expiry(events, ctx, now);
   }
   return events;
 }

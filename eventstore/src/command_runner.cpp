@@ -1,5 +1,9 @@
 #include "eventstore/command_runner.hpp"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 namespace ticketing {
 
 Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stream) {
@@ -34,8 +38,41 @@ Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stre
 CommandRunner::CommandRunner(EventLog& log, CommandRunnerOptions options)
     : log_(log), options_(options), cache_(options.cache_capacity) {}
 
+namespace {
+
+CommandOutcome outcome_of(RecordedCommit recorded) {
+  return CommandOutcome{std::move(recorded.commit.events), AppendResult{recorded.position, true}};
+}
+
+// The outcome of the commit the log holds at `at`.
+Result<CommandOutcome> outcome_at(EventLog& log, Position at) {
+  auto found = log.read_partition(at.partition, at.offset, 1);
+  if (!found) return found.error();
+  if (found->empty()) return make_error(ErrorCode::unavailable, "the log answered with a commit it cannot read");
+  return outcome_of(std::move(found->front()));
+}
+
+// A conflict means another command changed the streams: deciding again is
+// progress. Under heavy contention, spread the retries out a little (random,
+// growing, at most a few milliseconds) so they stop colliding.
+void back_off(int attempt) {
+  if (attempt < 2) return;
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  int const cap_us = std::min(250 << std::min(attempt - 2, 5), 8000);
+  std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, cap_us)(rng)));
+}
+
+}  // namespace
+
 Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std::string const& commit_id,
                                           CommitMeta const& meta, Decide const& decide) {
+  // A command whose commit already landed (a retried request whose first try
+  // died before answering, a timer that fires again) is not decided again
+  // against the state its own commit changed: it gets its first outcome.
+  auto landed = log_.find_commit(commit_id);
+  if (!landed) return landed.error();
+  if (*landed) return outcome_of(std::move(**landed));
+
   Error last = make_error(ErrorCode::conflict, "too many concurrent changes, try again");
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     StreamReader reader(log_, cache_, options_.shared_log);
@@ -47,7 +84,10 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
     for (auto const& [stream, version] : reader.versions_read()) commit.expected.push_back({stream, version});
     auto appended = log_.append(std::move(commit));
     if (appended) {
-      if (!appended->duplicate) {
+      // The same command was committed first (by another process, or under
+      // the same idempotency slot): answer with that commit's events.
+      if (appended->duplicate) return outcome_at(log_, appended->position);
+      {
         std::map<std::string, Events> by_stream;
         for (auto const& e : *events) by_stream[stream_of(e)].push_back(e);
         for (auto const& [stream, written] : by_stream) {
@@ -59,6 +99,7 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
     if (appended.error().code != ErrorCode::conflict) return appended.error();
     last = appended.error();
     for (auto const& [stream, version] : reader.versions_read()) cache_.erase_if_at(stream, version);
+    back_off(attempt);
   }
   return last;
 }

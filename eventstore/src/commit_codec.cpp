@@ -82,17 +82,6 @@ Result<Events> read_events(od::array array) {
 
 }  // namespace
 
-bool commits_equal(Commit const& a, Commit const& b) {
-  if (a.commit_id != b.commit_id || a.partition_key != b.partition_key || a.expected != b.expected ||
-      !(a.meta == b.meta) || a.events.size() != b.events.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.events.size(); ++i) {
-    if (!events_equal(a.events[i], b.events[i])) return false;
-  }
-  return true;
-}
-
 std::string encode_commit(Commit const& commit) {
   JsonWriter out;
   out.reserve(256 + 256 * commit.events.size());

@@ -375,6 +375,9 @@ Result<std::vector<RecordedEvent>> KafkaLog::read_stream(std::string const& stre
 Result<std::int64_t> KafkaLog::stream_version(std::string const& stream) {
   return impl_->replica->stream_version(stream);
 }
+Result<std::optional<RecordedCommit>> KafkaLog::find_commit(std::string const& commit_id) {
+  return impl_->replica->find_commit(commit_id);
+}
 Result<std::vector<RecordedCommit>> KafkaLog::read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                              std::size_t max) {
   return impl_->replica->read_partition(partition, from_offset, max);

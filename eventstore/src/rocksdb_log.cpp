@@ -387,6 +387,19 @@ Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t par
   return out;
 }
 
+Result<std::optional<RecordedCommit>> RocksDbLog::find_commit(std::string const& commit_id) {
+  std::string value;
+  auto const status = db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "c" + commit_id, &value);
+  if (status.IsNotFound()) return std::optional<RecordedCommit>();
+  if (!status.ok()) return storage_error(status);
+  Position const at = keys::read_position(value);
+  auto found = read_partition(at.partition, at.offset, 1);
+  if (!found) return found.error();
+  // Written but not yet acknowledged: not visible, as in read_partition.
+  if (found->empty() || found->front().position != at) return std::optional<RecordedCommit>();
+  return std::optional<RecordedCommit>(std::move(found->front()));
+}
+
 std::vector<std::uint64_t> RocksDbLog::end_offsets() {
   std::lock_guard lock(published_mutex_);
   return published_end_;

@@ -5,11 +5,11 @@
 
 namespace ticketing {
 
-OrderSaga::OrderSaga(EventLog& log, Marketplace& marketplace, PaymentGateway& gateway, Clock const& clock,
+OrderSaga::OrderSaga(EventLog& log, Marketplace& marketplace, Payments& payments, Clock const& clock,
                      TimerStore& timers, SagaOptions options)
     : log_(log),
       marketplace_(marketplace),
-      gateway_(gateway),
+      payments_(payments),
       clock_(clock),
       store_(timers),
       options_(options),
@@ -155,17 +155,26 @@ CommandContext OrderSaga::context(std::string commit_id, std::string const& caus
 
 void OrderSaga::finish(Due const& timer) { (void)store_.remove(TimerKey{timer.kind, timer.id}); }
 
-void OrderSaga::retry(Due const& timer, Instant when) {
-  Timer const next{when, timer.kind, timer.id, timer.payload};
-  (void)store_.put(next);
+void OrderSaga::retry(Due const& timer, std::optional<Instant> when) {
+  Due next = timer;
+  ++next.attempts;
+  if (!when) {
+    Duration delay = options_.retry_delay;
+    for (std::uint32_t i = 1; i < next.attempts && delay < options_.max_retry_delay; ++i) delay *= 2;
+    when = clock_.now() + std::min(delay, options_.max_retry_delay);
+  }
+  next.due = *when;
+  // Kept durably, so a restart resumes it; if that write fails the timer still
+  // runs in memory, and the log rebuilds it at the next start.
+  (void)store_.put(Timer{next.due, next.kind, next.id, next.payload});
   schedule(next);
 }
 
-void OrderSaga::schedule(Timer const& timer) {
+void OrderSaga::schedule(Due const& timer) {
   {
     std::lock_guard lock(mutex_);
     if (index_.contains({timer.kind, timer.id})) return;  // re-added by the log meanwhile
-    queue_.insert(Due{timer.due, timer.kind, timer.id, timer.payload});
+    queue_.insert(timer);
     index_[{timer.kind, timer.id}] = timer.due;
   }
   cv_.notify_all();
@@ -175,44 +184,28 @@ void OrderSaga::fire_expiry(Due const& timer) {
   auto const done =
       marketplace_.execute(timer.id, order::ExpireOrder{timer.id}, context("expire:" + timer.id, timer.id));
   if (done || done.error().code == ErrorCode::not_found) return finish(timer);
-  // Refused: the decider says the deadline has not come (this clock is behind
-  // the one that set it); try again at the order's own deadline. Any other
-  // failure (storage, lost races) is retried shortly.
+  // Refused: the deadline has not come (this clock is behind the one that set
+  // it): try again at the order's own deadline. Or a payment is in flight:
+  // ask again with back-off until its outcome is known. Any other failure
+  // (storage, lost races) is retried the same way.
   if (done.error().code == ErrorCode::rejected) {
     if (auto ctx = marketplace_.order_context(timer.id); ctx && ctx->order.expires_at > clock_.now()) {
       return retry(timer, ctx->order.expires_at);
     }
   }
-  retry(timer, clock_.now() + options_.retry_delay);
+  retry(timer);
 }
 
 void OrderSaga::fire_payment_resolution(Due const& timer) {
-  auto const order_id = order_id_of_charge(timer.id);
-  if (!order_id) return finish(timer);
-  auto ctx = marketplace_.order_context(*order_id, timer.id);
-  if (!ctx)
-    return ctx.error().code == ErrorCode::not_found ? finish(timer) : retry(timer, clock_.now() + options_.retry_delay);
-  if (ctx->charge.status != charge::Status::created) return finish(timer);
-  auto found = gateway_.find_charge(timer.id);
-  if (!found) return retry(timer, clock_.now() + options_.retry_delay);
-  Result<CommandOutcome> recorded =
-      *found ? marketplace_.execute(*order_id, order::RecordChargeSucceeded{timer.id, **found},
-                                    context("charge-found:" + timer.id, timer.id))
-             : marketplace_.execute(*order_id, order::RecordChargeFailed{timer.id, "payment interrupted", true},
-                                    context("charge-lost:" + timer.id, timer.id));
-  if (recorded || recorded.error().code == ErrorCode::not_found) return finish(timer);
-  retry(timer, clock_.now() + options_.retry_delay);
+  auto const resolved = payments_.resolve(timer.id, context("resolve:" + timer.id, timer.id));
+  if (resolved || resolved.error().code == ErrorCode::not_found) return finish(timer);
+  retry(timer);  // the gateway cannot tell yet, or storage failed
 }
 
 void OrderSaga::fire_refund(Due const& timer) {
-  auto const order_id = order_id_of_charge(timer.id);
-  if (!order_id) return finish(timer);
-  auto refund = gateway_.refund(timer.payload, "refund:" + timer.id);
-  if (!refund) return retry(timer, clock_.now() + options_.retry_delay);
-  auto recorded = marketplace_.execute(*order_id, order::RecordChargeRefunded{timer.id, *refund},
-                                       context("refund:" + timer.id, timer.id));
-  if (recorded || recorded.error().code == ErrorCode::not_found) return finish(timer);
-  retry(timer, clock_.now() + options_.retry_delay);
+  auto const refunded = payments_.refund(timer.id, timer.payload, context("refund:" + timer.id, timer.id));
+  if (refunded || refunded.error().code == ErrorCode::not_found) return finish(timer);
+  retry(timer);
 }
 
 }  // namespace ticketing

@@ -1,11 +1,19 @@
 #include "processes/sandbox_gateway.hpp"
 
+#include <algorithm>
 #include <array>
-#include <cstdio>
 #include <string_view>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 namespace ticketing {
 namespace {
+
+// Layout: k<idempotency key> -> outcome | gateway id | 0x1f | message | 0x1f | code
+//         c<our charge id>   -> gateway id of the successful charge
+//         g<gateway id>      -> our charge id
+//         r<refund key>      -> refund id
 
 struct Decline {
   std::string_view token, code, message;
@@ -25,58 +33,118 @@ constexpr std::array<Decline, 6> kDeclines{{
      "An error occurred while processing your card. Try again in a little bit."},
 }};
 
-std::string gateway_id(char const* prefix, std::uint64_t n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s_sandbox%016llx", prefix, static_cast<unsigned long long>(n));
-  return buf;
+Error storage_error(rocksdb::Status const& s) {
+  return make_error(ErrorCode::unavailable, "sandbox gateway storage failed: " + s.ToString());
+}
+
+rocksdb::WriteOptions synced() {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return w;
+}
+
+std::string encode(ChargeResult const& r) {
+  std::string v(1, static_cast<char>('0' + static_cast<int>(r.outcome)));
+  v += r.gateway_id + '\x1f' + r.message + '\x1f' + r.code;
+  return v;
+}
+
+ChargeResult decode(std::string_view v) {
+  ChargeResult r;
+  if (v.empty()) return r;
+  r.outcome = static_cast<ChargeResult::Outcome>(v.front() - '0');
+  v.remove_prefix(1);
+  auto const a = v.find('\x1f');
+  auto const b = v.find('\x1f', a == std::string_view::npos ? v.size() : a + 1);
+  if (a == std::string_view::npos || b == std::string_view::npos) return ChargeResult{};
+  r.gateway_id = v.substr(0, a);
+  r.message = v.substr(a + 1, b - a - 1);
+  r.code = v.substr(b + 1);
+  return r;
+}
+
+ChargeResult decide(ChargeRequest const& request) {
+  if (std::find(kSucceeding.begin(), kSucceeding.end(), request.token) != kSucceeding.end()) {
+    // One gateway id per charge of ours: unique, and the same after a restart.
+    return ChargeResult{ChargeResult::Outcome::succeeded, "ch_sandbox_" + request.charge_id, {}, {}};
+  }
+  if (auto d =
+          std::find_if(kDeclines.begin(), kDeclines.end(), [&](Decline const& x) { return x.token == request.token; });
+      d != kDeclines.end()) {
+    return ChargeResult{ChargeResult::Outcome::declined, {}, std::string(d->message), std::string(d->code)};
+  }
+  return ChargeResult{ChargeResult::Outcome::invalid, {}, "No such token: '" + request.token + "'", "resource_missing"};
 }
 
 }  // namespace
 
+Result<std::unique_ptr<SandboxGateway>> SandboxGateway::open(std::string const& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = 4 << 20;  // small: little is written here
+  rocksdb::DB* raw = nullptr;
+  auto const status = rocksdb::DB::Open(options, path, &raw);
+  if (!status.ok()) return storage_error(status);
+  return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+SandboxGateway::SandboxGateway(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+SandboxGateway::~SandboxGateway() {
+  if (db_) db_->Close();
+}
+
 ChargeResult SandboxGateway::charge(ChargeRequest const& request) {
   if (request.token == "tok_sandboxUnreachable") return ChargeResult{ChargeResult::Outcome::unreachable, {}, {}, {}};
   std::lock_guard lock(mutex_);
-  if (auto it = by_idempotency_key_.find(request.idempotency_key); it != by_idempotency_key_.end()) {
-    return it->second;
+  std::string const key = "k" + request.idempotency_key;
+  std::string stored;
+  if (auto const s = db_->Get(rocksdb::ReadOptions(), key, &stored); s.ok())
+    return decode(stored);
+  else if (!s.IsNotFound())
+    return ChargeResult{};  // cannot tell: unknown
+  ChargeResult const result = decide(request);
+  rocksdb::WriteBatch batch;
+  batch.Put(key, encode(result));
+  if (result.outcome == ChargeResult::Outcome::succeeded) {
+    batch.Put("c" + request.charge_id, result.gateway_id);
+    batch.Put("g" + result.gateway_id, request.charge_id);
   }
-  ChargeResult result;
-  if (std::find(kSucceeding.begin(), kSucceeding.end(), request.token) != kSucceeding.end()) {
-    result = ChargeResult{ChargeResult::Outcome::succeeded, gateway_id("ch", ++sequence_), {}, {}};
-    succeeded_by_charge_id_[request.charge_id] = result.gateway_id;
-  } else if (auto d = std::find_if(kDeclines.begin(), kDeclines.end(),
-                                   [&](Decline const& x) { return x.token == request.token; });
-             d != kDeclines.end()) {
-    result = ChargeResult{ChargeResult::Outcome::declined, {}, std::string(d->message), std::string(d->code)};
-  } else {
-    result =
-        ChargeResult{ChargeResult::Outcome::invalid, {}, "No such token: '" + request.token + "'", "resource_missing"};
-  }
-  by_idempotency_key_[request.idempotency_key] = result;
+  if (!db_->Write(synced(), &batch).ok()) return ChargeResult{};  // nothing kept, nothing charged: unknown
   return result;
 }
 
 Result<std::string> SandboxGateway::refund(std::string const& gateway_charge_id, std::string const& idempotency_key) {
   std::lock_guard lock(mutex_);
-  if (auto it = refunds_by_key_.find(idempotency_key); it != refunds_by_key_.end()) return it->second;
-  bool known = false;
-  for (auto const& [ours, theirs] : succeeded_by_charge_id_) known = known || theirs == gateway_charge_id;
-  if (!known) return make_error(ErrorCode::not_found, "No such charge: '" + gateway_charge_id + "'");
-  std::string id = gateway_id("re", ++sequence_);
-  refunds_by_key_[idempotency_key] = id;
+  std::string value;
+  if (auto const s = db_->Get(rocksdb::ReadOptions(), "r" + idempotency_key, &value); s.ok())
+    return value;
+  else if (!s.IsNotFound())
+    return storage_error(s);
+  if (auto const s = db_->Get(rocksdb::ReadOptions(), "g" + gateway_charge_id, &value); s.IsNotFound()) {
+    return make_error(ErrorCode::not_found, "No such charge: '" + gateway_charge_id + "'");
+  } else if (!s.ok()) {
+    return storage_error(s);
+  }
+  std::string const id = "re_sandbox_" + value;
+  if (auto const s = db_->Put(synced(), "r" + idempotency_key, id); !s.ok()) return storage_error(s);
   return id;
 }
 
 Result<std::optional<std::string>> SandboxGateway::find_charge(std::string const& charge_id) {
-  std::lock_guard lock(mutex_);
-  if (auto it = succeeded_by_charge_id_.find(charge_id); it != succeeded_by_charge_id_.end()) {
-    return std::optional<std::string>(it->second);
-  }
-  return std::optional<std::string>();
+  std::string value;
+  auto const s = db_->Get(rocksdb::ReadOptions(), "c" + charge_id, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return storage_error(s);
+  return std::optional<std::string>(std::move(value));
 }
 
 std::size_t SandboxGateway::successful_charges() const {
   std::lock_guard lock(mutex_);
-  return succeeded_by_charge_id_.size();
+  std::size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("c"); it->Valid() && it->key().starts_with("c"); it->Next()) ++n;
+  return n;
 }
 
 }  // namespace ticketing

@@ -198,7 +198,22 @@ Result<std::string> StripeGateway::refund(std::string const& gateway_charge_id, 
     if (!parser.parse(answer.body).get(doc) && !doc["id"].get_string().get(id)) return std::string(id);
   }
   StripeError const e = read_error(answer.body);
-  if (e.code == "charge_already_refunded") return make_error(ErrorCode::rejected, e.message);
+  if (e.code == "charge_already_refunded") {
+    // Refunded before (by an earlier try whose answer was lost, or by hand):
+    // the refund that exists is the one to record.
+    HttpAnswer const listed =
+        call(options_, http::verb::get, "/v1/refunds?charge=" + form_encode(gateway_charge_id), {}, {});
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::dom::array data;
+    if (listed.status == 200 && !parser.parse(listed.body).get(doc) && !doc["data"].get_array().get(data)) {
+      for (auto element : data) {
+        std::string_view id;
+        if (!element["id"].get_string().get(id)) return std::string(id);
+      }
+    }
+    return make_error(ErrorCode::unavailable, "refund exists but could not be listed");
+  }
   return make_error(ErrorCode::unavailable, "refund failed: HTTP " + std::to_string(answer.status) + " " + e.message);
 }
 

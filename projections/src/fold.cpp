@@ -53,9 +53,7 @@ void fold(ViewTxn& txn, Event const& event) {
                  [&](UserSignInFailed const&) {},
                  [&](UserSignedOut const& e) { txn.put_marker(keys::revoked(e.session_id)); },
                  [&](TicketCreated const& e) {
-                   TicketRow const row{
-                       e.ticket_id,    e.title, e.seller_id, {}, e.price.cents, 0, ticket::Status::available,
-                       to_millis(e.at)};
+                   TicketRow const row = row_of(e);
                    put_ticket(txn, row);
                    txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
                    update_totals(txn, [](Totals& t) { ++t.tickets_listed; });
@@ -89,17 +87,7 @@ void fold(ViewTxn& txn, Event const& event) {
                    });
                  },
                  [&](OrderCreated const& e) {
-                   OrderRow const row{e.order_id,
-                                      e.buyer_id,
-                                      e.ticket_id,
-                                      e.title,
-                                      {},
-                                      e.price.cents,
-                                      e.ticket_version,
-                                      0,
-                                      order::Status::created,
-                                      to_millis(e.at),
-                                      to_millis(e.expires_at)};
+                   OrderRow const row = row_of(e);
                    txn.put(keys::order(e.order_id), row);
                    txn.put_marker(keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id));
                    update_totals(txn, [](Totals& t) { ++t.orders_created; });
@@ -146,7 +134,7 @@ void fold(ViewTxn& txn, Event const& event) {
                  [&](ChargeCreated const&) {},
                  [&](ChargeSucceeded const&) {},
                  [&](ChargeFailed const& e) {
-                   // The gateway was unreachable: the order is payable again.
+                   // Nothing was charged: the order is payable again.
                    if (!e.retryable) return;
                    update_order(txn, e.order_id, [&](OrderRow& r) {
                      if (r.status != order::Status::awaiting_payment || r.charge_id != e.charge_id) return false;

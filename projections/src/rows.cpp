@@ -134,4 +134,22 @@ std::string render_totals(Totals const& t) {
   return w.take();
 }
 
+TicketRow row_of(TicketCreated const& e) {
+  return TicketRow{e.ticket_id, e.title, e.seller_id, {}, e.price.cents, 0, ticket::Status::available, to_millis(e.at)};
+}
+
+OrderRow row_of(OrderCreated const& e) {
+  return OrderRow{e.order_id,
+                  e.buyer_id,
+                  e.ticket_id,
+                  e.title,
+                  {},
+                  e.price.cents,
+                  e.ticket_version,
+                  0,
+                  order::Status::created,
+                  to_millis(e.at),
+                  to_millis(e.expires_at)};
+}
+
 }  // namespace ticketing::views

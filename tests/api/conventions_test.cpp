@@ -7,7 +7,7 @@
 
 using namespace ticketing::testing;
 
-TEST_CASE("unknown paths and methods are 404; paths match case-insensitively, a trailing slash is ignored") {
+TEST_CASE("unknown paths and methods are 404, paths match case-insensitively, a trailing slash is ignored") {
   ApiFixture f;
   auto c = f.server.client();
   auto unknown = c.get("/api/nothing");

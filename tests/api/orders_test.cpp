@@ -68,7 +68,7 @@ TEST_CASE("GET /api/orders and /api/orders/:id: the caller's own orders only") {
   CHECK(buyer.get("/api/orders/garbage").status == 404);
 }
 
-TEST_CASE("DELETE /api/orders/:id: 204, cancelled, ticket released; twice is still 204; others 401") {
+TEST_CASE("DELETE /api/orders/:id: 204, cancelled, ticket released, twice is still 204, others 401") {
   ApiFixture f;
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");

@@ -1,6 +1,7 @@
 #include <thread>
 
 #include "api_fixture.hpp"
+#include "eventually.hpp"
 
 using namespace ticketing::testing;
 
@@ -71,15 +72,22 @@ TEST_CASE("POST /api/payments: a declined card answers 402, cancels the order an
   CHECK(str(f.server.client().get("/api/tickets/" + b.ticket).json().at("status")) == "available");
 }
 
-TEST_CASE("POST /api/payments: an unreachable gateway answers 502 and the order stays reserved and payable") {
-  ApiFixture f;
+TEST_CASE("POST /api/payments: no answer from the gateway is 502, the charge stays pending until resolved") {
+  ApiFixture f({"--payment-resolution-delay", "1"});
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto b = hold(seller, buyer);
   auto r = buyer.post("/api/payments", {{"token", "tok_sandboxUnreachable"}, {"orderId", b.order}});
   CHECK(r.status == 502);
-  CHECK(str(buyer.get("/api/orders/" + b.order).json().at("status")) == "created");
+  // The outcome is unknown: recorded as pending, never as a failure, and the
+  // order takes no second charge meanwhile.
+  CHECK(str(buyer.get("/api/orders/" + b.order).json().at("status")) == "awaiting:payment");
   CHECK(str(f.server.client().get("/api/tickets/" + b.ticket).json().at("status")) == "reserved");
+  auto second = buyer.post("/api/payments", {{"token", "tok_visa"}, {"orderId", b.order}});
+  CHECK(second.status == 400);
+  CHECK(second.error_message() == "A payment for this order is already in progress");
+  // The saga asks the gateway, which took nothing: the order is payable again.
+  REQUIRE(eventually([&] { return str(buyer.get("/api/orders/" + b.order).json().at("status")) == "created"; }));
   auto retry = buyer.post("/api/payments", {{"token", "tok_visa"}, {"orderId", b.order}});
   CHECK(retry.status == 201);
   CHECK(str(buyer.get("/api/orders/" + b.order).json().at("status")) == "complete");

@@ -36,7 +36,7 @@ TEST_CASE("40 concurrent buyers of one ticket: exactly one 201, every other 400"
   CHECK(str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "reserved");
 }
 
-TEST_CASE("a seller's price change racing orders: never both; the winning order pays the price it named") {
+TEST_CASE("a seller's price change racing orders: never both, the winning order pays the price it named") {
   ApiFixture f;
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");

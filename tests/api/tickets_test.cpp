@@ -2,7 +2,7 @@
 
 using namespace ticketing::testing;
 
-TEST_CASE("POST /api/tickets: 201 with the ticket shape; 401 when anonymous") {
+TEST_CASE("POST /api/tickets: 201 with the ticket shape, 401 when anonymous") {
   ApiFixture f;
   auto seller = f.user("seller");
   auto r = seller.post("/api/tickets", {{"title", "Concert"}, {"price", 19.99}});
@@ -80,7 +80,7 @@ TEST_CASE("GET /api/tickets: available tickets only, oldest first, paginated wit
   CHECK(f.server.client().get("/api/tickets?cursor=zz").status == 400);
 }
 
-TEST_CASE("GET /api/tickets/:id: 200, with orderId while reserved; 404 for unknown and malformed ids") {
+TEST_CASE("GET /api/tickets/:id: 200, with orderId while reserved, 404 for unknown and malformed ids") {
   ApiFixture f;
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
@@ -98,7 +98,7 @@ TEST_CASE("GET /api/tickets/:id: 200, with orderId while reserved; 404 for unkno
   CHECK(anon.get("/api/tickets/not-an-id").status == 404);
 }
 
-TEST_CASE("PUT /api/tickets/:id: the seller edits an available ticket; every failure in its order") {
+TEST_CASE("PUT /api/tickets/:id: the seller edits an available ticket, every failure in its order") {
   ApiFixture f;
   auto seller = f.user("seller");
   auto other = f.user("other");

@@ -105,7 +105,7 @@ TEST_CASE("POST /api/users/signout clears the cookie and revokes the session on 
   CHECK(f.server.client().post("/api/users/signout", json::object{}).status == 200);
 }
 
-TEST_CASE("GET /api/users/currentuser: null when anonymous; a Bearer token works like the cookie") {
+TEST_CASE("GET /api/users/currentuser: null when anonymous, a Bearer token works like the cookie") {
   ApiFixture f;
   auto anon = f.server.client();
   auto r = anon.get("/api/users/currentuser");

@@ -89,7 +89,10 @@ TEST_CASE("only a created order expires, and only once its time has come") {
   then_error(when(ordered(), order::ExpireOrder{kOrder}, at(10) + 14min), ErrorCode::rejected,
              "Order has not expired yet");
   then_events(when(ordered(), order::ExpireOrder{kOrder}, at(10) + 15min), {"OrderExpired", "TicketReleased"});
-  then_events(when(awaiting_payment(), order::ExpireOrder{kOrder}, at(10) + 16min), {});
+  // While a charge has no outcome the order waits for it, and says so (the
+  // saga asks again): it neither expires nor is forgotten.
+  then_error(when(awaiting_payment(), order::ExpireOrder{kOrder}, at(10) + 16min), ErrorCode::rejected,
+             "Order's payment is in progress");
   Events cancelled = ordered();
   cancelled.emplace_back(OrderCancelled{kOrder, "buyer", at(20)});
   cancelled.emplace_back(TicketReleased{kTicket, kOrder, at(20)});
@@ -170,10 +173,10 @@ TEST_CASE("a declined charge cancels the order and releases the ticket") {
   CHECK(std::get<OrderCancelled>(decided->at(1)).reason == "payment_declined");
 }
 
-TEST_CASE("an unreachable gateway leaves the order reserved and payable again") {
+TEST_CASE("a charge that took nothing leaves the order reserved and payable again") {
   Events history = awaiting_payment();
-  then_events(when(history, order::RecordChargeFailed{kCharge, "gateway unreachable", true}, at(30)), {"ChargeFailed"});
-  history.emplace_back(ChargeFailed{kCharge, kOrder, "gateway unreachable", true, at(30)});
+  then_events(when(history, order::RecordChargeFailed{kCharge, "resource_missing", true}, at(30)), {"ChargeFailed"});
+  history.emplace_back(ChargeFailed{kCharge, kOrder, "resource_missing", true, at(30)});
   auto const ctx = context_given(history);
   CHECK(order::effective_status(ctx) == order::Status::created);
   CHECK(ctx.ticket.status == ticket::Status::reserved);
@@ -189,4 +192,14 @@ TEST_CASE("a refund is recorded once, for a succeeded charge") {
   then_events(order::decide(ctx, order::RecordChargeRefunded{kCharge, "re_1"}, at(31)), {"ChargeRefunded"});
   ctx.charge = charge::evolve(ctx.charge, ChargeRefunded{kCharge, kOrder, "re_1", at(31)});
   then_events(order::decide(ctx, order::RecordChargeRefunded{kCharge, "re_1"}, at(32)), {});
+}
+
+TEST_CASE("a charge that took nothing, recorded after the deadline, ends the hold in the same decision") {
+  auto const decided =
+      when(awaiting_payment(), order::RecordChargeFailed{kCharge, "not_charged", true}, at(10) + 16min);
+  then_events(decided, {"ChargeFailed", "OrderExpired", "TicketReleased"});
+  // A decline after the deadline cancels as before (the reason says why).
+  auto const declined =
+      when(awaiting_payment(), order::RecordChargeFailed{kCharge, "card_declined", false}, at(10) + 16min);
+  then_events(declined, {"ChargeFailed", "OrderCancelled", "TicketReleased"});
 }

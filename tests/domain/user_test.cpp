@@ -23,7 +23,7 @@ TEST_CASE("sign-up registers a new e-mail once") {
   CHECK(again.error().field == "email");
 }
 
-TEST_CASE("sign-in records success or failure; unknown e-mail is the same invalid credentials") {
+TEST_CASE("sign-in records success or failure, unknown e-mail is the same invalid credentials") {
   then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", true}, at(1)), {"UserSignedIn"});
   then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", false}, at(1)), {"UserSignInFailed"});
   then_error(user::decide(user_given({}), user::SignIn{kEmail, "s1", true}, at(1)), ErrorCode::invalid_input,

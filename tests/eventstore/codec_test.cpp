@@ -48,7 +48,7 @@ TEST_CASE("every event type encodes to JSON and decodes back") {
     std::string const json = encode_event(all[i]);
     auto decoded = decode_event(json);
     REQUIRE_MESSAGE(decoded.has_value(), json);
-    CHECK_MESSAGE(events_equal(*decoded, all[i]), json);
+    CHECK_MESSAGE(*decoded == all[i], json);
   }
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("a commit encodes to one JSON document and decodes back") {
   std::string const json = encode_commit(c);
   auto decoded = decode_commit(json);
   REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
-  CHECK(commits_equal(*decoded, c));
+  CHECK(*decoded == c);
   CHECK(json.find("\"price_cents\":2050") != std::string::npos);
   CHECK(json.find("\"recorded_at\":\"2026-11-21T10:11:12.345Z\"") != std::string::npos);
 }

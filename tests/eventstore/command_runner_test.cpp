@@ -163,3 +163,32 @@ TEST_CASE("on a shared log, a refusal never rests on a stale cache") {
   auto placed = node_b.run(kTicket, "order-3", meta(), place_order("second"));
   REQUIRE_MESSAGE(placed.has_value(), (placed ? "" : placed.error().message));
 }
+
+TEST_CASE("a command whose commit already landed gets its first outcome, not a new decision") {
+  // A request committed, then its process died before answering; the client
+  // retries with the same key, so the same commit ids.
+  Fixture f;
+  CommandRunner runner(*f.log);
+  auto const listed = runner.run(kTicket, "list", meta(), list_ticket());
+  REQUIRE(listed.has_value());
+  auto const ordered = runner.run(kTicket, "order", meta(), place_order("buyer"));
+  REQUIRE(ordered.has_value());
+  REQUIRE_FALSE(ordered->append->duplicate);
+
+  // Decided again, both would now be refused ("Ticket already exists",
+  // "Ticket is already reserved"); a fresh runner (no cache) answers from the log.
+  CommandRunner after_restart(*f.log);
+  auto const listed_again = after_restart.run(kTicket, "list", meta(), list_ticket());
+  REQUIRE(listed_again.has_value());
+  CHECK(listed_again->append->duplicate);
+  CHECK(listed_again->append->position == listed->append->position);
+  CHECK(listed_again->events == listed->events);
+  auto const ordered_again = after_restart.run(kTicket, "order", meta(), place_order("buyer"));
+  REQUIRE(ordered_again.has_value());
+  CHECK(ordered_again->events == ordered->events);
+  CHECK(ordered_again->append->position == ordered->append->position);
+  // A new commit id is decided against the current state as usual.
+  auto const other = after_restart.run(kTicket, "order-2", meta(), place_order("buyer-2"));
+  REQUIRE_FALSE(other.has_value());
+  CHECK(other.error().message == "Ticket is already reserved");
+}

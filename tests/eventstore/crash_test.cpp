@@ -64,7 +64,8 @@ TEST_CASE("kill -9 at random moments loses no acknowledged commit and leaves non
   testing::TempDir dir;
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int> run_ms(30, 250);
-  std::map<int, std::int64_t> acknowledged;  // thread -> highest acknowledged version
+  std::map<int, std::int64_t> acknowledged;                        // thread -> highest acknowledged version
+  for (int t = 0; t < kThreads; ++t) acknowledged[t] = kNoStream;  // none yet (a kill may come before the first)
   constexpr int kRounds = 25;
   std::size_t total_acks = 0;
 

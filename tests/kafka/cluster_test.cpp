@@ -151,7 +151,7 @@ TEST_CASE("every node runs the saga: an order expires once in effect, and a paym
   }
 }
 
-TEST_CASE("kill -9 one node under load: the others serve; the restarted node catches up and converges") {
+TEST_CASE("kill -9 one node under load: the others serve, the restarted node catches up and converges") {
   Cluster c(3);
   auto seller0 = c.user(0, "seller0");
   auto seller1 = c.user(1, "seller1");

@@ -12,15 +12,17 @@ using namespace std::chrono_literals;
 namespace {
 
 struct SagaFixture : MarketplaceFixture {
-  SandboxGateway gateway;
+  std::unique_ptr<SandboxGateway> gateway_records = std::move(*SandboxGateway::open((dir.path() / "gateway").string()));
+  SandboxGateway& gateway = *gateway_records;
+  Payments payments{market, gateway};
   std::unique_ptr<TimerStore> timers = open_timers();
   std::unique_ptr<OrderSaga> saga;
 
   std::unique_ptr<TimerStore> open_timers() {
     return std::move(*TimerStore::open((dir.path() / "saga").string(), log->partition_count()));
   }
-  void start_saga() {
-    saga = std::make_unique<OrderSaga>(*log, market, gateway, clock, *timers, SagaOptions{60s, 1s});
+  void start_saga(SagaOptions options = {60s, 1s}) {
+    saga = std::make_unique<OrderSaga>(*log, market, payments, clock, *timers, options);
     saga->start();
   }
   // Waits until the saga has looked at everything in the log.
@@ -99,8 +101,8 @@ TEST_CASE("a charge that succeeds after its order stopped being payable is refun
   auto started = f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer"));
   REQUIRE(started.has_value());
   std::string const charge = charge_id_for(order, 1);
-  // The gateway did not answer in time: recorded as retryable; the order expires.
-  REQUIRE(f.market.execute(order, order::RecordChargeFailed{charge, "gateway unreachable", true}, f.ctx()).has_value());
+  // The gateway said nothing was charged; the order, payable again, expires.
+  REQUIRE(f.market.execute(order, order::RecordChargeFailed{charge, "not_charged", true}, f.ctx()).has_value());
   f.clock.advance(16min);
   f.saga->wake();
   REQUIRE(eventually([&] { return f.state(order).order.expired; }));
@@ -136,4 +138,76 @@ TEST_CASE("a payment left without an outcome is resolved from the gateway's reco
   CHECK(f.state(paid).ticket.status == ticket::Status::sold);
   REQUIRE(eventually([&] { return order::effective_status(f.state(lost)) == order::Status::created; }));
   CHECK(f.state(lost).ticket.status == ticket::Status::reserved);  // still held, payable again
+}
+
+TEST_CASE("an expiry that fires while a payment is in flight waits for its outcome instead of being dropped") {
+  SagaFixture f;
+  f.start_saga({.payment_resolution_delay = 30min});  // the gateway call is still running
+  std::string const ticket = MarketplaceFixture::ticket_id(7);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
+  f.settle();
+  // The deadline passes while the charge has no outcome: the order cannot
+  // expire yet, and the expiry timer is kept.
+  f.clock.advance(15min);
+  f.saga->wake();
+  std::this_thread::sleep_for(200ms);
+  CHECK(f.state(order).order.status == order::Status::awaiting_payment);
+  CHECK(f.saga->pending_timers() >= 1);
+  // The gateway then refuses the card (nothing charged): the hold ends in the
+  // same commit, at once.
+  std::string const charge = charge_id_for(order, 1);
+  REQUIRE(f.market.execute(order, order::RecordChargeFailed{charge, "resource_missing", true}, f.ctx()).has_value());
+  CHECK(f.state(order).order.expired);
+  CHECK(f.state(order).ticket.status == ticket::Status::available);
+  REQUIRE(eventually([&] { return f.saga->pending_timers() == 0; }));
+  CHECK(f.count_events(order_stream(order), "OrderExpired") == 1);
+}
+
+TEST_CASE("a payment interrupted by a crash, found uncharged after the deadline, ends the hold") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(8);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
+  f.settle();
+  f.saga->stop();
+  f.saga.reset();
+  f.timers.reset();
+  f.timers = f.open_timers();
+  // The process died before the gateway was called; it restarts after the deadline.
+  f.clock.advance(20min);
+  f.start_saga();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  CHECK(f.state(order).ticket.status == ticket::Status::available);
+  CHECK(f.state(order, charge_id_for(order, 1)).charge.status == charge::Status::failed);
+  CHECK(f.gateway.successful_charges() == 0);
+}
+
+TEST_CASE("a payment interrupted after the gateway took the money completes the order after a restart") {
+  SagaFixture f;
+  f.start_saga();
+  std::string const ticket = MarketplaceFixture::ticket_id(9);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
+  std::string const charge = charge_id_for(order, 1);
+  REQUIRE(f.gateway.charge(ChargeRequest{charge, charge, "tok_visa", Money{2000}, "usd"}).outcome ==
+          ChargeResult::Outcome::succeeded);
+  f.settle();
+  f.saga->stop();
+  f.saga.reset();
+  // The gateway's records survive a restart too.
+  f.gateway_records.reset();
+  f.gateway_records = std::move(*SandboxGateway::open((f.dir.path() / "gateway").string()));
+  f.clock.advance(20min);
+  SandboxGateway& reopened = *f.gateway_records;
+  Payments payments(f.market, reopened);
+  f.saga = std::make_unique<OrderSaga>(*f.log, f.market, payments, f.clock, *f.timers, SagaOptions{60s, 1s});
+  f.saga->start();
+  REQUIRE(eventually([&] { return f.state(order).order.status == order::Status::complete; }));
+  CHECK(f.state(order).ticket.status == ticket::Status::sold);
+  f.saga->stop();
 }

@@ -73,6 +73,9 @@ class StripeStandIn {
           400,
           R"({"error":{"type":"invalid_request_error","code":"charge_already_refunded","message":"Charge has already been refunded."}})"};
     }
+    if (s.target == "/v1/refunds?charge=ch_other") {
+      return {200, R"({"object":"list","data":[{"id":"re_other","status":"succeeded"}],"has_more":false})"};
+    }
     if (s.target.starts_with("/v1/charges/search")) {
       if (s.target.find("%27known-charge") != std::string::npos) {
         return {200, R"({"object":"search_result","data":[{"id":"ch_found","status":"succeeded"}],"has_more":false})"};
@@ -163,9 +166,10 @@ TEST_CASE("Stripe: refunds and the charge search") {
   auto const refund = gateway.refund("ch_3Mtw", "refund:x");
   REQUIRE(refund.has_value());
   CHECK(*refund == "re_3Mtw");
+  // Refunded already (an earlier answer was lost): the existing refund is the answer.
   auto const again = gateway.refund("ch_other", "refund:y");
-  REQUIRE_FALSE(again.has_value());
-  CHECK(again.error().code == ErrorCode::rejected);
+  REQUIRE(again.has_value());
+  CHECK(*again == "re_other");
   auto const found = gateway.find_charge("known-charge");
   REQUIRE(found.has_value());
   CHECK(*found == std::optional<std::string>("ch_found"));

@@ -24,9 +24,10 @@ struct ViewsFixture : MarketplaceFixture {
 // Sign-ups, listings, edits, orders, cancellations, payments (paid, declined,
 // interrupted), expiries and sign-outs, over several partitions.
 void mixed_workload(ViewsFixture& f) {
-  SandboxGateway gateway;
+  auto gateway = std::move(*SandboxGateway::open((f.dir.path() / "gateway").string()));
+  Payments payments(f.market, *gateway);
   auto timers = std::move(*TimerStore::open((f.dir.path() / "saga").string(), f.log->partition_count()));
-  OrderSaga saga(*f.log, f.market, gateway, f.clock, *timers, SagaOptions{60s, 1s});
+  OrderSaga saga(*f.log, f.market, payments, f.clock, *timers, SagaOptions{60s, 1s});
   saga.start();
   for (int u = 0; u < 3; ++u) {
     auto email = *Email::parse("user" + std::to_string(u) + "@example.com");
@@ -56,7 +57,7 @@ void mixed_workload(ViewsFixture& f) {
       std::string const charge = charge_id_for(order, 1);
       order::Command outcome = order::RecordChargeSucceeded{charge, "ch_" + std::to_string(t)};
       if (t % 7 == 0) outcome = order::RecordChargeFailed{charge, "card_declined", false};
-      if (t % 11 == 0) outcome = order::RecordChargeFailed{charge, "gateway unreachable", true};
+      if (t % 11 == 0) outcome = order::RecordChargeFailed{charge, "not_charged", true};
       REQUIRE(f.market.execute(order, outcome, f.ctx()).has_value());
     }
     // The others (t % 3 == 2) are left to expire.

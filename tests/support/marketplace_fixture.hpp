@@ -6,8 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "application/marketplace.hpp"
 #include "domain/ids.hpp"
-#include "eventstore/marketplace.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "eventually.hpp"
 #include "manual_clock.hpp"

@@ -12,8 +12,9 @@
 
 namespace ticketing::testing {
 
-ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args,
+                             std::vector<std::pair<std::string, std::string>> env)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), env_(std::move(env)) {
   start();
 }
 
@@ -38,6 +39,7 @@ void ServerProcess::start() {
     ::close(out[0]);
     ::close(out[1]);
     ::setenv("JWT_KEY", "test-key-0123456789abcdef0123456789abcdef", 1);
+    for (auto const& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

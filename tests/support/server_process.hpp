@@ -14,8 +14,10 @@ namespace ticketing::testing {
 class ServerProcess {
  public:
   // Starts `ticketing serve --data DIR --listen 127.0.0.1:0` with test-sized
-  // password hashing, plus `extra_args`. Throws if it does not come up.
-  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  // password hashing, plus `extra_args`, with `env` (NAME, value) added to its
+  // environment. Throws if it does not come up.
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {},
+                         std::vector<std::pair<std::string, std::string>> env = {});
   ~ServerProcess();  // SIGTERM, then SIGKILL if it lingers
   ServerProcess(ServerProcess const&) = delete;
   ServerProcess& operator=(ServerProcess const&) = delete;
@@ -36,6 +38,7 @@ class ServerProcess {
   void start();
   std::string data_dir_;
   std::vector<std::string> extra_args_;
+  std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_{-1};
   std::uint16_t port_{0};
 };

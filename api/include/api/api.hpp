@@ -11,9 +11,9 @@
 #include "api/http_message.hpp"
 #include "api/idempotency_store.hpp"
 #include "api/metrics.hpp"
+#include "application/marketplace.hpp"
+#include "application/payments.hpp"
 #include "eventstore/clock.hpp"
-#include "eventstore/marketplace.hpp"
-#include "processes/payment_gateway.hpp"
 #include "projections/projector.hpp"
 #include "projections/view_store.hpp"
 
@@ -31,7 +31,7 @@ struct Services {
   Marketplace& marketplace;
   views::ViewStore& views;
   views::Projector& projector;
-  PaymentGateway& gateway;
+  Payments& payments;
   Clock const& clock;
   TokenSigner& tokens;
   PasswordHasher& passwords;

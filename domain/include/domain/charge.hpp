@@ -17,7 +17,7 @@ struct State {
   Money amount;
   Status status{Status::none};
   bool refund_required{false};
-  bool retryable{false};  // failed because the gateway could not be reached
+  bool retryable{false};  // failed without charging: the order may be paid again
   std::int64_t version{-1};
 };
 

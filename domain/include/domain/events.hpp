@@ -23,21 +23,25 @@ struct UserCreated {
   static constexpr std::string_view kType = "UserCreated";
   std::string user_id, email, password_hash, session_id;
   Instant at;
+  friend bool operator==(UserCreated const&, UserCreated const&) = default;
 };
 struct UserSignedIn {
   static constexpr std::string_view kType = "UserSignedIn";
   std::string user_id, email, session_id;
   Instant at;
+  friend bool operator==(UserSignedIn const&, UserSignedIn const&) = default;
 };
 struct UserSignInFailed {
   static constexpr std::string_view kType = "UserSignInFailed";
   std::string user_id, email;
   Instant at;
+  friend bool operator==(UserSignInFailed const&, UserSignInFailed const&) = default;
 };
 struct UserSignedOut {
   static constexpr std::string_view kType = "UserSignedOut";
   std::string user_id, email, session_id;
   Instant at;
+  friend bool operator==(UserSignedOut const&, UserSignedOut const&) = default;
 };
 
 // ---- Ticket (stream "ticket-<ticketId>") ----
@@ -46,27 +50,32 @@ struct TicketCreated {
   std::string ticket_id, seller_id, title;
   Money price;
   Instant at;
+  friend bool operator==(TicketCreated const&, TicketCreated const&) = default;
 };
 struct TicketUpdated {
   static constexpr std::string_view kType = "TicketUpdated";
   std::string ticket_id, title;
   Money price;
   Instant at;
+  friend bool operator==(TicketUpdated const&, TicketUpdated const&) = default;
 };
 struct TicketReserved {
   static constexpr std::string_view kType = "TicketReserved";
   std::string ticket_id, order_id, buyer_id;
   Instant at;
+  friend bool operator==(TicketReserved const&, TicketReserved const&) = default;
 };
 struct TicketReleased {
   static constexpr std::string_view kType = "TicketReleased";
   std::string ticket_id, order_id;
   Instant at;
+  friend bool operator==(TicketReleased const&, TicketReleased const&) = default;
 };
 struct TicketSold {
   static constexpr std::string_view kType = "TicketSold";
   std::string ticket_id, order_id, buyer_id;
   Instant at;
+  friend bool operator==(TicketSold const&, TicketSold const&) = default;
 };
 
 // ---- Order (stream "order-<orderId>") ----
@@ -76,27 +85,32 @@ struct OrderCreated {
   Money price;                     // what the buyer pays, fixed now
   std::int64_t ticket_version{0};  // the ticket version the price was taken from
   Instant at, expires_at;
+  friend bool operator==(OrderCreated const&, OrderCreated const&) = default;
 };
 struct OrderAwaitingPayment {
   static constexpr std::string_view kType = "OrderAwaitingPayment";
   std::string order_id, charge_id;
   Instant at;
+  friend bool operator==(OrderAwaitingPayment const&, OrderAwaitingPayment const&) = default;
 };
 struct OrderCompleted {
   static constexpr std::string_view kType = "OrderCompleted";
   std::string order_id, charge_id;
   Instant at;
+  friend bool operator==(OrderCompleted const&, OrderCompleted const&) = default;
 };
 struct OrderCancelled {
   static constexpr std::string_view kType = "OrderCancelled";
   std::string order_id;
   std::string reason;  // "buyer" | "payment_declined"
   Instant at;
+  friend bool operator==(OrderCancelled const&, OrderCancelled const&) = default;
 };
 struct OrderExpired {
   static constexpr std::string_view kType = "OrderExpired";
   std::string order_id;
   Instant at;
+  friend bool operator==(OrderExpired const&, OrderExpired const&) = default;
 };
 
 // ---- Charge (stream "charge-<chargeId>") ----
@@ -106,23 +120,27 @@ struct ChargeCreated {
   Money amount;
   std::string currency, idempotency_key;
   Instant at;
+  friend bool operator==(ChargeCreated const&, ChargeCreated const&) = default;
 };
 struct ChargeSucceeded {
   static constexpr std::string_view kType = "ChargeSucceeded";
   std::string charge_id, order_id, gateway_id;
   bool refund_required{false};  // the order was no longer payable: money goes back
   Instant at;
+  friend bool operator==(ChargeSucceeded const&, ChargeSucceeded const&) = default;
 };
 struct ChargeFailed {
   static constexpr std::string_view kType = "ChargeFailed";
   std::string charge_id, order_id, reason;
-  bool retryable{false};  // the gateway was unreachable; the order stays reserved
+  bool retryable{false};  // nothing was charged (e.g. token refused): the order may be paid again
   Instant at;
+  friend bool operator==(ChargeFailed const&, ChargeFailed const&) = default;
 };
 struct ChargeRefunded {
   static constexpr std::string_view kType = "ChargeRefunded";
   std::string charge_id, order_id, refund_id;
   Instant at;
+  friend bool operator==(ChargeRefunded const&, ChargeRefunded const&) = default;
 };
 
 BOOST_DESCRIBE_STRUCT(UserCreated, (), (user_id, email, password_hash, session_id, at))
@@ -158,8 +176,6 @@ using Event = std::variant<UserCreated, UserSignedIn, UserSignInFailed, UserSign
 [[nodiscard]] std::string_view type_name(Event const& e) noexcept;
 // The stream an event belongs to, derived from its ids.
 [[nodiscard]] std::string stream_of(Event const& e);
-// Member-wise equality, for tests and idempotency checks.
-[[nodiscard]] bool events_equal(Event const& a, Event const& b);
 
 // Narrows a product event to one aggregate's variant; nullopt if it is another's.
 template <class Narrow>

@@ -43,8 +43,8 @@ struct OrderContext {
   charge::State charge;
 };
 
-// The status a client sees: an order whose payment attempt failed because the
-// gateway was unreachable is `created` again (it may be paid or cancelled).
+// The status a client sees: an order whose payment attempt failed without
+// charging anything is `created` again (it may be paid or cancelled).
 [[nodiscard]] Status effective_status(OrderContext const& ctx) noexcept;
 
 struct PlaceOrder {
@@ -66,7 +66,7 @@ struct RecordChargeSucceeded {
 };
 struct RecordChargeFailed {
   std::string charge_id, reason;
-  bool retryable{false};
+  bool retryable{false};  // nothing was charged: the order may be paid again
 };
 struct RecordChargeRefunded {
   std::string charge_id, refund_id;
@@ -85,9 +85,11 @@ using Command = std::variant<CancelOrder, ExpireOrder, StartPayment, RecordCharg
 // CancelOrder:  not_found; unauthenticated for another user's order; nothing
 //               if already cancelled; rejected for a completed order or one
 //               whose payment is in flight; else OrderCancelled + TicketReleased.
-// ExpireOrder:  nothing unless the order is `created`; rejected "Order has not
-//               expired yet" before expiresAt; else OrderExpired, plus
-//               TicketReleased only if the order still holds the ticket.
+// ExpireOrder:  rejected "Order's payment is in progress" while a charge has
+//               no outcome (ask again later); nothing unless the order is
+//               `created`; rejected "Order has not expired yet" before
+//               expiresAt; else OrderExpired, plus TicketReleased only if the
+//               order still holds the ticket.
 // StartPayment: not_found; unauthenticated; rejected for cancelled ("Cannot pay
 //               for a cancelled order"), expired ("Order has expired"), paid
 //               ("Order is already paid"), in flight; else OrderAwaitingPayment
@@ -96,7 +98,12 @@ using Command = std::variant<CancelOrder, ExpireOrder, StartPayment, RecordCharg
 //               order awaits exactly this charge, else refund_required = true.
 //               Nothing if the charge already succeeded.
 // RecordChargeFailed: ChargeFailed; a decline (not retryable) also cancels the
-//               order and releases the ticket. Nothing unless the charge is pending.
+//               order and releases the ticket; a failure that charged nothing
+//               (retryable) makes the order payable again, or expires it (with
+//               the ticket released) when expiresAt has passed. Nothing unless
+//               the charge is pending. An outcome that is unknown is never
+//               recorded as a failure: the charge stays pending until the
+//               gateway tells what happened.
 // RecordChargeRefunded: ChargeRefunded for a succeeded charge; else nothing.
 [[nodiscard]] Result<Events> decide(OrderContext const& ctx, Command const& command, Instant now);
 

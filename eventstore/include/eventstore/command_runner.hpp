@@ -49,7 +49,10 @@ struct CommandOutcome {
 };
 
 struct CommandRunnerOptions {
-  int max_attempts{5};
+  // Lost races before giving up with conflict. A lost race means another
+  // command changed the streams, so each retry decides against newer state;
+  // the bound only stops a livelock (retries back off after the second).
+  int max_attempts{32};
   std::size_t cache_capacity{200'000};  // streams
   // Other processes append to the same log (Kafka): a decision that commits
   // nothing (an error, or nothing to do) must not rest on a stale cache.
@@ -64,8 +67,10 @@ class CommandRunner {
 
   // Runs `decide` and commits its events as one commit with `commit_id` (the
   // same id on every attempt, so a retried or redelivered command is applied
-  // at most once) in `partition_key`. Returns the decision's error, or
-  // conflict after max_attempts lost races, or the storage error.
+  // at most once) in `partition_key`. If a commit with `commit_id` is already
+  // in the log, nothing is decided: the outcome is that commit's events, with
+  // `append->duplicate` set. Returns the decision's error, or conflict after
+  // max_attempts lost races, or the storage error.
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 

@@ -33,6 +33,7 @@ struct Commit {
   std::vector<ExpectedVersion> expected;
   Events events;
   CommitMeta meta;
+  friend bool operator==(Commit const&, Commit const&) = default;
 };
 
 // Where a commit sits in the log: its partition and its offset in it.
@@ -53,7 +54,5 @@ struct RecordedEvent {
   Position position;
   Event event;
 };
-
-[[nodiscard]] bool commits_equal(Commit const& a, Commit const& b);
 
 }  // namespace ticketing

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,6 +63,11 @@ class EventLog {
   [[nodiscard]] virtual Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition,
                                                                            std::uint64_t from_offset,
                                                                            std::size_t max) = 0;
+  // The commit accepted with `commit_id`, if this log has it (a Kafka node:
+  // as far as its replica has read the topic). A command retried with the
+  // same commit id finds its first outcome here, even after a crash.
+  [[nodiscard]] virtual Result<std::optional<RecordedCommit>> find_commit(std::string const& commit_id) = 0;
+
   // Per partition, the offset the next accepted commit will get.
   [[nodiscard]] virtual std::vector<std::uint64_t> end_offsets() = 0;
 

@@ -70,6 +70,7 @@ class RocksDbLog final : public EventLog {
   [[nodiscard]] Result<std::vector<RecordedEvent>> read_stream(std::string const& stream,
                                                                std::int64_t from_version) override;
   [[nodiscard]] Result<std::int64_t> stream_version(std::string const& stream) override;
+  [[nodiscard]] Result<std::optional<RecordedCommit>> find_commit(std::string const& commit_id) override;
   [[nodiscard]] Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                                    std::size_t max) override;
   [[nodiscard]] std::vector<std::uint64_t> end_offsets() override;

@@ -1,40 +1,47 @@
 #pragma once
 // The order saga (ARCHITECTURE.md §5), a process manager over the log:
 //   OrderCreated          -> a durable timer at expiresAt; when it fires,
-//                            ExpireOrder (a no-op unless still `created`)
-//   ChargeCreated         -> a durable timer a little later; if the payment
-//                            still has no outcome then (the process that made
-//                            it died), ask the gateway and record what it says
+//                            ExpireOrder. While a payment is in flight the
+//                            order refuses to expire and the timer is kept,
+//                            asked again with back-off: the payment's outcome
+//                            completes the order or, failing, expires it.
+//   ChargeCreated         -> a durable timer a little later; if the charge
+//                            still has no outcome then (the gateway did not
+//                            answer, or the process that charged died), ask
+//                            the gateway (Payments::resolve) and record what
+//                            it says, with back-off until it can tell
 //   ChargeSucceeded with refund_required -> refund through the gateway, then
 //                            record ChargeRefunded (retried until it is)
-// Its commands go through the Marketplace like any client's, with commit ids
-// derived from the order or charge they concern, so a timer that fires twice
-// (after a crash) acts once.
+// Its commands go through the Marketplace and Payments like any client's,
+// with commit ids derived from the order or charge they concern, so a timer
+// that fires twice (after a crash) acts once.
 //
 // Threads: the log subscription records timers; one timer thread fires them.
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "application/marketplace.hpp"
+#include "application/payments.hpp"
 #include "eventstore/clock.hpp"
 #include "eventstore/event_log.hpp"
-#include "eventstore/marketplace.hpp"
-#include "processes/payment_gateway.hpp"
 #include "processes/timer_store.hpp"
 
 namespace ticketing {
 
 struct SagaOptions {
   Duration payment_resolution_delay{std::chrono::seconds(60)};  // after ChargeCreated
-  Duration retry_delay{std::chrono::seconds(1)};                // after a failed attempt
+  Duration retry_delay{std::chrono::seconds(1)};                // after a first failed attempt,
+  Duration max_retry_delay{std::chrono::seconds(60)};           // doubling up to this
 };
 
 class OrderSaga {
  public:
-  OrderSaga(EventLog& log, Marketplace& marketplace, PaymentGateway& gateway, Clock const& clock, TimerStore& timers,
+  OrderSaga(EventLog& log, Marketplace& marketplace, Payments& payments, Clock const& clock, TimerStore& timers,
             SagaOptions options = {});
   ~OrderSaga();  // stops
 
@@ -53,6 +60,7 @@ class OrderSaga {
     TimerKind kind;
     std::string id;
     std::string payload;
+    std::uint32_t attempts{0};  // failed tries so far (in memory: a restart starts over)
     friend bool operator<(Due const& a, Due const& b) {
       return std::tie(a.due, a.kind, a.id) < std::tie(b.due, b.kind, b.id);
     }
@@ -61,10 +69,11 @@ class OrderSaga {
   void on_commits(std::span<RecordedCommit const> commits);
   void run_timers();
   void fire(Due const& timer);
-  // Fire outcomes: done (forget it), or try again at `when`.
+  // Fire outcomes: done (forget it), or try again at `when` (by default after
+  // a back-off that doubles with each failed try).
   void finish(Due const& timer);
-  void retry(Due const& timer, Instant when);
-  void schedule(Timer const& timer);
+  void retry(Due const& timer, std::optional<Instant> when = std::nullopt);
+  void schedule(Due const& timer);
   void forget(TimerKey const& key);
   void fire_expiry(Due const& timer);
   void fire_payment_resolution(Due const& timer);
@@ -73,7 +82,7 @@ class OrderSaga {
 
   EventLog& log_;
   Marketplace& marketplace_;
-  PaymentGateway& gateway_;
+  Payments& payments_;
   Clock const& clock_;
   TimerStore& store_;
   SagaOptions options_;

@@ -10,19 +10,33 @@
 //   tok_chargeDeclinedProcessingError      -> declined (processing_error)
 //   tok_sandboxUnreachable (sandbox only)  -> unreachable, nothing charged
 //   anything else                          -> invalid ("No such token: '...'")
-// Like Stripe, a repeated idempotency key returns the first result. Charges
-// and refunds live in this process's memory: it is a stand-in for the
-// gateway's own records, used when no STRIPE_KEY is configured.
+// Like Stripe, a repeated idempotency key returns the first result. What it
+// charged and refunded is kept durably (RocksDB, synced before it answers) in
+// its own directory, like a real gateway's records: a payment interrupted by
+// a crash is resolved after a restart exactly as it is against Stripe. It is
+// the stand-in for a gateway used when no STRIPE_KEY is configured.
+// Thread safety: all members may be called from any thread.
 
-#include <map>
+#include <memory>
 #include <mutex>
 
-#include "processes/payment_gateway.hpp"
+#include "application/payment_gateway.hpp"
+
+namespace rocksdb {
+class DB;
+}
 
 namespace ticketing {
 
 class SandboxGateway final : public PaymentGateway {
  public:
+  // Opens (creating if needed) the sandbox's records in `path`.
+  [[nodiscard]] static Result<std::unique_ptr<SandboxGateway>> open(std::string const& path);
+  ~SandboxGateway() override;
+  SandboxGateway(SandboxGateway const&) = delete;
+  SandboxGateway& operator=(SandboxGateway const&) = delete;
+
+  // Unavailable (outcome unknown) if its records cannot be written.
   [[nodiscard]] ChargeResult charge(ChargeRequest const& request) override;
   [[nodiscard]] Result<std::string> refund(std::string const& gateway_charge_id,
                                            std::string const& idempotency_key) override;
@@ -32,11 +46,9 @@ class SandboxGateway final : public PaymentGateway {
   [[nodiscard]] std::size_t successful_charges() const;
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::string, ChargeResult> by_idempotency_key_;
-  std::map<std::string, std::string> succeeded_by_charge_id_;  // our charge id -> gateway id
-  std::map<std::string, std::string> refunds_by_key_;
-  std::uint64_t sequence_{0};
+  explicit SandboxGateway(std::unique_ptr<rocksdb::DB> db);
+  mutable std::mutex mutex_;  // one decision per key at a time
+  std::unique_ptr<rocksdb::DB> db_;
 };
 
 }  // namespace ticketing

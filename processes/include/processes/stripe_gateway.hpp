@@ -13,7 +13,7 @@
 #include <chrono>
 #include <string>
 
-#include "processes/payment_gateway.hpp"
+#include "application/payment_gateway.hpp"
 
 namespace ticketing {
 

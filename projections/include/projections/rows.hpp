@@ -70,6 +70,12 @@ template <class Row>
 template <class Row>
 [[nodiscard]] std::optional<Row> decode_row(std::string_view bytes);
 
+// The row a creation event starts (what the record looks like as of its
+// creating commit): the projection stores it, and the API answers a create
+// request, first or retried, with it.
+[[nodiscard]] TicketRow row_of(TicketCreated const& created);
+[[nodiscard]] OrderRow row_of(OrderCreated const& created);
+
 // API shapes (API.md "Shapes").
 [[nodiscard]] std::string render_ticket(TicketRow const& row);
 [[nodiscard]] std::string render_order(OrderRow const& row);

@@ -1,4 +1,4 @@
-#include "eventstore/marketplace.hpp"
+#include "application/marketplace.hpp"
 
 #include "domain/ids.hpp"
 #include "domain/overloaded.hpp"

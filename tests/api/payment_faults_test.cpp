@@ -1,0 +1,285 @@
+// Payments against a gateway that misbehaves the way real ones do (the
+// stand-in in tests/support, reached through the Stripe adapter), over real
+// HTTP to the real server. Each test ends by holding the whole log against
+// the money the gateway actually moved (README "Payments", invariants 1-4).
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "api_fixture.hpp"
+#include "eventstore/rocksdb_log.hpp"
+#include "eventually.hpp"
+#include "gateway_standin.hpp"
+#include "money_ledger.hpp"
+
+using namespace ticketing;
+using namespace ticketing::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct PaymentFaults {
+  GatewayStandIn gateway;
+  TempDir dir;
+  ServerProcess server;
+
+  explicit PaymentFaults(std::vector<std::string> args = {}, std::chrono::milliseconds slow = 1500ms)
+      : gateway(slow),
+        server((dir.path() / "data").string(), with_gateway(std::move(args)), {{"STRIPE_KEY", "sk_test_standin"}}) {}
+
+  std::vector<std::string> with_gateway(std::vector<std::string> args) const {
+    std::vector<std::string> all{"--payment-gateway",          "stripe", "--stripe-api-base", gateway.base(),
+                                 "--payment-resolution-delay", "1"};
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
+  }
+
+  HttpClient user(std::string const& name) {
+    HttpClient c = server.client();
+    sign_up(c, name + "@example.com");
+    return c;
+  }
+  // The same user on a new connection to the (possibly restarted) server.
+  HttpClient again(HttpClient const& signed_in) const {
+    HttpClient c = server.client();
+    c.session = signed_in.session;
+    return c;
+  }
+
+  std::string order_status(HttpClient& buyer, std::string const& order) {
+    auto r = again(buyer).get("/api/orders/" + order);
+    return r.status == 200 ? str(r.json().at("status")) : "HTTP " + std::to_string(r.status);
+  }
+  std::string ticket_status(std::string const& ticket) {
+    auto r = server.client().get("/api/tickets/" + ticket);
+    return r.status == 200 ? str(r.json().at("status")) : "HTTP " + std::to_string(r.status);
+  }
+
+  // Stops the server and checks invariant 1 against its log and the gateway.
+  LogLedger check_money() {
+    server.terminate();
+    auto log = RocksDbLog::open({.path = server.data_dir() + "/log"});
+    REQUIRE(log.has_value());
+    LogLedger ledger = LogLedger::read(**log);
+    for (auto const& v : money_violations(ledger, gateway.charges())) FAIL_CHECK(v);
+    return ledger;
+  }
+};
+
+struct Held {
+  std::string ticket, order;
+};
+
+Held hold(HttpClient& seller, HttpClient& buyer, double price = 20) {
+  std::string const ticket = str(ApiFixture::list_ticket(seller, "Show", price).at("id"));
+  return {ticket, str(ApiFixture::place_order(buyer, ticket).at("id"))};
+}
+
+HttpResult pay(HttpClient& buyer, std::string const& order, std::string const& token, std::string const& key = {}) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
+  return buyer.post("/api/payments", {{"token", token}, {"orderId", order}}, headers);
+}
+
+}  // namespace
+
+TEST_CASE("payment faults: the gateway takes the money and answers 500, a retry with the key finishes that payment") {
+  PaymentFaults f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  auto first = pay(buyer, h.order, "tok_chargeThen500", "key-1");
+  CHECK(first.status == 502);
+  // The retry charges the charge id the log recorded (the gateway answers its
+  // key with the first result): never 404, never a second charge.
+  auto retry = pay(buyer, h.order, "tok_visa", "key-1");
+  CHECK_MESSAGE((retry.status == 502 || retry.status == 201), retry.body);
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "complete"; }));
+  CHECK(f.ticket_status(h.ticket) == "sold");
+  CHECK(pay(buyer, h.order, "tok_visa", "key-2").error_message() == "Order is already paid");
+  CHECK(f.gateway.charges().size() == 1);
+  f.check_money();
+}
+
+TEST_CASE("payment faults: the money is taken and the answer lost, a second payment meanwhile takes nothing") {
+  PaymentFaults f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer, 42);
+  CHECK(pay(buyer, h.order, "tok_chargeThenDrop").status == 502);
+  CHECK(f.order_status(buyer, h.order) == "awaiting:payment");
+  auto second = pay(buyer, h.order, "tok_visa");
+  CHECK(second.status == 400);
+  CHECK(second.error_message() == "A payment for this order is already in progress");
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "complete"; }));
+  CHECK(f.gateway.charges().size() == 1);
+  CHECK(f.gateway.charged_cents() == 4200);
+  auto const ledger = f.check_money();
+  CHECK(ledger.completed.size() == 1);
+}
+
+TEST_CASE("payment faults: an unreachable gateway leaves the charge pending until the gateway can be asked") {
+  PaymentFaults f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  f.gateway.set_down(true);
+  CHECK(pay(buyer, h.order, "tok_visa").status == 502);
+  std::this_thread::sleep_for(2500ms);  // the saga asks, and asks again later
+  CHECK(f.order_status(buyer, h.order) == "awaiting:payment");
+  f.gateway.set_down(false);
+  // Nothing was charged: the order is payable again, and is paid.
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "created"; }));
+  CHECK(pay(buyer, h.order, "tok_visa").status == 201);
+  CHECK(f.order_status(buyer, h.order) == "complete");
+  f.check_money();
+}
+
+TEST_CASE("payment faults: a slow gateway that then refuses, across the deadline, ends the hold at once") {
+  PaymentFaults f({"--reservation-ttl", "1"}, 2000ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto other = f.user("other");
+  auto h = hold(seller, buyer);
+  auto r = pay(buyer, h.order, "tok_slowRefused");
+  CHECK(r.status == 400);
+  CHECK(r.error_field() == "token");
+  // The refusal was recorded after the deadline: the order expired with it.
+  CHECK(f.order_status(buyer, h.order) == "cancelled");
+  CHECK(f.ticket_status(h.ticket) == "available");
+  CHECK(other.post("/api/orders", {{"ticketId", h.ticket}}).status == 201);
+  CHECK(f.gateway.charges().empty());
+  f.check_money();
+}
+
+TEST_CASE("payment faults: refused tokens from several clients across the deadline never leave the ticket held") {
+  PaymentFaults f({"--reservation-ttl", "2"});
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  std::vector<std::future<std::set<int>>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::async(std::launch::async, [&] {
+      HttpClient c = f.again(buyer);
+      std::set<int> statuses;
+      auto const until = std::chrono::steady_clock::now() + 3s;
+      while (std::chrono::steady_clock::now() < until) statuses.insert(pay(c, h.order, "tok_madeUp").status);
+      return statuses;
+    }));
+  }
+  for (auto& c : clients) {
+    for (int status : c.get()) CHECK_MESSAGE(status == 400, status);
+  }
+  REQUIRE(eventually([&] { return f.ticket_status(h.ticket) == "available"; }));
+  CHECK(f.order_status(buyer, h.order) == "cancelled");
+  f.check_money();
+}
+
+TEST_CASE("payment faults: cancel and pay at once: one wins, and the money matches the outcome") {
+  PaymentFaults f({}, 800ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  auto paying = std::async(std::launch::async, [&] {
+    HttpClient c = f.again(buyer);
+    return pay(c, h.order, "tok_slow");
+  });
+  std::this_thread::sleep_for(50ms);
+  auto const cancelled = buyer.del("/api/orders/" + h.order);
+  auto const paid = paying.get();
+  if (paid.status == 201) {
+    CHECK(cancelled.status == 400);
+    CHECK(f.order_status(buyer, h.order) == "complete");
+  } else {
+    CHECK(cancelled.status == 204);
+    CHECK(paid.error_message() == "Cannot pay for a cancelled order");
+    CHECK(f.ticket_status(h.ticket) == "available");
+  }
+  f.check_money();
+}
+
+TEST_CASE("payment faults: a payment started before the deadline and answered after it completes the order") {
+  PaymentFaults f({"--reservation-ttl", "1"}, 1500ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  std::this_thread::sleep_for(300ms);
+  auto const r = pay(buyer, h.order, "tok_slow");
+  CHECK(r.status == 201);
+  CHECK(f.order_status(buyer, h.order) == "complete");
+  f.check_money();
+}
+
+TEST_CASE("payment faults: kill -9 during a payment, restarted before the deadline: the charge completes the order") {
+  PaymentFaults f({}, 1500ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  auto paying = std::async(std::launch::async, [&] {
+    HttpClient c = f.again(buyer);
+    return pay(c, h.order, "tok_slow");
+  });
+  REQUIRE(eventually([&] { return f.gateway.charges().size() == 1; }));
+  f.server.kill9();
+  CHECK(paying.get().status == 0);  // no answer: the process died
+  f.server.restart();
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "complete"; }));
+  f.check_money();
+}
+
+TEST_CASE("payment faults: kill -9 during a refused payment, restarted after the deadline: the hold ends") {
+  PaymentFaults f({"--reservation-ttl", "1"}, 1500ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer);
+  auto paying = std::async(std::launch::async, [&] {
+    HttpClient c = f.again(buyer);
+    return pay(c, h.order, "tok_slowRefused");
+  });
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "awaiting:payment"; }));
+  f.server.kill9();
+  (void)paying.get();
+  std::this_thread::sleep_for(1500ms);  // past the deadline before the process is back
+  f.server.restart();
+  REQUIRE(eventually([&] { return f.ticket_status(h.ticket) == "available"; }));
+  CHECK(f.order_status(buyer, h.order) == "cancelled");
+  CHECK(f.gateway.charges().empty());
+  f.check_money();
+}
+
+TEST_CASE("Idempotency-Key: a request whose commit landed but whose answer was lost gets its first answer") {
+  // The response store is where a finished request's answer is kept; a
+  // process that dies between the commit and that write leaves it empty.
+  // Emptying it while stopped recreates that state exactly.
+  PaymentFaults f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::vector<std::pair<std::string, std::string>> k1{{"Idempotency-Key", "list-1"}};
+  std::vector<std::pair<std::string, std::string>> k2{{"Idempotency-Key", "order-1"}};
+  auto const listed = seller.post("/api/tickets", {{"title", "Once"}, {"price", 5}}, k1);
+  REQUIRE(listed.status == 201);
+  std::string const ticket = str(listed.json().at("id"));
+  auto const ordered = buyer.post("/api/orders", {{"ticketId", ticket}}, k2);
+  REQUIRE(ordered.status == 201);
+  std::string const order = str(ordered.json().at("id"));
+  auto const paid = pay(buyer, order, "tok_visa", "pay-1");
+  REQUIRE(paid.status == 201);
+
+  f.server.terminate();
+  std::filesystem::remove_all(f.server.data_dir() + "/api");
+  f.server.restart();
+  auto s = f.again(seller);
+  auto b = f.again(buyer);
+  auto const listed_again = s.post("/api/tickets", {{"title", "Once"}, {"price", 5}}, k1);
+  CHECK(listed_again.status == 201);
+  CHECK(listed_again.body == listed.body);
+  auto const ordered_again = b.post("/api/orders", {{"ticketId", ticket}}, k2);
+  CHECK(ordered_again.status == 201);
+  CHECK(ordered_again.body == ordered.body);
+  auto const paid_again = pay(b, order, "tok_visa", "pay-1");
+  CHECK(paid_again.status == 201);
+  CHECK(paid_again.body == paid.body);
+  CHECK(f.gateway.charges().size() == 1);
+  f.check_money();
+}
