@@ -161,6 +161,9 @@ std::vector<Option> const& options() {
       {"--payment-resolution-delay", "TICKETING_PAYMENT_RESOLUTION_DELAY",
        "seconds after which a payment with no recorded outcome is looked up at the gateway (default 60)",
        seconds(&ServeConfig::payment_resolution_delay, 1, 86400)},
+      {"--payment-recheck-delay", "TICKETING_PAYMENT_RECHECK_DELAY",
+       "seconds after which a payment the gateway had no record of is looked for once more (default 900)",
+       seconds(&ServeConfig::payment_recheck_delay, 1, 7 * 86400)},
   };
   return all;
 }

@@ -27,6 +27,7 @@ struct ServeConfig {
   std::chrono::seconds read_timeout{30};
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};
+  std::chrono::seconds payment_recheck_delay{900};
   std::string store{"embedded"};  // embedded | kafka
   std::string brokers;            // kafka: bootstrap servers
   std::string topic{"ticketing.commits"};

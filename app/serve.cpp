@@ -117,7 +117,8 @@ int serve(ServeConfig const& config) {
   if (config.role_projector) projector.start();
   Payments payments(marketplace, *gateway);
   OrderSaga saga(*event_log, marketplace, payments, clock, *timers,
-                 SagaOptions{.payment_resolution_delay = config.payment_resolution_delay});
+                 SagaOptions{.payment_resolution_delay = config.payment_resolution_delay,
+                             .payment_recheck_delay = config.payment_recheck_delay});
   if (config.role_saga) saga.start();
 
   api::TokenSigner tokens(*key);

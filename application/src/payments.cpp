@@ -85,9 +85,28 @@ Result<void> Payments::resolve(std::string const& charge_id, CommandContext cons
   if (state->charge.status != charge::Status::created) return {};
   auto found = gateway_.find_charge(charge_id);
   if (!found) return found.error();
-  order::Command const command = *found ? order::Command(order::RecordChargeSucceeded{charge_id, **found})
-                                        : order::Command(order::RecordChargeFailed{charge_id, "not_charged", true});
+  order::Command const command =
+      *found ? order::Command(order::RecordChargeSucceeded{charge_id, **found})
+             : order::Command(order::RecordChargeFailed{charge_id, std::string(charge::kNotFoundAtGateway), true});
   auto recorded = marketplace_.execute(*order_id, command, ctx);
+  if (!recorded) return recorded.error();
+  return {};
+}
+
+Result<void> Payments::recheck(std::string const& charge_id, CommandContext const& ctx) {
+  auto const order_id = order_id_of_charge(charge_id);
+  if (!order_id) return make_error(ErrorCode::not_found, "Not Found");
+  auto state = marketplace_.order_context(*order_id, charge_id);
+  if (!state) return state.error();
+  if (state->charge.status != charge::Status::failed || state->charge.failure_reason != charge::kNotFoundAtGateway) {
+    return {};
+  }
+  auto found = gateway_.find_charge(charge_id);
+  if (!found) return found.error();
+  if (!*found) return {};
+  // The money was taken after all: recorded, and (the order having moved on)
+  // refunded by the saga.
+  auto recorded = marketplace_.execute(*order_id, order::RecordChargeSucceeded{charge_id, **found}, ctx);
   if (!recorded) return recorded.error();
   return {};
 }

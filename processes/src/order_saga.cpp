@@ -75,9 +75,15 @@ void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
                      },
                      [&](ChargeSucceeded const& e) {
                        remove(TimerKind::resolve_payment, e.charge_id);
+                       remove(TimerKind::recheck_charge, e.charge_id);
                        if (e.refund_required) add({e.at, TimerKind::refund_charge, e.charge_id, e.gateway_id});
                      },
-                     [&](ChargeFailed const& e) { remove(TimerKind::resolve_payment, e.charge_id); },
+                     [&](ChargeFailed const& e) {
+                       remove(TimerKind::resolve_payment, e.charge_id);
+                       if (e.reason == charge::kNotFoundAtGateway) {
+                         add({e.at + options_.payment_recheck_delay, TimerKind::recheck_charge, e.charge_id, {}});
+                       }
+                     },
                      [&](ChargeRefunded const& e) { remove(TimerKind::refund_charge, e.charge_id); },
                      [&](auto const&) {},
                  },
@@ -140,6 +146,7 @@ void OrderSaga::fire(Due const& timer) {
     case TimerKind::expire_order: fire_expiry(timer); break;
     case TimerKind::resolve_payment: fire_payment_resolution(timer); break;
     case TimerKind::refund_charge: fire_refund(timer); break;
+    case TimerKind::recheck_charge: fire_recheck(timer); break;
   }
 }
 
@@ -200,6 +207,12 @@ void OrderSaga::fire_payment_resolution(Due const& timer) {
   auto const resolved = payments_.resolve(timer.id, context("resolve:" + timer.id, timer.id));
   if (resolved || resolved.error().code == ErrorCode::not_found) return finish(timer);
   retry(timer);  // the gateway cannot tell yet, or storage failed
+}
+
+void OrderSaga::fire_recheck(Due const& timer) {
+  auto const rechecked = payments_.recheck(timer.id, context("recheck:" + timer.id, timer.id));
+  if (rechecked || rechecked.error().code == ErrorCode::not_found) return finish(timer);
+  retry(timer);
 }
 
 void OrderSaga::fire_refund(Due const& timer) {

@@ -24,8 +24,9 @@ struct PaymentFaults {
   TempDir dir;
   ServerProcess server;
 
-  explicit PaymentFaults(std::vector<std::string> args = {}, std::chrono::milliseconds slow = 1500ms)
-      : gateway(slow),
+  explicit PaymentFaults(std::vector<std::string> args = {}, std::chrono::milliseconds slow = 1500ms,
+                         std::chrono::milliseconds search_lag = 0ms)
+      : gateway(slow, search_lag),
         server((dir.path() / "data").string(), with_gateway(std::move(args)), {{"STRIPE_KEY", "sk_test_standin"}}) {}
 
   std::vector<std::string> with_gateway(std::vector<std::string> args) const {
@@ -282,4 +283,22 @@ TEST_CASE("Idempotency-Key: a request whose commit landed but whose answer was l
   CHECK(paid_again.body == paid.body);
   CHECK(f.gateway.charges().size() == 1);
   f.check_money();
+}
+
+TEST_CASE("payment faults: a charge the gateway's search could not see yet is found later and refunded") {
+  // The answer is lost, and the search index lags past the resolution: the
+  // charge is concluded not found, the buyer pays again, and the first
+  // charge, found by the later look, goes back.
+  PaymentFaults f({"--payment-recheck-delay", "3"}, 1500ms, 2500ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer, 30);
+  CHECK(pay(buyer, h.order, "tok_chargeThenDrop").status == 502);
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "created"; }));
+  CHECK(pay(buyer, h.order, "tok_visa").status == 201);
+  REQUIRE(eventually([&] { return f.gateway.refunded_cents() == 3000; }));
+  CHECK(f.gateway.charged_cents() == 6000);
+  auto const ledger = f.check_money();
+  CHECK(ledger.refunded.size() == 1);
+  CHECK(ledger.completed.size() == 1);
 }

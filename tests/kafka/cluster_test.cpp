@@ -7,11 +7,15 @@
 
 #include <doctest/doctest.h>
 
+#include "eventstore/rocksdb_log.hpp"
 #include "eventually.hpp"
+#include "gateway_standin.hpp"
 #include "kafka_process.hpp"
+#include "money_ledger.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 
+using namespace ticketing;
 using namespace ticketing::testing;
 namespace json = boost::json;
 
@@ -204,4 +208,61 @@ TEST_CASE("injected produce errors cause no duplicate commits") {
   CHECK(ids.size() == 12);
   auto list = c.client(0).get("/api/tickets?limit=500").json().as_array();
   CHECK(list.size() == 12);
+}
+
+TEST_CASE("the process that charged dies mid-payment: the saga on another node settles the money") {
+  // Node 0 serves the API only; node 2 runs the saga. All three pay through
+  // one gateway (the stand-in, through the Stripe adapter), as in production.
+  TempDir dir;
+  KafkaMockProcess kafka{3, "commits", 8};
+  GatewayStandIn gateway(std::chrono::milliseconds(1500));
+  std::vector<std::unique_ptr<ServerProcess>> nodes;
+  std::vector<std::string> const roles{"api,projector", "api,projector", "api,projector,saga"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    nodes.push_back(std::make_unique<ServerProcess>(
+        (dir.path() / ("node" + std::to_string(i))).string(),
+        std::vector<std::string>{"--store", "kafka", "--brokers", kafka.bootstraps(), "--topic", "commits", "--roles",
+                                 roles[i], "--reservation-ttl", "2", "--payment-gateway", "stripe", "--stripe-api-base",
+                                 gateway.base(), "--payment-resolution-delay", "1"},
+        std::vector<std::pair<std::string, std::string>>{{"STRIPE_KEY", "sk_test_standin"}}));
+  }
+  HttpClient seller = nodes[0]->client();
+  sign_up(seller, "seller@example.com");
+  HttpClient buyer = nodes[0]->client();
+  sign_up(buyer, "buyer@example.com");
+  std::string const paid_ticket = list_ticket(seller);
+  std::string const refused_ticket = list_ticket(seller);
+  std::string const paid = str(buyer.post("/api/orders", {{"ticketId", paid_ticket}}).json().at("id"));
+  std::string const refused = str(buyer.post("/api/orders", {{"ticketId", refused_ticket}}).json().at("id"));
+
+  // Two payments in flight on node 0: one whose money the gateway has taken,
+  // one the gateway will refuse. Node 0 dies before either is answered.
+  std::vector<std::thread> paying;
+  for (auto const& [order, token] : {std::pair{paid, "tok_slow"}, std::pair{refused, "tok_slowRefused"}}) {
+    paying.emplace_back([&, order = order, token = token] {
+      HttpClient c = nodes[0]->client();
+      c.session = buyer.session;
+      (void)c.post("/api/payments", {{"token", token}, {"orderId", order}});
+    });
+  }
+  REQUIRE(eventually([&] { return gateway.charges().size() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  nodes[0]->kill9();
+  for (auto& t : paying) t.join();
+
+  HttpClient probe = nodes[1]->client();
+  probe.session = buyer.session;
+  auto status = [&](std::string const& order) {
+    auto r = probe.get("/api/orders/" + order);
+    return r.status == 200 ? str(r.json().at("status")) : std::string();
+  };
+  REQUIRE(eventually([&] { return status(paid) == "complete"; }));
+  REQUIRE(eventually([&] { return status(refused) == "cancelled"; }));
+  CHECK(str(probe.get("/api/tickets/" + refused_ticket).json().at("status")) == "available");
+  CHECK(str(probe.get("/api/tickets/" + paid_ticket).json().at("status")) == "sold");
+
+  nodes[2]->terminate();
+  auto replica = RocksDbLog::open({.path = nodes[2]->data_dir() + "/replica", .replica = true});
+  REQUIRE(replica.has_value());
+  for (auto const& v : money_violations(LogLedger::read(**replica), gateway.charges())) FAIL_CHECK(v);
 }

@@ -64,6 +64,7 @@ struct Answer {
 
 struct GatewayStandIn::Impl {
   std::chrono::milliseconds slow;
+  std::chrono::milliseconds search_lag;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc, {asio::ip::make_address("127.0.0.1"), 0}};
   std::atomic<bool> stopping{false};
@@ -78,7 +79,7 @@ struct GatewayStandIn::Impl {
   std::uint64_t sequence{0};
   std::thread acceptor_thread;
 
-  explicit Impl(std::chrono::milliseconds s) : slow(s) {
+  Impl(std::chrono::milliseconds s, std::chrono::milliseconds lag) : slow(s), search_lag(lag) {
     acceptor_thread = std::thread([this] { accept_loop(); });
   }
 
@@ -162,7 +163,7 @@ struct GatewayStandIn::Impl {
   std::string take(std::string const& charge_id, std::int64_t cents) {
     std::lock_guard lock(mutex);
     std::string id = "ch_standin_" + std::to_string(++sequence);
-    charges.push_back(Charge{id, charge_id, cents, {}});
+    charges.push_back(Charge{id, charge_id, cents, {}, std::chrono::steady_clock::now()});
     return id;
   }
 
@@ -221,7 +222,7 @@ struct GatewayStandIn::Impl {
     std::string data;
     std::lock_guard lock(mutex);
     for (auto const& c : charges) {
-      if (c.charge_id != wanted) continue;
+      if (c.charge_id != wanted || std::chrono::steady_clock::now() - c.taken < search_lag) continue;
       if (!data.empty()) data += ',';
       data += R"({"id":")" + c.gateway_id + R"(","status":"succeeded"})";
     }
@@ -240,7 +241,8 @@ struct GatewayStandIn::Impl {
   }
 };
 
-GatewayStandIn::GatewayStandIn(std::chrono::milliseconds slow) : impl_(std::make_unique<Impl>(slow)) {}
+GatewayStandIn::GatewayStandIn(std::chrono::milliseconds slow, std::chrono::milliseconds search_lag)
+    : impl_(std::make_unique<Impl>(slow, search_lag)) {}
 GatewayStandIn::~GatewayStandIn() = default;
 
 std::string GatewayStandIn::base() const {

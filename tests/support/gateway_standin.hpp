@@ -29,7 +29,10 @@ namespace ticketing::testing {
 
 class GatewayStandIn {
  public:
-  explicit GatewayStandIn(std::chrono::milliseconds slow = std::chrono::milliseconds(1500));
+  // `search_lag`: a charge shows in searches only this long after it was
+  // taken (real gateways' search indexes lag).
+  explicit GatewayStandIn(std::chrono::milliseconds slow = std::chrono::milliseconds(1500),
+                          std::chrono::milliseconds search_lag = std::chrono::milliseconds(0));
   ~GatewayStandIn();
   GatewayStandIn(GatewayStandIn const&) = delete;
   GatewayStandIn& operator=(GatewayStandIn const&) = delete;
@@ -43,6 +46,7 @@ class GatewayStandIn {
     std::string charge_id;   // ours (metadata[charge_id])
     std::int64_t amount_cents{0};
     std::string refund_id;  // empty unless refunded
+    std::chrono::steady_clock::time_point taken;
   };
   // Every charge that took money, in the order taken.
   [[nodiscard]] std::vector<Charge> charges() const;

@@ -10,7 +10,9 @@
 //                                                 released) if its deadline passed
 //   unreachable    nothing: the charge stays      awaits the outcome: resolve() asks
 //   (no answer,    pending, its outcome unknown   the gateway, by our charge id, until
-//   5xx, timeout)                                 it answers
+//   5xx, timeout)                                 it answers; a charge not found then is
+//                                                 looked for again later (recheck()), and
+//                                                 refunded if it turns up
 //
 // The charge id is the gateway's idempotency key, so a charge repeated with
 // it never takes money twice. What a caller is told is read back from the
@@ -59,6 +61,11 @@ class Payments {
   // Nothing to do for a charge that has an outcome. unavailable when the
   // gateway cannot tell (ask again later); not_found for an unknown charge.
   [[nodiscard]] Result<void> resolve(std::string const& charge_id, CommandContext const& ctx);
+
+  // Looks once more for a charge that resolve() found no record of (the
+  // gateway's search may lag): found -> recorded as succeeded, which decides
+  // its refund. Nothing to do otherwise. unavailable when the gateway cannot tell.
+  [[nodiscard]] Result<void> recheck(std::string const& charge_id, CommandContext const& ctx);
 
   // Refunds a charge the gateway made as `gateway_id` (idempotent, keyed by
   // our charge id) and records the refund.

@@ -4,12 +4,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "domain/events.hpp"
 
 namespace ticketing::charge {
 
 enum class Status : std::uint8_t { none, created, succeeded, failed, refunded };
+
+// The failure reason recorded when a charge whose outcome was unknown is not
+// in the gateway's records: nothing was charged as far as the gateway could
+// tell then. Gateways' search indexes lag, so such a charge is looked for
+// again later, and if it turns up it is recorded and refunded.
+inline constexpr std::string_view kNotFoundAtGateway = "not_found_at_gateway";
 
 struct State {
   bool exists{false};

@@ -10,6 +10,9 @@
 //                            answer, or the process that charged died), ask
 //                            the gateway (Payments::resolve) and record what
 //                            it says, with back-off until it can tell
+//   ChargeFailed as not found at the gateway -> a durable timer later still: look
+//                            once more (search indexes lag); found -> recorded,
+//                            and so refunded
 //   ChargeSucceeded with refund_required -> refund through the gateway, then
 //                            record ChargeRefunded (retried until it is)
 // Its commands go through the Marketplace and Payments like any client's,
@@ -35,6 +38,7 @@ namespace ticketing {
 
 struct SagaOptions {
   Duration payment_resolution_delay{std::chrono::seconds(60)};  // after ChargeCreated
+  Duration payment_recheck_delay{std::chrono::minutes(15)};     // after a charge was not found
   Duration retry_delay{std::chrono::seconds(1)};                // after a first failed attempt,
   Duration max_retry_delay{std::chrono::seconds(60)};           // doubling up to this
 };
@@ -78,6 +82,7 @@ class OrderSaga {
   void fire_expiry(Due const& timer);
   void fire_payment_resolution(Due const& timer);
   void fire_refund(Due const& timer);
+  void fire_recheck(Due const& timer);
   [[nodiscard]] CommandContext context(std::string commit_id, std::string const& cause) const;
 
   EventLog& log_;

@@ -30,6 +30,7 @@ enum class TimerKind : char {
   expire_order = 'e',     // id: order id; fires at the order's expiresAt
   resolve_payment = 'p',  // id: charge id; a payment with no outcome yet
   refund_charge = 'r',    // id: charge id; payload: the gateway's charge id
+  recheck_charge = 'v',   // id: charge id; a charge found in no record, looked for again
 };
 
 struct Timer {
