@@ -100,7 +100,8 @@ std::vector<Option> const& options() {
          return std::nullopt;
        },
        true},
-      {"--max-connections", "TICKETING_MAX_CONNECTIONS", "open connections at most (default 10000)",
+      {"--max-connections", "TICKETING_MAX_CONNECTIONS",
+       "open connections at most (default: what the descriptor limit leaves, at most 10000)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          auto n = number<std::size_t>(v);
          if (!n || *n < 1) return "must be a positive number";

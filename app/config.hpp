@@ -23,7 +23,7 @@ struct ServeConfig {
   std::string password_cost{"interactive"};
   std::chrono::seconds session_ttl{86400};
   bool secure_cookies{false};
-  std::size_t max_connections{10'000};
+  std::size_t max_connections{0};  // 0: derived from the descriptor limit (serve.cpp)
   std::chrono::seconds read_timeout{30};
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};

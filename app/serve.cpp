@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <sodium.h>
@@ -51,6 +52,27 @@ T ok_or_exit(Result<T> r, char const* what) {
     std::exit(1);
   }
   return std::move(*r);
+}
+
+// Raises the soft limit on open descriptors to the hard one; returns it.
+rlim_t raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur;
+}
+
+// Connections the server may hold so that the cap answers 503 before
+// descriptors run out: the limit less a reserve for the databases' files,
+// the log and the gateway's connections; at most 10,000.
+std::size_t connection_cap(rlim_t descriptors) {
+  rlim_t const reserve = std::max<rlim_t>(64, descriptors / 4);
+  if (descriptors <= reserve + 16) return 16;
+  return static_cast<std::size_t>(std::min<rlim_t>(10'000, descriptors - reserve));
 }
 
 }  // namespace
@@ -154,7 +176,8 @@ int serve(ServeConfig const& config) {
   server_config.port = config.port;
   server_config.io_threads = config.io_threads;
   server_config.workers = config.workers;
-  server_config.max_connections = config.max_connections;
+  server_config.max_connections =
+      config.max_connections != 0 ? config.max_connections : connection_cap(raise_descriptor_limit());
   server_config.read_timeout = config.read_timeout;
   api::HttpServer server(server_config, api, log);
   std::string where = "-";

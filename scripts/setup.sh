@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  librocksdb-dev librdkafka-dev libsimdjson-dev libsodium-dev doctest-dev libssl-dev
+  librocksdb-dev librdkafka-dev libsimdjson-dev libsodium-dev doctest-dev libssl-dev libicu-dev
   python3-jsonschema
 )
 

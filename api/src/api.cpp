@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "call.hpp"
+#include "domain/text.hpp"
 
 namespace ticketing::api {
 namespace {
@@ -39,16 +40,6 @@ constexpr std::array<Route, 17> kRoutes{{
     {"GET", "/api/openapi.json", openapi, false, false, true},
 }};
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // Matches `path` against `pattern` segment by segment, case-insensitively
 // for literal segments; a trailing slash is ignored.
 bool match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
@@ -64,7 +55,7 @@ bool match(std::string_view pattern, std::string_view path, std::vector<std::str
     if (!p.empty() && p.front() == ':') {
       if (s.empty()) return false;
       params.emplace_back(s);
-    } else if (!iequals(p, s)) {
+    } else if (!text::iequals_ascii(p, s)) {
       return false;
     }
     pattern.remove_prefix(p_end);
@@ -82,7 +73,7 @@ std::string_view origin_host(std::string_view origin) {
 
 std::string_view session_token(HttpRequest const& request) {
   std::string_view const auth = request.header("authorization");
-  if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) return auth.substr(7);
+  if (auth.size() > 7 && text::iequals_ascii(auth.substr(0, 7), "bearer ")) return auth.substr(7);
   std::string_view cookies = request.header("cookie");
   while (!cookies.empty()) {
     auto const semi = cookies.find(';');
@@ -107,7 +98,7 @@ bool is_json(std::string_view content_type) {
   auto const semi = content_type.find(';');
   std::string_view type = content_type.substr(0, semi);
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  return iequals(type, "application/json");
+  return text::iequals_ascii(type, "application/json");
 }
 
 HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,

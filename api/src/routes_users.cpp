@@ -2,15 +2,10 @@
 
 #include "call.hpp"
 #include "domain/email.hpp"
+#include "domain/text.hpp"
 
 namespace ticketing::api {
 namespace {
-
-std::size_t code_points(std::string const& s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
 
 std::string session_cookie(Call const& call, std::string const& token) {
   auto const max_age = std::chrono::duration_cast<std::chrono::seconds>(call.services.config.session_ttl).count();
@@ -45,7 +40,7 @@ HttpResponse sign_up(Call& call) {
   auto email = Email::parse(email_text.value_or(""));
   if (!email) errors.push_back(email.error());
   auto const password = call.body.string("password");
-  if (!password || code_points(*password) < 8 || code_points(*password) > 128) {
+  if (!password || text::code_points(*password) < 8 || text::code_points(*password) > 128) {
     errors.push_back(make_error(ErrorCode::invalid_input, "Password must be between 8 and 128 characters", "password"));
   }
   if (!errors.empty()) return validation_response(errors);
@@ -58,7 +53,7 @@ HttpResponse sign_up(Call& call) {
       call.services.marketplace.execute(user::SignUp{user_id, *email, *hash, session_id}, call.command("signup"));
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
-  return signed_in(call, 201, user_id, email->normalized(), session_id);
+  return signed_in(call, 201, user_id, email->display(), session_id);
 }
 
 HttpResponse sign_in(Call& call) {
@@ -93,7 +88,7 @@ HttpResponse sign_in(Call& call) {
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
   if (!ok) return invalid_credentials(call);
-  return signed_in(call, 200, user->user_id, user->email, session_id);
+  return signed_in(call, 200, user->user_id, user->display_email, session_id);
 }
 
 HttpResponse sign_out(Call& call) {

@@ -9,13 +9,16 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include "api/errors.hpp"
+#include "domain/text.hpp"
 
 namespace ticketing::api {
 
@@ -52,13 +55,18 @@ struct HttpServer::Impl {
   HttpRequest to_request(http::request<http::string_body>& req, std::string const& remote) {
     HttpRequest r;
     r.method = std::string(req.method_string());
-    std::string_view const target = req.target();
+    std::string_view target = req.target();
+    // Absolute form (RFC 9112 §3.2.2): "http://host/path?q" is served as "/path?q".
+    if (auto const scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+      auto const path = target.find('/', scheme + 3);
+      target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+    }
     auto const q = target.find('?');
     r.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
     for (auto const& field : req) {
       std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& c : name) c = text::lower_ascii(c);
       r.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     r.body = std::move(req.body());
@@ -98,31 +106,62 @@ struct HttpServer::Impl {
     }
   }
 
+  // RFC 9112: a request whose Transfer-Encoding does not end in chunked has
+  // no determinable length (§6.3), and HTTP/1.1 needs Host (§3.2). Empty
+  // when the header may proceed, else why not.
+  static std::string_view header_fault(http::request<http::string_body> const& req) {
+    if (req.version() >= 11 && req.find(http::field::host) == req.end()) return "Host header is required";
+    if (auto const te = req.find(http::field::transfer_encoding); te != req.end()) {
+      std::string_view codings = te->value();
+      while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
+      auto const comma = codings.rfind(',');
+      std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+      while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+      if (!beast::iequals(last, "chunked")) return "Transfer-Encoding must end with chunked";
+    }
+    return {};
+  }
+
+  // Reads one request: the header, its checks, then the body. Empty on
+  // success; else the status and message to refuse it with (0: just close).
+  asio::awaitable<std::pair<int, std::string_view>> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                                 http::request_parser<http::string_body>& parser) {
+    stream.expires_after(config.read_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (!ec) {
+      if (auto const fault = header_fault(parser.get()); !fault.empty()) co_return std::pair{400, fault};
+      std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    }
+    if (!ec) co_return std::pair{0, std::string_view()};
+    if (ec == http::error::body_limit) co_return std::pair{413, std::string_view("Request body is too large")};
+    // The header, a chunk header with its extensions, or the trailer did not
+    // fit the connection's buffer (bounded by the header limit).
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      co_return std::pair{431, std::string_view("Request headers are too large")};
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      co_return std::pair{-1, std::string_view()};
+    }
+    co_return std::pair{400, std::string_view("Bad request")};
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::error_code ignored;
     std::string const remote = stream.socket().remote_endpoint(ignored).address().to_string();
-    beast::flat_buffer buffer;
+    // Bounded: everything the parser holds back (the header, a chunk header
+    // with its extensions, trailers) must fit; body bytes move to the body,
+    // which has its own limit.
+    beast::flat_buffer buffer(config.max_header_bytes + 4096);
     while (!stopping) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(config.max_body_bytes);
-      stream.expires_after(config.read_timeout);
-      auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      if (ec == http::error::body_limit) {
-        co_await refuse(stream, 413, "Request body is too large");
-        break;
-      }
-      if (ec == http::error::header_limit) {
-        co_await refuse(stream, 431, "Request headers are too large");
-        break;
-      }
-      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
-          ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
-        break;
-      }
-      if (ec) {
-        co_await refuse(stream, 400, "Bad request");
+      auto const [status, message] = co_await read_request(stream, buffer, parser);
+      if (status < 0) break;
+      if (status > 0) {
+        co_await refuse(stream, status, message);
         break;
       }
       auto& req = parser.get();
@@ -156,7 +195,11 @@ struct HttpServer::Impl {
       auto [ec, socket] = co_await acceptor.async_accept(ioc, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
-        continue;  // e.g. too many open files: keep serving the others
+        // Out of descriptors (EMFILE, ENFILE) or memory: keep serving the
+        // open connections and try again a little later, not in a busy loop.
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
       }
       if (connections >= config.max_connections) {
         asio::co_spawn(socket.get_executor(), reject(std::move(socket)), asio::detached);

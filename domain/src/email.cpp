@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "domain/text.hpp"
+
 namespace ticketing {
 
 Result<Email> Email::parse(std::string_view text) {
   auto const invalid = [] { return make_error(ErrorCode::invalid_input, "Email must be valid", "email"); };
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text::valid_utf8(text)) return invalid();
+  text = text::trim(text);
   if (text.empty() || text.size() > 254) return invalid();
   auto const at = text.find('@');
   if (at == std::string_view::npos || at == 0 || at > 64 || text.find('@', at + 1) != std::string_view::npos) {
@@ -25,10 +27,10 @@ Result<Email> Email::parse(std::string_view text) {
            c == '\\' || c == '"' || c == '[' || c == ']';
   };
   if (std::any_of(text.begin(), text.end(), bad_char)) return invalid();
-  std::string normalized(text);
-  std::transform(normalized.begin(), normalized.end(), normalized.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-  return Email(std::move(normalized));
+  if (text::has_control(text)) return invalid();
+  std::string normalized = text::fold(text);
+  if (normalized.empty() || normalized.size() > 254) return invalid();
+  return Email(std::move(normalized), std::string(text));
 }
 
 }  // namespace ticketing

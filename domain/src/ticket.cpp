@@ -1,6 +1,7 @@
 #include "domain/ticket.hpp"
 
 #include "domain/overloaded.hpp"
+#include "domain/text.hpp"
 
 namespace ticketing::ticket {
 
@@ -45,11 +46,14 @@ State evolve(State state, TicketEvent const& event) {
 }
 
 Result<std::string> validate_title(std::string_view title) {
-  while (!title.empty() && (title.front() == ' ' || title.front() == '\t')) title.remove_prefix(1);
-  while (!title.empty() && (title.back() == ' ' || title.back() == '\t')) title.remove_suffix(1);
+  if (!text::valid_utf8(title)) return make_error(ErrorCode::invalid_input, "Title must be valid text", "title");
+  title = text::trim(title);
   if (title.empty()) return make_error(ErrorCode::invalid_input, "Title is required", "title");
-  if (title.size() > kMaxTitleLength) {
+  if (text::code_points(title) > kMaxTitleLength) {
     return make_error(ErrorCode::invalid_input, "Title must be at most 200 characters", "title");
+  }
+  if (text::has_control(title)) {
+    return make_error(ErrorCode::invalid_input, "Title must not contain control characters", "title");
   }
   return std::string(title);
 }

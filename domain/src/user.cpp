@@ -12,6 +12,7 @@ State evolve(State state, UserEvent const& event) {
                    state.exists = true;
                    state.user_id = e.user_id;
                    state.email = e.email;
+                   state.display_email = e.display_email;
                    state.password_hash = e.password_hash;
                    state.open_sessions.insert(e.session_id);
                  },
@@ -40,7 +41,7 @@ namespace {
 
 Result<Events> sign_up(State const& state, SignUp const& c, Instant now) {
   if (state.exists) return make_error(ErrorCode::invalid_input, "Email in use", "email");
-  return Events{UserCreated{c.user_id, c.email.normalized(), c.password_hash, c.session_id, now}};
+  return Events{UserCreated{c.user_id, c.email.normalized(), c.email.display(), c.password_hash, c.session_id, now}};
 }
 
 Result<Events> sign_in(State const& state, SignIn const& c, Instant now) {

@@ -118,9 +118,23 @@ Result<Event> upgrade_ticket_created_v1(od::object data) {
   return Event{out};
 }
 
+// UserCreated schema 1 had no display_email: the address shows as stored.
+struct UserCreatedV1 {
+  std::string user_id, email, password_hash, session_id;
+  Instant at;
+  static constexpr std::string_view kType = "UserCreated";
+};
+BOOST_DESCRIBE_STRUCT(UserCreatedV1, (), (user_id, email, password_hash, session_id, at))
+
+Result<Event> upgrade_user_created_v1(od::object data) {
+  auto v1 = read_members<UserCreatedV1>(data);
+  if (!v1) return v1.error();
+  return Event{UserCreated{v1->user_id, v1->email, v1->email, v1->password_hash, v1->session_id, v1->at}};
+}
+
 template <class T>
 constexpr int schema_of() {
-  if constexpr (std::is_same_v<T, TicketCreated>) {
+  if constexpr (std::is_same_v<T, TicketCreated> || std::is_same_v<T, UserCreated>) {
     return 2;
   } else {
     return 1;
@@ -159,6 +173,7 @@ namespace codec_detail {
 
 Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::object data) {
   if (type == TicketCreated::kType && schema == 1) return upgrade_ticket_created_v1(data);
+  if (type == UserCreated::kType && schema == 1) return upgrade_user_created_v1(data);
   Result<Event> result = malformed("unknown event type " + std::string(type));
   bool found = false;
   boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {

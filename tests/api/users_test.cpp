@@ -7,7 +7,7 @@ TEST_CASE("POST /api/users/signup: 201 with the user and a session cookie") {
   auto c = f.server.client();
   auto r = c.post("/api/users/signup", {{"email", "Alice@Example.COM"}, {"password", "password123"}});
   REQUIRE(r.status == 201);
-  CHECK(str(r.json().at("email")) == "alice@example.com");
+  CHECK(str(r.json().at("email")) == "Alice@Example.COM");  // as typed; compared case-insensitively
   CHECK(r.json().at("id").as_string().size() == 24);
   std::string const cookie = r.header("set-cookie");
   CHECK(cookie.starts_with("session="));
@@ -17,7 +17,7 @@ TEST_CASE("POST /api/users/signup: 201 with the user and a session cookie") {
   CHECK(cookie.find("Secure") == std::string::npos);
   auto me = c.get("/api/users/currentuser");
   REQUIRE(me.status == 200);
-  CHECK(str(me.json().at("currentUser").at("email")) == "alice@example.com");
+  CHECK(str(me.json().at("currentUser").at("email")) == "Alice@Example.COM");
   CHECK(me.json().at("currentUser").at("iat").is_int64());
 }
 
@@ -38,6 +38,18 @@ TEST_CASE("POST /api/users/signup: field errors in field order, and e-mail uniqu
   CHECK(again.status == 400);
   CHECK(again.error_message() == "Email in use");
   CHECK(again.error_field() == "email");
+  // Beyond ASCII: one account for "Élodie" and "élodie"; the typed form is shown.
+  auto elodie = f.server.client();
+  auto first = elodie.post("/api/users/signup", {{"email", "\u00C9lodie@example.fr"}, {"password", "password123"}});
+  REQUIRE(first.status == 201);
+  CHECK(str(first.json().at("email")) == "\u00C9lodie@example.fr");
+  auto twin =
+      f.server.client().post("/api/users/signup", {{"email", "\u00E9lodie@example.fr"}, {"password", "password456"}});
+  CHECK(twin.error_message() == "Email in use");
+  auto in =
+      f.server.client().post("/api/users/signin", {{"email", "E\u0301LODIE@example.fr"}, {"password", "password123"}});
+  CHECK(in.status == 200);
+  CHECK(str(in.json().at("email")) == "\u00C9lodie@example.fr");
 }
 
 TEST_CASE("POST /api/users/signin: the same answer for an unknown e-mail and a wrong password") {

@@ -7,7 +7,7 @@ using namespace ticketing::spec;
 
 namespace {
 Email const kEmail = *Email::parse("alice@example.com");
-UserCreated const kCreated{"u1", "alice@example.com", "$argon2id$hash", "s0", at(0)};
+UserCreated const kCreated{"u1", "alice@example.com", "Alice@example.com", "$argon2id$hash", "s0", at(0)};
 
 Events failures(int n, std::int64_t from_second) {
   Events history{kCreated};

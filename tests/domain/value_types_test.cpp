@@ -3,6 +3,7 @@
 #include "domain/email.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
+#include "domain/ticket.hpp"
 #include "domain/time.hpp"
 
 using namespace ticketing;
@@ -98,4 +99,37 @@ TEST_CASE("instants format and parse as ISO-8601 UTC with milliseconds") {
   CHECK_FALSE(parse_iso8601("2026-02-30T10:11:12.345Z").has_value());
   CHECK_FALSE(parse_iso8601("2026-11-21 10:11:12.345Z").has_value());
   CHECK_FALSE(parse_iso8601("2026-11-21T25:11:12.345Z").has_value());
+}
+
+TEST_CASE("e-mail addresses compare after Unicode normalisation and case folding, and keep their typed form") {
+  auto const upper = Email::parse("\xC3\x89lodie@example.fr");        // "Élodie", precomposed
+  auto const lower = Email::parse("\xC3\xA9lodie@example.fr");        // "élodie"
+  auto const decomposed = Email::parse("E\xCC\x81lodie@Example.FR");  // "E" + combining acute
+  REQUIRE(upper.has_value());
+  REQUIRE(lower.has_value());
+  REQUIRE(decomposed.has_value());
+  CHECK(upper->normalized() == lower->normalized());
+  CHECK(decomposed->normalized() == lower->normalized());
+  CHECK(*upper == *lower);
+  CHECK(upper->display() == "\xC3\x89lodie@example.fr");
+  // White space of any kind around the address is not part of it.
+  auto const spaced = Email::parse("\xC2\xA0\tbob@example.com\xE3\x80\x80");  // no-break and ideographic spaces
+  REQUIRE(spaced.has_value());
+  CHECK(spaced->display() == "bob@example.com");
+  CHECK_FALSE(Email::parse("bob\x01@example.com").has_value());
+  CHECK_FALSE(Email::parse("\xFF\xFE@example.com").has_value());  // not UTF-8
+}
+
+TEST_CASE("titles count characters, not bytes, trim Unicode white space and refuse control characters") {
+  std::string euros;
+  for (int i = 0; i < 200; ++i) euros += "\xE2\x82\xAC";  // 200 x "€" = 600 bytes
+  CHECK(ticket::validate_title(euros).has_value());
+  CHECK(ticket::validate_title(euros + "\xE2\x82\xAC").error().message == "Title must be at most 200 characters");
+  CHECK(ticket::validate_title("\n\n\r\n\t").error().message == "Title is required");
+  CHECK(ticket::validate_title("\xE3\x80\x80 \xC2\xA0").error().message == "Title is required");
+  CHECK(*ticket::validate_title("\xC2\xA0 Arctic Monkeys\n") == "Arctic Monkeys");
+  CHECK(ticket::validate_title("Row A\nRow B").error().message == "Title must not contain control characters");
+  CHECK(ticket::validate_title("Row\x07").error().message == "Title must not contain control characters");
+  CHECK(ticket::validate_title("Row \xC2\x85 B").error().message == "Title must not contain control characters");
+  CHECK(ticket::validate_title("\xC3\x28").error().message == "Title must be valid text");
 }

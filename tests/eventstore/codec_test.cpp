@@ -93,6 +93,16 @@ TEST_CASE("an event written with an older schema is upgraded on read") {
   CHECK(encode_event(*decoded).find("\"schema\":2") != std::string::npos);
 }
 
+TEST_CASE("UserCreated schema 1, which had no display form of the e-mail, shows the stored one") {
+  std::string const v1 = read_file(golden_dir() / "events" / "UserCreated.v1.json");
+  auto decoded = decode_event(v1);
+  REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
+  auto const& created = std::get<UserCreated>(*decoded);
+  CHECK(created.email == "alice@example.com");
+  CHECK(created.display_email == "alice@example.com");
+  CHECK(encode_event(*decoded).find("\"schema\":2") != std::string::npos);
+}
+
 TEST_CASE("malformed records are refused with a reason, never a crash") {
   for (std::string_view bad :
        {"", "{", "[]", "{\"type\":\"TicketCreated\"}", "{\"type\":\"Nope\",\"schema\":1,\"data\":{}}",

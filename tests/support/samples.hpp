@@ -17,7 +17,7 @@ inline Events all_events() {
   std::string const charge = charge_id_for(order, 1);
   Instant const t = t0();
   Events events{
-      UserCreated{"9a8b7c6d5e4f3a2b1c0d9e8f", "alice@example.com",
+      UserCreated{"9a8b7c6d5e4f3a2b1c0d9e8f", "alice@example.com", "Alice@Example.com",
                   "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g", "sess-1", t},
       UserSignedIn{"9a8b7c6d5e4f3a2b1c0d9e8f", "alice@example.com", "sess-2", t},
       UserSignInFailed{"9a8b7c6d5e4f3a2b1c0d9e8f", "alice@example.com", t},

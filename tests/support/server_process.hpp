@@ -2,6 +2,7 @@
 // Runs the real `ticketing serve` as a child process on a free port, for API
 // tests that speak real HTTP (test-only).
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <sys/types.h>
@@ -18,11 +19,18 @@ class ServerProcess {
   // environment. Throws if it does not come up.
   explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {},
                          std::vector<std::pair<std::string, std::string>> env = {});
+
+  // Before it starts (or restarts): the open-descriptor limit (soft and
+  // hard) the process gets; 0 keeps the test's own.
+  int descriptor_limit{0};
   ~ServerProcess();  // SIGTERM, then SIGKILL if it lingers
   ServerProcess(ServerProcess const&) = delete;
   ServerProcess& operator=(ServerProcess const&) = delete;
 
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+  // CPU time (user + system) the process has used so far.
+  [[nodiscard]] std::chrono::milliseconds cpu_time() const;
   [[nodiscard]] HttpClient client() const { return HttpClient(port_); }
 
   // SIGTERM and wait; returns the exit status (or -1 if it died by a signal).

@@ -1,6 +1,8 @@
 #pragma once
-// E-mail addresses: validated and normalised (trimmed, lower-cased) so that
-// uniqueness is case-insensitive. The normalised form is the user's partition key.
+// E-mail addresses: validated and normalised so that uniqueness ignores case
+// and Unicode composition: trimmed of white space, NFC, case-folded
+// (text::fold). The normalised form is the user's partition key; what the
+// user typed (trimmed) is kept for display.
 
 #include <string>
 #include <string_view>
@@ -17,11 +19,14 @@ class Email {
   [[nodiscard]] static Result<Email> parse(std::string_view text);
 
   [[nodiscard]] std::string const& normalized() const noexcept { return value_; }
-  friend bool operator==(Email const&, Email const&) = default;
+  [[nodiscard]] std::string const& display() const noexcept { return display_; }
+  // Equal when the normalised forms are.
+  friend bool operator==(Email const& a, Email const& b) noexcept { return a.value_ == b.value_; }
 
  private:
-  explicit Email(std::string value) : value_(std::move(value)) {}
+  Email(std::string value, std::string display) : value_(std::move(value)), display_(std::move(display)) {}
   std::string value_;
+  std::string display_;
 };
 
 }  // namespace ticketing

@@ -21,7 +21,10 @@ namespace ticketing {
 // ---- User (stream "user-<normalised email>"; every user event names the e-mail) ----
 struct UserCreated {
   static constexpr std::string_view kType = "UserCreated";
-  std::string user_id, email, password_hash, session_id;
+  std::string user_id;
+  std::string email;          // normalised (text::fold): the identity and stream key
+  std::string display_email;  // as the user typed it (trimmed), for display
+  std::string password_hash, session_id;
   Instant at;
   friend bool operator==(UserCreated const&, UserCreated const&) = default;
 };
@@ -143,7 +146,7 @@ struct ChargeRefunded {
   friend bool operator==(ChargeRefunded const&, ChargeRefunded const&) = default;
 };
 
-BOOST_DESCRIBE_STRUCT(UserCreated, (), (user_id, email, password_hash, session_id, at))
+BOOST_DESCRIBE_STRUCT(UserCreated, (), (user_id, email, display_email, password_hash, session_id, at))
 BOOST_DESCRIBE_STRUCT(UserSignedIn, (), (user_id, email, session_id, at))
 BOOST_DESCRIBE_STRUCT(UserSignInFailed, (), (user_id, email, at))
 BOOST_DESCRIBE_STRUCT(UserSignedOut, (), (user_id, email, session_id, at))

@@ -41,8 +41,10 @@ using Command = std::variant<ListTicket, UpdateTicket>;
 [[nodiscard]] State initial_state();
 [[nodiscard]] State evolve(State state, TicketEvent const& event);
 
-// The title rule: invalid_input "Title is required" (field title) when blank,
-// or "Title must be at most 200 characters".
+// The title rule (field title): trimmed of Unicode white space; invalid_input
+// "Title is required" when blank, "Title must be at most 200 characters"
+// (code points), "Title must not contain control characters" (line breaks,
+// tabs inside, C0/C1 controls), "Title must be valid text" (not UTF-8).
 [[nodiscard]] Result<std::string> validate_title(std::string_view title);
 
 // ListTicket:   title and price rules (invalid_input), TicketCreated.

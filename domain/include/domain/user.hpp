@@ -21,6 +21,7 @@ inline constexpr Duration kSignInFailureWindow = std::chrono::minutes(15);
 struct State {
   bool exists{false};
   std::string user_id, email, password_hash;
+  std::string display_email;            // as typed at sign-up
   std::deque<Instant> recent_failures;  // the last kMaxSignInFailures, oldest first
   std::set<std::string> open_sessions;
   std::int64_t version{-1};
