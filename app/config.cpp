@@ -108,6 +108,14 @@ std::vector<Option> const& options() {
          c.max_connections = *n;
          return std::nullopt;
        }},
+      {"--signups-per-address", "TICKETING_SIGNUPS_PER_ADDRESS",
+       "sign-ups allowed from one client address per hour (default 100)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<std::size_t>(v);
+         if (!n || *n < 1) return "must be a positive number";
+         c.signups_per_address = *n;
+         return std::nullopt;
+       }},
       {"--read-timeout", "TICKETING_READ_TIMEOUT", "seconds to read one request (default 30)",
        seconds(&ServeConfig::read_timeout, 1, 3600)},
       {"--partitions", "TICKETING_PARTITIONS", "log partitions, fixed when the data directory is created (default 16)",

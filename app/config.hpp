@@ -28,8 +28,9 @@ struct ServeConfig {
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};
   std::chrono::seconds payment_recheck_delay{900};
-  std::string store{"embedded"};  // embedded | kafka
-  std::string brokers;            // kafka: bootstrap servers
+  std::size_t signups_per_address{100};  // per hour
+  std::string store{"embedded"};         // embedded | kafka
+  std::string brokers;                   // kafka: bootstrap servers
   std::string topic{"ticketing.commits"};
   std::chrono::seconds kafka_timeout{10};
   bool role_api{true}, role_projector{true}, role_saga{true};

@@ -144,10 +144,9 @@ int serve(ServeConfig const& config) {
   if (config.role_saga) saga.start();
 
   api::TokenSigner tokens(*key);
-  api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2);
-  // Per account the limit is 10 failures in 15 minutes (the User aggregate);
-  // per client address it is higher, since many people may share one (NAT).
-  api::SigninThrottle throttle(50, std::chrono::minutes(15));
+  // Two hashes at once (each takes 64 MiB at the default cost), eight waiting;
+  // more are refused with 503 and Retry-After.
+  api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2, 8);
   api::Metrics metrics;
   metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
                 [&] { return static_cast<double>(projector.lag()); });
@@ -157,6 +156,7 @@ int serve(ServeConfig const& config) {
     metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
                   [kafka] { return static_cast<double>(kafka->replication_lag()); });
   }
+  api::AuthLimits limits(config.signups_per_address);
   api::Services services{marketplace,
                          *views,
                          projector,
@@ -164,7 +164,7 @@ int serve(ServeConfig const& config) {
                          clock,
                          tokens,
                          passwords,
-                         throttle,
+                         limits,
                          idempotency,
                          metrics,
                          log,

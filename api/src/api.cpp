@@ -86,11 +86,16 @@ std::string_view session_token(HttpRequest const& request) {
   return {};
 }
 
-std::optional<SessionClaims> authenticate(Services& s, HttpRequest const& request, Instant now) {
+// The session a request carries, if valid and not revoked; unavailable when
+// revocation cannot be checked (a session is never admitted on a guess).
+Result<std::optional<SessionClaims>> authenticate(Services& s, HttpRequest const& request, Instant now) {
   std::string_view const token = session_token(request);
-  if (token.empty()) return std::nullopt;
+  if (token.empty()) return std::optional<SessionClaims>();
   auto claims = s.tokens.verify(token, now);
-  if (!claims || s.views.session_revoked(claims->session_id)) return std::nullopt;
+  if (!claims) return std::optional<SessionClaims>();
+  auto const revoked = s.views.session_revoked(claims->session_id);
+  if (!revoked) return revoked.error();
+  if (*revoked) return std::optional<SessionClaims>();
   return claims;
 }
 
@@ -118,7 +123,9 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
     if (!body) return error_response(body.error());
     call.body = std::move(*body);
   }
-  call.user = authenticate(s, request, now);
+  auto user = authenticate(s, request, now);
+  if (!user) return error_response(user.error());
+  call.user = std::move(*user);
   if (call.user) user_id = call.user->user_id;
   if (route.needs_user && !call.user) return error_response(401, "Not authorized");
 

@@ -41,6 +41,13 @@ HttpResponse validation_response(std::vector<Error> const& errors) {
 HttpResponse error_response(Error const& error) {
   int const status = http_status(error.code);
   if (status == 500) return error_response(500, "Something went wrong");
+  if (status == 503) {
+    // The cause (storage, the log, overload) is the operator's to read in
+    // the logs, never the client's.
+    HttpResponse busy = error_response(503, "Service temporarily unavailable, try again shortly");
+    busy.header("Retry-After", std::to_string(error.retry_after_seconds.value_or(1)));
+    return busy;
+  }
   JsonWriter w;
   w.begin_object().key("errors").begin_array();
   write_error(w, error);

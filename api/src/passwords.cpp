@@ -13,15 +13,21 @@ std::optional<PasswordCost> PasswordCost::named(std::string_view name) {
   return std::nullopt;
 }
 
-// Holds one of the hasher's concurrency slots for its lifetime.
+// Holds one of the hasher's concurrency slots for its lifetime, or is
+// refused (admitted() false) when the queue is full.
 class PasswordHasher::Slot {
  public:
   explicit Slot(PasswordHasher& h) : h_(h) {
     std::unique_lock lock(h_.mutex_);
+    if (h_.running_ >= h_.concurrency_ && h_.waiting_ >= h_.max_waiting_) return;
+    ++h_.waiting_;
     h_.cv_.wait(lock, [&] { return h_.running_ < h_.concurrency_; });
+    --h_.waiting_;
     ++h_.running_;
+    admitted_ = true;
   }
   ~Slot() {
+    if (!admitted_) return;
     {
       std::lock_guard lock(h_.mutex_);
       --h_.running_;
@@ -30,56 +36,48 @@ class PasswordHasher::Slot {
   }
   Slot(Slot const&) = delete;
   Slot& operator=(Slot const&) = delete;
+  [[nodiscard]] bool admitted() const noexcept { return admitted_; }
 
  private:
   PasswordHasher& h_;
+  bool admitted_{false};
 };
 
-PasswordHasher::PasswordHasher(PasswordCost cost, int concurrency) : cost_(cost), concurrency_(concurrency) {
-  dummy_hash_ = hash(random_hex(16)).value_or(std::string());
+namespace {
+
+Error busy() {
+  Error e = make_error(ErrorCode::unavailable, "Too many sign-ups and sign-ins at once, try again shortly");
+  e.retry_after_seconds = 1;
+  return e;
 }
 
-std::optional<std::string> PasswordHasher::hash(std::string const& password) {
+}  // namespace
+
+PasswordHasher::PasswordHasher(PasswordCost cost, int concurrency, int max_waiting)
+    : cost_(cost), concurrency_(concurrency), max_waiting_(max_waiting) {
+  if (auto made = hash(random_hex(16))) dummy_hash_ = std::move(*made);
+}
+
+Result<std::string> PasswordHasher::hash(std::string const& password) {
   Slot slot(*this);
+  if (!slot.admitted()) return busy();
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), cost_.ops, cost_.mem) != 0) return std::nullopt;
+  if (crypto_pwhash_str(out, password.data(), password.size(), cost_.ops, cost_.mem) != 0) {
+    return make_error(ErrorCode::internal, "password hashing failed");
+  }
   return std::string(out);
 }
 
-bool PasswordHasher::verify(std::string const& hash, std::string const& password) {
+Result<bool> PasswordHasher::verify(std::string const& hash, std::string const& password) {
   Slot slot(*this);
+  if (!slot.admitted()) return busy();
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-void PasswordHasher::verify_dummy(std::string const& password) { (void)verify(dummy_hash_, password); }
-
-SigninThrottle::SigninThrottle(std::size_t max_failures, Duration window, std::size_t max_addresses)
-    : max_failures_(max_failures), window_(window), max_addresses_(max_addresses) {}
-
-std::optional<std::int64_t> SigninThrottle::retry_after(std::string const& address, Instant now) {
-  std::lock_guard lock(mutex_);
-  auto it = failures_.find(address);
-  if (it == failures_.end()) return std::nullopt;
-  auto& q = it->second;
-  while (!q.empty() && q.front() + window_ <= now) q.pop_front();
-  if (q.size() < max_failures_) return std::nullopt;
-  auto const wait = std::chrono::duration_cast<std::chrono::milliseconds>(q.front() + window_ - now).count();
-  return (wait + 999) / 1000;
-}
-
-void SigninThrottle::record_failure(std::string const& address, Instant now) {
-  std::lock_guard lock(mutex_);
-  if (failures_.size() >= max_addresses_ && !failures_.contains(address)) {
-    // Bounded memory: forget addresses whose failures have all aged out, or
-    // else an arbitrary one.
-    for (auto it = failures_.begin(); it != failures_.end();) {
-      it = (it->second.empty() || it->second.back() + window_ <= now) ? failures_.erase(it) : std::next(it);
-    }
-    if (failures_.size() >= max_addresses_) failures_.erase(failures_.begin());
-  }
-  auto& q = failures_[address];
-  q.push_back(now);
-  while (q.size() > max_failures_) q.pop_front();
+Result<bool> PasswordHasher::verify_dummy(std::string const& password) {
+  auto const checked = verify(dummy_hash_, password);
+  if (!checked) return checked.error();
+  return false;
 }
 
 }  // namespace ticketing::api

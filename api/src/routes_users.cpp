@@ -27,9 +27,25 @@ HttpResponse signed_in(Call const& call, int status, std::string const& user_id,
   return r;
 }
 
-HttpResponse invalid_credentials(Call& call) {
-  call.services.throttle.record_failure(call.request.remote_address, call.now);
-  return error_response(make_error(ErrorCode::invalid_input, "Invalid credentials"));
+Error too_many(std::int64_t wait_seconds, std::string message) {
+  Error e = make_error(ErrorCode::resource_exhausted, std::move(message));
+  e.retry_after_seconds = wait_seconds;
+  return e;
+}
+
+// Records a failed sign-in in the account's stream after the answer, on the
+// background queue, and frees the account's slot once it is recorded (so
+// concurrent attempts see it, in flight or in the log).
+void record_failure(Call const& call, Email const& email, Reservation account) {
+  auto held = std::make_shared<Reservation>(std::move(account));
+  Services* services = &call.services;
+  auto job = [services, email, ctx = call.command("signin"), held] {
+    auto recorded = services->marketplace.execute(user::SignIn{email, random_hex(16), false}, ctx);
+    if (!recorded && recorded.error().code != ErrorCode::resource_exhausted) {
+      services->log.line("warn", "a failed sign-in could not be recorded", "");
+    }
+  };
+  if (!call.services.limits.recorder.submit(job)) job();  // queue full: record before answering
 }
 
 }  // namespace
@@ -45,8 +61,15 @@ HttpResponse sign_up(Call& call) {
   }
   if (!errors.empty()) return validation_response(errors);
 
+  auto& limits = call.services.limits;
+  std::string const& address = call.request.remote_address;
+  if (auto wait = limits.signups_by_address.reserve(address, call.now)) {
+    return error_response(too_many(*wait, "Too many sign-ups from this address, try again later"));
+  }
+  Reservation signup(limits.signups_by_address, address);
   auto const hash = call.services.passwords.hash(*password);
-  if (!hash) return error_response(make_error(ErrorCode::internal, "password hashing failed"));
+  if (!hash) return error_response(hash.error());
+  signup.count(call.now);
   std::string const user_id = call.derive_id("user");
   std::string const session_id = random_hex(16);
   auto outcome =
@@ -56,6 +79,11 @@ HttpResponse sign_up(Call& call) {
   return signed_in(call, 201, user_id, email->display(), session_id);
 }
 
+// Every limit is a reservation taken before the password is checked: per
+// client address, then per account (its recorded failures plus the attempts
+// in flight). A wrong password and an unknown e-mail take the same path and
+// time: a check of the same cost, the same answer, and the failure recorded
+// after answering.
 HttpResponse sign_in(Call& call) {
   std::vector<Error> errors;
   auto email = Email::parse(call.body.string("email").value_or(""));
@@ -66,28 +94,34 @@ HttpResponse sign_in(Call& call) {
   }
   if (!errors.empty()) return validation_response(errors);
 
-  if (auto wait = call.services.throttle.retry_after(call.request.remote_address, call.now)) {
-    Error e = make_error(ErrorCode::resource_exhausted, "Too many failed sign-in attempts, try again later");
-    e.retry_after_seconds = *wait;
-    return error_response(e);
+  auto& limits = call.services.limits;
+  std::string const& address = call.request.remote_address;
+  std::string const too_many_failures = "Too many failed sign-in attempts, try again later";
+  if (auto wait = limits.signin_failures_by_address.reserve(address, call.now)) {
+    return error_response(too_many(*wait, too_many_failures));
   }
+  Reservation by_address(limits.signin_failures_by_address, address);
   auto user = call.services.marketplace.user(*email);
   if (!user) return error_response(user.error());
-  if (!user->exists) {
-    call.services.passwords.verify_dummy(*password);
-    return invalid_credentials(call);
+  if (auto locked = user::lockout(*user, call.now)) return error_response(*locked);
+  std::string const& account = email->normalized();
+  if (auto wait = limits.signins_by_account.reserve(account, call.now, user::failures_in_window(*user, call.now))) {
+    return error_response(too_many(*wait, too_many_failures));
   }
-  if (auto const wait = user::lockout_remaining(*user, call.now); wait > Duration::zero()) {
-    Error e = make_error(ErrorCode::resource_exhausted, "Too many failed sign-in attempts, try again later");
-    e.retry_after_seconds = (wait.count() + 999) / 1000;
-    return error_response(e);
+  Reservation by_account(limits.signins_by_account, account);
+
+  auto const ok = user->exists ? call.services.passwords.verify(user->password_hash, *password)
+                               : call.services.passwords.verify_dummy(*password);
+  if (!ok) return error_response(ok.error());
+  if (!*ok) {
+    by_address.count(call.now);
+    if (user->exists) record_failure(call, *email, std::move(by_account));
+    return error_response(make_error(ErrorCode::invalid_input, "Invalid credentials"));
   }
-  bool const ok = call.services.passwords.verify(user->password_hash, *password);
   std::string const session_id = random_hex(16);
-  auto outcome = call.services.marketplace.execute(user::SignIn{*email, session_id, ok}, call.command("signin"));
+  auto outcome = call.services.marketplace.execute(user::SignIn{*email, session_id, true}, call.command("signin"));
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
-  if (!ok) return invalid_credentials(call);
   return signed_in(call, 200, user->user_id, user->display_email, session_id);
 }
 

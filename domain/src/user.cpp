@@ -1,5 +1,7 @@
 #include "domain/user.hpp"
 
+#include <algorithm>
+
 #include "domain/overloaded.hpp"
 
 namespace ticketing::user {
@@ -37,6 +39,19 @@ Duration lockout_remaining(State const& state, Instant now) {
   return unlock > now ? unlock - now : Duration::zero();
 }
 
+std::size_t failures_in_window(State const& state, Instant now) {
+  return static_cast<std::size_t>(std::count_if(state.recent_failures.begin(), state.recent_failures.end(),
+                                                [&](Instant at) { return at + kSignInFailureWindow > now; }));
+}
+
+std::optional<Error> lockout(State const& state, Instant now) {
+  auto const wait = lockout_remaining(state, now);
+  if (wait <= Duration::zero()) return std::nullopt;
+  Error error = make_error(ErrorCode::resource_exhausted, "Too many failed sign-in attempts, try again later");
+  error.retry_after_seconds = (std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 999) / 1000;
+  return error;
+}
+
 namespace {
 
 Result<Events> sign_up(State const& state, SignUp const& c, Instant now) {
@@ -46,11 +61,7 @@ Result<Events> sign_up(State const& state, SignUp const& c, Instant now) {
 
 Result<Events> sign_in(State const& state, SignIn const& c, Instant now) {
   if (!state.exists) return make_error(ErrorCode::invalid_input, "Invalid credentials");
-  if (auto const wait = lockout_remaining(state, now); wait > Duration::zero()) {
-    Error error = make_error(ErrorCode::resource_exhausted, "Too many failed sign-in attempts, try again later");
-    error.retry_after_seconds = (wait.count() + 999) / 1000;
-    return error;
-  }
+  if (auto locked = lockout(state, now)) return *locked;
   if (!c.password_ok) return Events{UserSignInFailed{state.user_id, state.email, now}};
   return Events{UserSignedIn{state.user_id, state.email, c.session_id, now}};
 }

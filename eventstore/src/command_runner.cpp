@@ -73,7 +73,6 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   if (!landed) return landed.error();
   if (*landed) return outcome_of(std::move(**landed));
 
-  Error last = make_error(ErrorCode::conflict, "too many concurrent changes, try again");
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     StreamReader reader(log_, cache_, options_.shared_log);
     auto events = decide(reader);
@@ -97,11 +96,13 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
       return CommandOutcome{std::move(*events), *appended};
     }
     if (appended.error().code != ErrorCode::conflict) return appended.error();
-    last = appended.error();
     for (auto const& [stream, version] : reader.versions_read()) cache_.erase_if_at(stream, version);
     back_off(attempt);
   }
-  return last;
+  // Contention alone never refuses a command: this is overload, said as such.
+  Error busy = make_error(ErrorCode::unavailable, "Too many concurrent changes to the same item, try again");
+  busy.retry_after_seconds = 1;
+  return busy;
 }
 
 }  // namespace ticketing

@@ -180,9 +180,12 @@ std::vector<OrderRow> ViewStore::orders_of_buyer(std::string const& buyer_id) co
   return out;
 }
 
-bool ViewStore::session_revoked(std::string const& session_id) const {
+Result<bool> ViewStore::session_revoked(std::string const& session_id) const {
   std::string value;
-  return db_->Get(rocksdb::ReadOptions(), keys::revoked(session_id), &value).ok();
+  auto const status = db_->Get(rocksdb::ReadOptions(), keys::revoked(session_id), &value);
+  if (status.ok()) return true;
+  if (status.IsNotFound()) return false;
+  return make_error(ErrorCode::unavailable, "read model: " + status.ToString());
 }
 
 Totals ViewStore::totals() const {

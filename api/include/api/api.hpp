@@ -35,7 +35,7 @@ struct Services {
   Clock const& clock;
   TokenSigner& tokens;
   PasswordHasher& passwords;
-  SigninThrottle& throttle;
+  AuthLimits& limits;
   IdempotencyStore& idempotency;
   Metrics& metrics;
   Logger& log;

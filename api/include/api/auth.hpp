@@ -1,19 +1,21 @@
 #pragma once
 // Authentication: session tokens (HS256 JWT, libsodium HMAC-SHA256),
-// password hashes (Argon2id, libsodium crypto_pwhash), and sign-in throttling
-// per client address. The key and passwords are never logged.
+// password hashes (Argon2id, libsodium crypto_pwhash) with a bounded queue,
+// and the limits on sign-up and sign-in attempts. The key and passwords are never logged.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "api/background.hpp"
+#include "api/rate_limit.hpp"
+#include "domain/result.hpp"
 #include "domain/time.hpp"
+#include "domain/user.hpp"
 
 namespace ticketing::api {
 
@@ -43,41 +45,42 @@ struct PasswordCost {
   [[nodiscard]] static std::optional<PasswordCost> named(std::string_view name);
 };
 
+// Password hashing has its own bounded queue: at most `concurrency` hashes
+// run at once (each takes `cost.mem` memory) and at most `max_waiting` wait;
+// beyond that a call is refused at once (unavailable, retry after 1 s), so a
+// burst of sign-ups cannot occupy the threads other writes need.
 class PasswordHasher {
  public:
-  // At most `concurrency` hashes run at once (each takes `cost.mem` memory).
-  PasswordHasher(PasswordCost cost, int concurrency);
-  [[nodiscard]] std::optional<std::string> hash(std::string const& password);
-  [[nodiscard]] bool verify(std::string const& hash, std::string const& password);
+  PasswordHasher(PasswordCost cost, int concurrency, int max_waiting);
+  [[nodiscard]] Result<std::string> hash(std::string const& password);
+  [[nodiscard]] Result<bool> verify(std::string const& hash, std::string const& password);
   // Spends the time of a verification, for an unknown account, so that
-  // timing does not tell which e-mails exist.
-  void verify_dummy(std::string const& password);
+  // timing does not tell which e-mails exist. Always false.
+  [[nodiscard]] Result<bool> verify_dummy(std::string const& password);
 
  private:
   class Slot;
   PasswordCost cost_;
   int concurrency_;
+  int max_waiting_;
   std::mutex mutex_;
   std::condition_variable cv_;
   int running_{0};
+  int waiting_{0};
   std::string dummy_hash_;
 };
 
-// Sign-in failures per client address: at most `max_failures` in `window`;
-// beyond that, attempts are refused until the oldest failure ages out.
-class SigninThrottle {
- public:
-  SigninThrottle(std::size_t max_failures, Duration window, std::size_t max_addresses = 100'000);
-  // Seconds to wait, or nullopt when an attempt is allowed now.
-  [[nodiscard]] std::optional<std::int64_t> retry_after(std::string const& address, Instant now);
-  void record_failure(std::string const& address, Instant now);
-
- private:
-  std::size_t max_failures_;
-  Duration window_;
-  std::size_t max_addresses_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::deque<Instant>> failures_;
+// The limits on sign-ups and sign-ins, each a reservation taken before the
+// password is hashed or checked, and where failed sign-ins are recorded.
+struct AuthLimits {
+  explicit AuthLimits(std::size_t signups_per_address_per_hour)
+      : signups_by_address(signups_per_address_per_hour, std::chrono::hours(1)) {}
+  // Many people may share one address (NAT): higher than an account's limit.
+  RateLimit signin_failures_by_address{50, std::chrono::minutes(15)};
+  // Slots only: an account's failures are kept in its stream (user::State).
+  RateLimit signins_by_account{user::kMaxSignInFailures, user::kSignInFailureWindow};
+  RateLimit signups_by_address;
+  Background recorder{1024};
 };
 
 // Random bytes as lowercase hex (libsodium's CSPRNG).

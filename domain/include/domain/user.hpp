@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -58,5 +59,10 @@ using Command = std::variant<SignUp, SignIn, SignOut>;
 // Time left until sign-in is allowed again; zero when not locked out. Locked
 // out means kMaxSignInFailures failures within kSignInFailureWindow.
 [[nodiscard]] Duration lockout_remaining(State const& state, Instant now);
+// Recorded failures within kSignInFailureWindow before `now`.
+[[nodiscard]] std::size_t failures_in_window(State const& state, Instant now);
+// The lockout as an error: resource_exhausted with retry_after_seconds; none
+// when not locked out.
+[[nodiscard]] std::optional<Error> lockout(State const& state, Instant now);
 
 }  // namespace ticketing::user

@@ -69,8 +69,9 @@ class CommandRunner {
   // same id on every attempt, so a retried or redelivered command is applied
   // at most once) in `partition_key`. If a commit with `commit_id` is already
   // in the log, nothing is decided: the outcome is that commit's events, with
-  // `append->duplicate` set. Returns the decision's error, or conflict after
-  // max_attempts lost races, or the storage error.
+  // `append->duplicate` set. Returns the decision's error, the storage error,
+  // or unavailable (retry after 1 s) after max_attempts lost races: a lost
+  // race alone is never a conflict for the caller.
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 

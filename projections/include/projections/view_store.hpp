@@ -55,7 +55,8 @@ class ViewStore {
   [[nodiscard]] std::optional<OrderRow> order(std::string const& id) const;
   // The buyer's orders, oldest first.
   [[nodiscard]] std::vector<OrderRow> orders_of_buyer(std::string const& buyer_id) const;
-  [[nodiscard]] bool session_revoked(std::string const& session_id) const;
+  // unavailable when it cannot be told (storage failed): the caller refuses.
+  [[nodiscard]] Result<bool> session_revoked(std::string const& session_id) const;
   [[nodiscard]] Totals totals() const;
   [[nodiscard]] std::vector<std::pair<std::string, DayStats>> sales_per_day() const;
 
