@@ -155,6 +155,8 @@ int serve(ServeConfig const& config) {
   if (auto* kafka = dynamic_cast<KafkaLog*>(event_log.get())) {
     metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
                   [kafka] { return static_cast<double>(kafka->replication_lag()); });
+    metrics.gauge("ticketing_kafka_skipped_records", "Records of the Kafka topic skipped as not commits.",
+                  [kafka] { return static_cast<double>(kafka->skipped_records()); });
   }
   api::AuthLimits limits(config.signups_per_address);
   api::Services services{marketplace,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test: installs missing Debian packages, then the `dev`
-# workflow (warnings as errors; unit and integration tests) and the `asan`
-# workflow (AddressSanitizer + UBSan; unit tests).
+# workflow (warnings as errors; unit and integration tests), the `asan`
+# workflow (AddressSanitizer + UBSan; unit tests) and the fuzzers (each for
+# FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,5 @@ echo "== dev: configure, build, test"
 cmake --workflow --preset dev
 echo "== asan: configure, build, unit tests under AddressSanitizer and UBSan"
 cmake --workflow --preset asan
+echo "== fuzz: libFuzzer targets under AddressSanitizer and UBSan"
+bash scripts/fuzz.sh

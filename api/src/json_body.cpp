@@ -7,6 +7,16 @@ namespace ticketing::api {
 namespace od = simdjson::ondemand;
 
 Result<JsonBody> JsonBody::parse(std::string_view body) {
+  // Every simdjson call here reports errors as values; should one still throw
+  // (a conversion that was missed), the body is invalid, never a 500.
+  try {
+    return parse_object(body);
+  } catch (simdjson::simdjson_error const&) {
+    return make_error(ErrorCode::invalid_input, "Invalid JSON body");
+  }
+}
+
+Result<JsonBody> JsonBody::parse_object(std::string_view body) {
   auto const invalid = [] { return make_error(ErrorCode::invalid_input, "Invalid JSON body"); };
   JsonBody out;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
@@ -47,10 +57,13 @@ Result<JsonBody> JsonBody::parse(std::string_view body) {
         member = {JsonType::boolean, b ? "true" : "false"};
         break;
       }
-      case od::json_type::null:
-        if (!value.is_null()) return invalid();
+      case od::json_type::null: {
+        // A literal that starts like null ("nulm") is an error here, not a throw.
+        bool null = false;
+        if (value.is_null().get(null) || !null) return invalid();
         member = {JsonType::null, {}};
         break;
+      }
       case od::json_type::object: {
         od::object inner;
         std::string_view raw;

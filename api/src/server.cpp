@@ -27,6 +27,49 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// RFC 9112: a request whose Transfer-Encoding does not end in chunked has
+// no determinable length (§6.3), and HTTP/1.1 needs Host (§3.2). Empty
+// when the header may proceed, else why not.
+std::string_view header_fault(http::request<http::string_body> const& req) {
+  if (req.version() >= 11 && req.find(http::field::host) == req.end()) return "Host header is required";
+  if (auto const te = req.find(http::field::transfer_encoding); te != req.end()) {
+    std::string_view codings = te->value();
+    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
+    auto const comma = codings.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+    if (!beast::iequals(last, "chunked")) return "Transfer-Encoding must end with chunked";
+  }
+  return {};
+}
+
+HttpRequest to_request(http::request<http::string_body>& req, std::string const& remote, std::string request_id) {
+  HttpRequest r;
+  r.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  // Absolute form (RFC 9112 §3.2.2): "http://host/path?q" is served as "/path?q".
+  if (auto const scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+    auto const path = target.find('/', scheme + 3);
+    target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+  }
+  auto const q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+  for (auto const& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = text::lower_ascii(c);
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  r.body = std::move(req.body());
+  r.remote_address = remote;
+  r.request_id = std::move(request_id);
+  return r;
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   ServerConfig config;
   Api& api;
@@ -50,29 +93,6 @@ struct HttpServer::Impl {
     std::string id = id_prefix + "00000000";
     for (std::size_t i = id.size(); i-- > id_prefix.size() && n != 0; n >>= 4) id[i] = kHex[n & 0xF];
     return id;
-  }
-
-  HttpRequest to_request(http::request<http::string_body>& req, std::string const& remote) {
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    // Absolute form (RFC 9112 §3.2.2): "http://host/path?q" is served as "/path?q".
-    if (auto const scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
-      auto const path = target.find('/', scheme + 3);
-      target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
-    }
-    auto const q = target.find('?');
-    r.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-    for (auto const& field : req) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = text::lower_ascii(c);
-      r.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    r.body = std::move(req.body());
-    r.remote_address = remote;
-    r.request_id = next_request_id();
-    return r;
   }
 
   static http::response<http::string_body> to_beast(HttpResponse&& res, unsigned version, bool keep_alive) {
@@ -104,22 +124,6 @@ struct HttpServer::Impl {
       if (ec) break;
       drained += n;
     }
-  }
-
-  // RFC 9112: a request whose Transfer-Encoding does not end in chunked has
-  // no determinable length (§6.3), and HTTP/1.1 needs Host (§3.2). Empty
-  // when the header may proceed, else why not.
-  static std::string_view header_fault(http::request<http::string_body> const& req) {
-    if (req.version() >= 11 && req.find(http::field::host) == req.end()) return "Host header is required";
-    if (auto const te = req.find(http::field::transfer_encoding); te != req.end()) {
-      std::string_view codings = te->value();
-      while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
-      auto const comma = codings.rfind(',');
-      std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
-      while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-      if (!beast::iequals(last, "chunked")) return "Transfer-Encoding must end with chunked";
-    }
-    return {};
   }
 
   // Reads one request: the header, its checks, then the body. Empty on
@@ -167,7 +171,7 @@ struct HttpServer::Impl {
       auto& req = parser.get();
       bool const keep_alive = req.keep_alive() && !stopping;
       unsigned const version = req.version();
-      HttpRequest request = to_request(req, remote);
+      HttpRequest request = to_request(req, remote, next_request_id());
       ++in_flight;
       HttpResponse response;
       Api::Match const route = api.match(request);
@@ -276,6 +280,37 @@ void HttpServer::stop() {
     if (t.joinable()) t.join();
   }
   i.workers.join();
+}
+
+ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+  parser.eager(true);
+  std::size_t const buffered_limit = limits.max_header_bytes + 4096;  // as the connection's buffer
+  bool checked = false;
+  beast::error_code ec;
+  while (!parser.is_done()) {
+    // The parser holds back what it cannot consume yet; the connection's
+    // buffer bounds that.
+    std::size_t const offered = std::min(bytes.size(), buffered_limit);
+    std::size_t const used = parser.put(asio::buffer(bytes.data(), offered), ec);
+    bytes.remove_prefix(used);
+    if (ec == http::error::need_more || (!ec && used == 0)) {
+      ec = {};
+      if (used > 0) continue;  // progress: offer what follows
+      if (offered == buffered_limit) return {std::nullopt, 431, "Request headers are too large"};
+      return {std::nullopt, 0, {}};  // everything offered: it waits for more
+    }
+    if (ec == http::error::body_limit) return {std::nullopt, 413, "Request body is too large"};
+    if (ec == http::error::header_limit) return {std::nullopt, 431, "Request headers are too large"};
+    if (ec) return {std::nullopt, 400, "Bad request"};
+    if (parser.is_header_done() && !checked) {
+      checked = true;
+      if (auto const fault = header_fault(parser.get()); !fault.empty()) return {std::nullopt, 400, fault};
+    }
+  }
+  return {to_request(parser.get(), "127.0.0.1", "parsed"), 0, {}};
 }
 
 }  // namespace ticketing::api

@@ -81,6 +81,15 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
 
     Commit commit{commit_id, partition_key, {}, *events, meta};
     for (auto const& [stream, version] : reader.versions_read()) commit.expected.push_back({stream, version});
+    // A stream the decision appends to without having read it is one it
+    // creates: the commit expects it not to exist yet.
+    std::map<std::string, std::int64_t> created;
+    for (auto const& e : *events) {
+      std::string stream = stream_of(e);
+      if (!reader.versions_read().contains(stream) && created.emplace(stream, kNoStream).second) {
+        commit.expected.push_back({std::move(stream), kNoStream});
+      }
+    }
     auto appended = log_.append(std::move(commit));
     if (appended) {
       // The same command was committed first (by another process, or under
@@ -90,7 +99,8 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
         std::map<std::string, Events> by_stream;
         for (auto const& e : *events) by_stream[stream_of(e)].push_back(e);
         for (auto const& [stream, written] : by_stream) {
-          cache_.advance(stream, reader.versions_read().at(stream), written);
+          auto const read = reader.versions_read().find(stream);
+          cache_.advance(stream, read != reader.versions_read().end() ? read->second : kNoStream, written);
         }
       }
       return CommandOutcome{std::move(*events), *appended};

@@ -69,6 +69,7 @@ struct KafkaLog::Impl {
   std::unordered_map<std::string, std::vector<Waiter>> waiting;  // by commit id
   std::atomic<std::uint64_t> next_waiter{0};
   std::atomic<std::int64_t> lag{0};
+  std::atomic<std::uint64_t> skipped{0};
   std::atomic<bool> stopping{false};
   std::thread consumer_thread, poller_thread;
 
@@ -246,7 +247,17 @@ struct KafkaLog::Impl {
     next[partition] = offset + 1;
     std::string encoded(static_cast<char const*>(m->payload), m->len);
     auto commit = decode_commit(encoded);
-    if (!commit) return;  // not a commit: every reader skips it alike
+    if (!commit) {
+      // Not a commit (hostile, corrupt, or from another producer): every
+      // reader skips it alike, and this one says so.
+      ++skipped;
+      std::string line = R"({"level":"warn","msg":"skipped a record that is not a commit","partition":)";
+      line += std::to_string(partition) + ",\"offset\":" + std::to_string(offset) + ",\"reason\":";
+      append_json_string(line, commit.error().message);
+      line += "}\n";
+      std::fwrite(line.data(), 1, line.size(), stderr);
+      return;
+    }
     std::string const commit_id = commit->commit_id;
     records.push_back(
         ReplicatedRecord{std::move(*commit), std::move(encoded), Position{partition, offset},
@@ -387,5 +398,6 @@ std::unique_ptr<Subscription> KafkaLog::subscribe(std::vector<std::uint64_t> fro
   return impl_->replica->subscribe(std::move(from), std::move(handler));
 }
 std::int64_t KafkaLog::replication_lag() const { return impl_->lag; }
+std::uint64_t KafkaLog::skipped_records() const { return impl_->skipped; }
 
 }  // namespace ticketing

@@ -116,3 +116,13 @@ TEST_CASE("the default connection cap comes from the descriptor limit and answer
   held.clear();
   CHECK(eventually([&] { return f.server.client().get("/healthz").status == 200; }));
 }
+
+TEST_CASE("a literal that only starts like null is an invalid body (400), not a server fault") {
+  // Found by the JSON body fuzzer: simdjson threw on it, which answered 500.
+  ApiFixture f;
+  auto c = f.server.client();
+  auto r = c.request("POST", "/api/users/signin", R"({"email":"a@b.co","password":"x","n":nulm})",
+                     {{"Content-Type", "application/json"}});
+  CHECK(r.status == 400);
+  CHECK(r.error_message() == "Invalid JSON body");
+}

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <doctest/doctest.h>
+#include <librdkafka/rdkafka.h>
 
 #include "eventstore/kafka_mock.hpp"
 #include "eventually.hpp"
@@ -129,4 +130,29 @@ TEST_CASE("a restarted node resumes from its replica's checkpoint and catches up
   reader = c.node("reader");
   REQUIRE(eventually([&] { return reader->stream_version(ticket_stream(ticket_id(409))).value() == 0; }));
   CHECK(reader->end_offsets() == writer->end_offsets());
+}
+
+TEST_CASE("a record that is not a commit is skipped and reported, and the node reads on") {
+  Cluster c;
+  auto node = c.node("n");
+  // Someone else's producer writes garbage into the topic.
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  REQUIRE(rd_kafka_conf_set(conf, "bootstrap.servers", c.mock->bootstraps().c_str(), errstr, sizeof errstr) ==
+          RD_KAFKA_CONF_OK);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  REQUIRE(producer != nullptr);
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(producer, "commits", nullptr);
+  REQUIRE(topic != nullptr);
+  for (std::string value :
+       {std::string("\x00\xff not json", 14), std::string(R"({"commit_id":"x","events":[{"type":1}]})")}) {
+    REQUIRE(rd_kafka_produce(topic, 0, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), nullptr, 0, nullptr) == 0);
+  }
+  REQUIRE(rd_kafka_flush(producer, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(producer);
+  // The node goes on: a commit after the garbage is accepted and read.
+  REQUIRE(node->append(ticket_commit("after-garbage", 7, kNoStream)).has_value());
+  CHECK(node->stream_version(ticket_stream(ticket_id(7))).value() == 0);
+  REQUIRE(eventually([&] { return node->skipped_records() == 2; }));
 }

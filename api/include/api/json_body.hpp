@@ -30,6 +30,7 @@ class JsonBody {
   [[nodiscard]] std::optional<std::string> string(std::string_view name) const;
 
  private:
+  [[nodiscard]] static Result<JsonBody> parse_object(std::string_view body);
   std::map<std::string, JsonMember, std::less<>> members_;
 };
 

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/api.hpp"
 #include "domain/result.hpp"
@@ -27,6 +29,16 @@ struct ServerConfig {
   std::size_t max_connections{10'000};
   std::chrono::seconds shutdown_grace{10};
 };
+
+// One request read from `bytes` with the parser, limits and checks a
+// connection applies (the header limit, the body limit, the bound on what is
+// buffered, RFC 9112 framing), without a socket: for tests and fuzzing.
+struct ParsedRequest {
+  std::optional<HttpRequest> request;  // set when the bytes hold a whole acceptable request
+  int refusal_status{0};               // else the status the server refuses with (0: it waits for more)
+  std::string_view refusal;
+};
+[[nodiscard]] ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits);
 
 class HttpServer {
  public:

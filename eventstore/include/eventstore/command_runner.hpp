@@ -13,7 +13,9 @@
 namespace ticketing {
 
 // Given to a decision: loads streams and remembers the version of each one
-// read. Every stream the decision appends to must have been loaded.
+// read. The commit expects every stream read to be unchanged, and every
+// stream the decision appends to without reading it not to exist yet (the
+// decision creates it), so a command that creates a stream need not read it.
 class StreamReader {
  public:
   // `shared`: other processes append to the log too, so a cached stream is

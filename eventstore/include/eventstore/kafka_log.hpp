@@ -57,6 +57,9 @@ class KafkaLog final : public EventLog {
   // Records of the topic not yet folded into the replica, summed over
   // partitions (as of the last fetch); 0 when caught up.
   [[nodiscard]] std::int64_t replication_lag() const;
+  // Records of the topic that were not commits (corrupt or hostile), skipped
+  // by this node and reported on standard error.
+  [[nodiscard]] std::uint64_t skipped_records() const;
 
  private:
   struct Impl;
