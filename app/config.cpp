@@ -181,7 +181,8 @@ std::vector<Option> const& options() {
 
 std::string serve_usage() {
   std::string out =
-      "usage: ticketing serve [options]\n\nServes the marketplace API on the embedded store.\n\noptions (each also "
+      "usage: ticketing serve [options]\n\nServes the marketplace: the HTTP API, the read models and the order saga, "
+      "on the embedded store (default) or on Kafka (--store kafka), in the roles --roles names.\n\noptions (each also "
       "read from the environment variable shown):\n";
   for (auto const& o : options()) {
     out += "  " + o.flag + (o.is_switch ? "" : " VALUE");

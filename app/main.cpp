@@ -1,5 +1,5 @@
 // The composition root: `ticketing <subcommand>`.
-//   serve      the marketplace on the embedded store (API, read models, saga)
+//   serve      the marketplace (API, read models, saga) on the embedded store or Kafka
 //   rebuild    rebuild the read models from the log
 //   export     write the log as JSON Lines or CSV
 //   analytics  print the analytics read model
@@ -18,7 +18,7 @@ namespace {
 constexpr char const* kUsage =
     "usage: ticketing <command> [options]\n\n"
     "commands:\n"
-    "  serve       serve the marketplace API on the embedded store (ticketing serve --help)\n"
+    "  serve       serve the marketplace: API, read models and saga, embedded or on Kafka (ticketing serve --help)\n"
     "  rebuild     rebuild the read models from the log        (--data DIR)\n"
     "  export      write the log to standard output            (--data DIR [--format jsonl|csv])\n"
     "  analytics   print sales, revenue, holds and time to sell (--data DIR)\n"

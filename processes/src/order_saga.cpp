@@ -160,6 +160,8 @@ CommandContext OrderSaga::context(std::string commit_id, std::string const& caus
   return ctx;
 }
 
+// If the removal is not written, the timer fires again after a restart and
+// its command, with the same commit id, gets its first outcome: harmless.
 void OrderSaga::finish(Due const& timer) { (void)store_.remove(TimerKey{timer.kind, timer.id}); }
 
 void OrderSaga::retry(Due const& timer, std::optional<Instant> when) {

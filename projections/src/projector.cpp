@@ -11,20 +11,25 @@ Projector::Projector(EventLog& log, ViewStore& store)
 Projector::~Projector() { stop(); }
 
 void Projector::start() {
+  stopping_ = false;
   if (subscription_) return;
   subscription_ = log_.subscribe(store_.checkpoints(), [this](std::span<RecordedCommit const> c) { on_commits(c); });
 }
 
 void Projector::stop() {
+  stopping_ = true;  // a retry loop below gives up, so the subscription can stop
   if (subscription_) subscription_->stop();
   subscription_.reset();
 }
 
 void Projector::on_commits(std::span<RecordedCommit const> commits) {
-  // A storage fault is retried: these commits must be applied before the next.
+  // A storage fault is retried: these commits must be applied before the
+  // next. Stopping gives up: nothing of them was applied, so the checkpoint
+  // still points before them and the next start delivers them again.
   for (int attempt = 0;; ++attempt) {
     auto applied = store_.apply(commits);
     if (applied) break;
+    if (stopping_) return;
     {
       std::lock_guard lock(mutex_);
       fault_ = applied.error().message;

@@ -3,6 +3,7 @@
 // checkpoints and applies every commit, then tells whoever waits for a
 // position that it is visible (read-your-writes).
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -43,6 +44,7 @@ class Projector {
   EventLog& log_;
   ViewStore& store_;
   std::unique_ptr<Subscription> subscription_;
+  std::atomic<bool> stopping_{false};
 
   mutable std::mutex mutex_;
   std::vector<std::uint64_t> applied_;
