@@ -34,6 +34,16 @@ std::function<std::optional<std::string>(ServeConfig&, std::string const&)> seco
   };
 }
 
+// A whole number of at least 1 into `field`.
+std::function<std::optional<std::string>(ServeConfig&, std::string const&)> positive(std::size_t ServeConfig::*field) {
+  return [=](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+    auto n = number<std::size_t>(v);
+    if (!n || *n < 1) return "must be a positive number";
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
 std::vector<Option> const& options() {
   static std::vector<Option> const all{
       {"--listen", "TICKETING_LISTEN", "HOST:PORT to serve on (default 127.0.0.1:3000; port 0 picks a free one)",
@@ -102,20 +112,9 @@ std::vector<Option> const& options() {
        true},
       {"--max-connections", "TICKETING_MAX_CONNECTIONS",
        "open connections at most (default: what the descriptor limit leaves, at most 10000)",
-       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
-         auto n = number<std::size_t>(v);
-         if (!n || *n < 1) return "must be a positive number";
-         c.max_connections = *n;
-         return std::nullopt;
-       }},
+       positive(&ServeConfig::max_connections)},
       {"--signups-per-address", "TICKETING_SIGNUPS_PER_ADDRESS",
-       "sign-ups allowed from one client address per hour (default 100)",
-       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
-         auto n = number<std::size_t>(v);
-         if (!n || *n < 1) return "must be a positive number";
-         c.signups_per_address = *n;
-         return std::nullopt;
-       }},
+       "sign-ups allowed from one client address per hour (default 100)", positive(&ServeConfig::signups_per_address)},
       {"--read-timeout", "TICKETING_READ_TIMEOUT", "seconds to read one request (default 30)",
        seconds(&ServeConfig::read_timeout, 1, 3600)},
       {"--partitions", "TICKETING_PARTITIONS", "log partitions, fixed when the data directory is created (default 16)",

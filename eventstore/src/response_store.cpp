@@ -2,18 +2,15 @@
 
 #include <rocksdb/db.h>
 
+#include "eventstore/small_store.hpp"
 #include "keys.hpp"
 
 namespace ticketing {
 
 Result<std::unique_ptr<ResponseStore>> ResponseStore::open(std::string const& path) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.write_buffer_size = 4 << 20;  // small: little is written here
-  rocksdb::DB* raw = nullptr;
-  auto const status = rocksdb::DB::Open(options, path, &raw);
-  if (!status.ok()) return make_error(ErrorCode::unavailable, "response store: " + status.ToString());
-  return std::unique_ptr<ResponseStore>(new ResponseStore(std::unique_ptr<rocksdb::DB>(raw)));
+  auto db = open_small_store(path, "response store");
+  if (!db) return db.error();
+  return std::unique_ptr<ResponseStore>(new ResponseStore(std::move(*db)));
 }
 
 ResponseStore::ResponseStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

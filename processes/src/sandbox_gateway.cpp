@@ -7,6 +7,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "eventstore/small_store.hpp"
+
 namespace ticketing {
 namespace {
 
@@ -79,13 +81,9 @@ ChargeResult decide(ChargeRequest const& request) {
 }  // namespace
 
 Result<std::unique_ptr<SandboxGateway>> SandboxGateway::open(std::string const& path) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.write_buffer_size = 4 << 20;  // small: little is written here
-  rocksdb::DB* raw = nullptr;
-  auto const status = rocksdb::DB::Open(options, path, &raw);
-  if (!status.ok()) return storage_error(status);
-  return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::unique_ptr<rocksdb::DB>(raw)));
+  auto db = open_small_store(path, "sandbox gateway storage");
+  if (!db) return db.error();
+  return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(*db)));
 }
 
 SandboxGateway::SandboxGateway(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "eventstore/byte_order.hpp"
+#include "eventstore/small_store.hpp"
 
 namespace ticketing {
 namespace {
@@ -30,13 +31,9 @@ std::string timer_value(Timer const& t) {
 }  // namespace
 
 Result<std::unique_ptr<TimerStore>> TimerStore::open(std::string const& path, std::uint32_t partitions) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.write_buffer_size = 4 << 20;  // small: little is written here
-  rocksdb::DB* raw = nullptr;
-  auto const status = rocksdb::DB::Open(options, path, &raw);
-  if (!status.ok()) return storage_error(status);
-  return std::unique_ptr<TimerStore>(new TimerStore(std::unique_ptr<rocksdb::DB>(raw), partitions));
+  auto db = open_small_store(path, "timer storage");
+  if (!db) return db.error();
+  return std::unique_ptr<TimerStore>(new TimerStore(std::move(*db), partitions));
 }
 
 TimerStore::TimerStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions)
