@@ -145,7 +145,7 @@ TEST_CASE("a record that is not a commit is skipped and reported, and the node r
   rd_kafka_topic_t* topic = rd_kafka_topic_new(producer, "commits", nullptr);
   REQUIRE(topic != nullptr);
   for (std::string value :
-       {std::string("\x00\xff not json", 14), std::string(R"({"commit_id":"x","events":[{"type":1}]})")}) {
+       {std::string{'\0', '\xff'} + " not json", std::string(R"({"commit_id":"x","events":[{"type":1}]})")}) {
     REQUIRE(rd_kafka_produce(topic, 0, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), nullptr, 0, nullptr) == 0);
   }
   REQUIRE(rd_kafka_flush(producer, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR);
