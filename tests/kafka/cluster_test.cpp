@@ -115,7 +115,9 @@ TEST_CASE("every node runs the saga: an order expires once in effect, and a paym
   std::string const expiring = list_ticket(seller);
   std::string const paid = list_ticket(seller);
   auto probe1 = c.client(1);
+  // Both, not only the later: they may lie in different partitions.
   REQUIRE(eventually([&] { return probe1.get("/api/tickets/" + paid).status == 200; }));
+  REQUIRE(eventually([&] { return probe1.get("/api/tickets/" + expiring).status == 200; }));
   std::string const order = str(buyer.post("/api/orders", {{"ticketId", expiring}}).json().at("id"));
   std::string const to_pay = str(buyer.post("/api/orders", {{"ticketId", paid}}).json().at("id"));
 
