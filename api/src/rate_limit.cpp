@@ -12,13 +12,14 @@ std::optional<std::int64_t> RateLimit::reserve(std::string const& key, Instant n
   if (entries_.size() >= max_keys_ && !entries_.contains(key)) make_room(now);
   Entry& e = entries_[key];
   while (!e.events.empty() && e.events.front() + window_ <= now) e.events.pop_front();
-  if (e.events.size() + e.held + elsewhere < max_) {
+  std::size_t const events = std::max(e.events.size(), elsewhere);
+  if (events + e.held < max_) {
     ++e.held;
     return std::nullopt;
   }
   // Full: a slot frees when the oldest event here ages out, or (held slots,
   // events kept elsewhere) soon.
-  if (e.events.empty() || e.events.size() + elsewhere < max_) return 1;
+  if (e.events.size() < max_) return 1;
   auto const wait = std::chrono::duration_cast<std::chrono::milliseconds>(e.events.front() + window_ - now).count();
   return std::max<std::int64_t>(1, (wait + 999) / 1000);
 }
@@ -37,6 +38,11 @@ void RateLimit::release(std::string const& key) {
   if (it == entries_.end()) return;
   if (it->second.held > 0) --it->second.held;
   if (it->second.held == 0 && it->second.events.empty()) entries_.erase(it);
+}
+
+void RateLimit::clear(std::string const& key) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(key); it != entries_.end()) it->second.events.clear();
 }
 
 void RateLimit::make_room(Instant now) {

@@ -34,12 +34,11 @@ Error too_many(std::int64_t wait_seconds, std::string message) {
 }
 
 // Records a failed sign-in in the account's stream after the answer, on the
-// background queue, and frees the account's slot once it is recorded (so
-// concurrent attempts see it, in flight or in the log).
-void record_failure(Call const& call, Email const& email, Reservation account) {
-  auto held = std::make_shared<Reservation>(std::move(account));
+// background queue. Concurrent attempts already see it: it was counted in
+// the account's limit before answering.
+void record_failure(Call const& call, Email const& email) {
   Services* services = &call.services;
-  auto job = [services, email, ctx = call.command("signin"), held] {
+  auto job = [services, email, ctx = call.command("signin")] {
     auto recorded = services->marketplace.execute(user::SignIn{email, random_hex(16), false}, ctx);
     if (!recorded && recorded.error().code != ErrorCode::resource_exhausted) {
       services->log.line("warn", "a failed sign-in could not be recorded", "");
@@ -115,12 +114,14 @@ HttpResponse sign_in(Call& call) {
   if (!ok) return error_response(ok.error());
   if (!*ok) {
     by_address.count(call.now);
-    if (user->exists) record_failure(call, *email, std::move(by_account));
+    by_account.count(call.now);
+    if (user->exists) record_failure(call, *email);
     return error_response(make_error(ErrorCode::invalid_input, "Invalid credentials"));
   }
   std::string const session_id = random_hex(16);
   auto outcome = call.services.marketplace.execute(user::SignIn{*email, session_id, true}, call.command("signin"));
   if (!outcome) return error_response(outcome.error());
+  limits.signins_by_account.clear(account);  // as the sign-in cleared the account's failures
   call.await_visible(*outcome);
   return signed_in(call, 200, user->user_id, user->display_email, session_id);
 }

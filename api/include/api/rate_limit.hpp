@@ -21,15 +21,20 @@ class RateLimit {
  public:
   RateLimit(std::size_t max, Duration window, std::size_t max_keys = 100'000);
 
-  // Takes a slot under `key` unless `max` are already counted: events counted
-  // here within the window, `elsewhere` (events kept elsewhere, e.g. failures
-  // recorded in an account's stream) and the slots still held. nullopt when
-  // taken; else the seconds to wait (at least 1).
+  // Takes a slot under `key` unless `max` are already counted: the events
+  // within the window, being the larger of those counted here and
+  // `elsewhere` (kept elsewhere, e.g. failures recorded in an account's
+  // stream, which include other processes' and those from before a
+  // restart), plus the slots still held. nullopt when taken; else the seconds
+  // to wait (at least 1).
   [[nodiscard]] std::optional<std::int64_t> reserve(std::string const& key, Instant now, std::size_t elsewhere = 0);
   // The attempt holding a slot counts as an event at `now`.
   void count(std::string const& key, Instant now);
   // The attempt holding a slot ends without counting here.
   void release(std::string const& key);
+  // Forgets the events counted under `key` (held slots stay held): what a
+  // successful sign-in does to an account's failures.
+  void clear(std::string const& key);
 
  private:
   struct Entry {
