@@ -18,6 +18,7 @@ bool Background::submit(std::function<void()> job) {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= capacity_) return false;
     jobs_.push_back(std::move(job));
+    ++submitted_;
   }
   cv_.notify_one();
   return true;
@@ -33,7 +34,15 @@ void Background::run() {
     lock.unlock();
     job();
     lock.lock();
+    ++done_;
+    done_cv_.notify_all();
   }
+}
+
+void Background::flush() {
+  std::unique_lock lock(mutex_);
+  std::uint64_t const target = submitted_;
+  done_cv_.wait(lock, [&] { return done_ >= target; });
 }
 
 }  // namespace ticketing::api

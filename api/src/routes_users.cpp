@@ -118,6 +118,9 @@ HttpResponse sign_in(Call& call) {
     if (user->exists) record_failure(call, *email);
     return error_response(make_error(ErrorCode::invalid_input, "Invalid credentials"));
   }
+  // Failures answered before this success are recorded before it, so the
+  // success clears them in the log as it does here.
+  limits.recorder.flush();
   std::string const session_id = random_hex(16);
   auto outcome = call.services.marketplace.execute(user::SignIn{*email, session_id, true}, call.command("signin"));
   if (!outcome) return error_response(outcome.error());

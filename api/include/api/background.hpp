@@ -5,6 +5,7 @@
 // what is queued, then stops. Thread-safe.
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -21,12 +22,18 @@ class Background {
 
   // Queues `job`; false when the queue is full (the caller runs it itself).
   [[nodiscard]] bool submit(std::function<void()> job);
+  // Returns once every job submitted before this call has run (so what
+  // follows is ordered after them).
+  void flush();
 
  private:
   void run();
   std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  std::uint64_t submitted_{0};
+  std::uint64_t done_{0};
   std::deque<std::function<void()>> jobs_;
   bool stopping_{false};
   std::thread thread_;
