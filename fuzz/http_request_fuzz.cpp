@@ -10,8 +10,6 @@
 #include <string_view>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "api/api.hpp"
 #include "api/server.hpp"
 #include "eventstore/response_store.hpp"
@@ -73,7 +71,7 @@ struct Stack {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  static bool const ready = sodium_init() >= 0;
+  static bool const ready = api::init_crypto();
   static Stack stack;
   if (!ready) __builtin_trap();
   std::string_view const bytes(reinterpret_cast<char const*>(data), size);

@@ -95,4 +95,6 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
+bool init_crypto() { return sodium_init() >= 0; }
+
 }  // namespace ticketing::api

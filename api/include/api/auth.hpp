@@ -83,6 +83,10 @@ struct AuthLimits {
   Background recorder{1024};
 };
 
+// Initialises the cryptography library (libsodium); call once before any of
+// the above. False if it cannot be used.
+[[nodiscard]] bool init_crypto();
+
 // Random bytes as lowercase hex (libsodium's CSPRNG).
 [[nodiscard]] std::string random_hex(std::size_t bytes);
 
