@@ -50,9 +50,8 @@ void RateLimit::make_room(Instant now) {
     bool const idle = it->second.held == 0 && (it->second.events.empty() || it->second.events.back() + window_ <= now);
     it = idle ? entries_.erase(it) : std::next(it);
   }
-  // Still full of live keys: forget one that holds no slot (its events only
-  // delay it; it can never exceed the limit by being forgotten more than once
-  // per window per key evicted).
+  // Still full of live keys: forget one that holds no slot. Bounded memory
+  // wins over an exact count for that one key.
   if (entries_.size() >= max_keys_) {
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
       if (it->second.held == 0) {
