@@ -83,6 +83,16 @@ HttpResult pay(HttpClient& buyer, std::string const& order, std::string const& t
   return buyer.post("/api/payments", {{"token", token}, {"orderId", order}}, headers);
 }
 
+// The buyer pays on a second connection, in the background.
+std::future<HttpResult> pay_in_background(PaymentFaults& f, HttpClient const& buyer, std::string const& order,
+                                          std::string const& token) {
+  return std::async(std::launch::async, [&f, session = buyer.session, order, token] {
+    HttpClient c = f.server.client();
+    c.session = session;
+    return pay(c, order, token);
+  });
+}
+
 }  // namespace
 
 TEST_CASE("payment faults: the gateway takes the money and answers 500, a retry with the key finishes that payment") {
@@ -182,10 +192,7 @@ TEST_CASE("payment faults: cancel and pay at once: one wins, and the money match
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto h = hold(seller, buyer);
-  auto paying = std::async(std::launch::async, [&] {
-    HttpClient c = f.again(buyer);
-    return pay(c, h.order, "tok_slow");
-  });
+  auto paying = pay_in_background(f, buyer, h.order, "tok_slow");
   std::this_thread::sleep_for(50ms);
   auto const cancelled = buyer.del("/api/orders/" + h.order);
   auto const paid = paying.get();
@@ -217,10 +224,7 @@ TEST_CASE("payment faults: kill -9 during a payment, restarted before the deadli
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto h = hold(seller, buyer);
-  auto paying = std::async(std::launch::async, [&] {
-    HttpClient c = f.again(buyer);
-    return pay(c, h.order, "tok_slow");
-  });
+  auto paying = pay_in_background(f, buyer, h.order, "tok_slow");
   REQUIRE(eventually([&] { return f.gateway.charges().size() == 1; }));
   f.server.kill9();
   CHECK(paying.get().status == 0);  // no answer: the process died
@@ -234,10 +238,7 @@ TEST_CASE("payment faults: kill -9 during a refused payment, restarted after the
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto h = hold(seller, buyer);
-  auto paying = std::async(std::launch::async, [&] {
-    HttpClient c = f.again(buyer);
-    return pay(c, h.order, "tok_slowRefused");
-  });
+  auto paying = pay_in_background(f, buyer, h.order, "tok_slowRefused");
   REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "awaiting:payment"; }));
   f.server.kill9();
   (void)paying.get();
@@ -301,4 +302,22 @@ TEST_CASE("payment faults: a charge the gateway's search could not see yet is fo
   auto const ledger = f.check_money();
   CHECK(ledger.refunded.size() == 1);
   CHECK(ledger.completed.size() == 1);
+}
+
+TEST_CASE("payment faults: the gateway is down when a late charge is looked for and refunded: both wait for it") {
+  PaymentFaults f({"--payment-recheck-delay", "3"}, 1500ms, 2500ms);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  auto h = hold(seller, buyer, 25);
+  CHECK(pay(buyer, h.order, "tok_chargeThenDrop").status == 502);
+  REQUIRE(eventually([&] { return f.order_status(buyer, h.order) == "created"; }));  // not found (search lags)
+  CHECK(pay(buyer, h.order, "tok_visa").status == 201);
+  // Down before the second look: neither the look nor the refund can happen.
+  f.gateway.set_down(true);
+  std::this_thread::sleep_for(4s);
+  CHECK(f.gateway.refunded_cents() == 0);
+  f.gateway.set_down(false);
+  REQUIRE(eventually([&] { return f.gateway.refunded_cents() == 2500; }, 60s));
+  auto const ledger = f.check_money();
+  CHECK(ledger.refunded.size() == 1);
 }
