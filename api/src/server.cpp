@@ -297,10 +297,13 @@ ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits) 
     std::size_t const used = parser.put(asio::buffer(bytes.data(), offered), ec);
     bytes.remove_prefix(used);
     if (ec == http::error::need_more || (!ec && used == 0)) {
+      // Beast's contract: after need_more, offer the unconsumed bytes again
+      // only together with new ones.
       ec = {};
-      if (used > 0) continue;  // progress: offer what follows
-      if (offered == buffered_limit) return {std::nullopt, 431, "Request headers are too large"};
-      return {std::nullopt, 0, {}};  // everything offered: it waits for more
+      bool const unoffered = bytes.size() > offered - used;
+      if (!unoffered) return {std::nullopt, 0, {}};  // everything offered: it waits for more
+      if (used == 0) return {std::nullopt, 431, "Request headers are too large"};  // a full buffer, no progress
+      continue;
     }
     if (ec == http::error::body_limit) return {std::nullopt, 413, "Request body is too large"};
     if (ec == http::error::header_limit) return {std::nullopt, 431, "Request headers are too large"};
