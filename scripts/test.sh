@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs every test: installs missing Debian packages, then the `dev`
 # workflow (warnings as errors; unit and integration tests), the `asan`
-# workflow (AddressSanitizer + UBSan; unit tests) and the fuzzers (each for
-# FUZZ_SECONDS, default 60).
+# workflow (AddressSanitizer + UBSan; unit tests), the `tsan` workflow
+# (ThreadSanitizer; the unit tests of the domain, the embedded log, the read
+# models and the saga) and the fuzzers (each for FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +19,7 @@ echo "== dev: configure, build, test"
 cmake --workflow --preset dev
 echo "== asan: configure, build, unit tests under AddressSanitizer and UBSan"
 cmake --workflow --preset asan
+echo "== tsan: configure, build, unit tests under ThreadSanitizer"
+cmake --workflow --preset tsan
 echo "== fuzz: libFuzzer targets under AddressSanitizer and UBSan"
 bash scripts/fuzz.sh

@@ -1,13 +1,10 @@
-// The one contract suite, run unchanged against both backends: the embedded
-// RocksDB log, and Kafka (librdkafka's mock cluster, 3 brokers) with a local
-// replica.
+// The one contract suite (log_contract.hpp) against the embedded RocksDB log.
+// kafka_log_test.cpp runs the same suite unchanged against Kafka.
 
 #include "log_contract.hpp"
 
 #include <doctest/doctest.h>
 
-#include "eventstore/kafka_log.hpp"
-#include "eventstore/kafka_mock.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "temp_dir.hpp"
 
@@ -24,27 +21,6 @@ struct RocksDbBackend {
   }
 };
 
-struct KafkaBackend {
-  static constexpr bool kDurable = true;  // the mock cluster lives as long as the backend
-  ticketing::testing::TempDir dir;
-  std::unique_ptr<ticketing::KafkaMockCluster> cluster = start();
-
-  static std::unique_ptr<ticketing::KafkaMockCluster> start() {
-    auto c = ticketing::KafkaMockCluster::start(3, "commits", 4);
-    REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().message));
-    return std::move(*c);
-  }
-  std::unique_ptr<ticketing::EventLog> open() {
-    ticketing::KafkaLogOptions options;
-    options.brokers = cluster->bootstraps();
-    options.topic = "commits";
-    options.local_path = (dir.path() / "replica").string();
-    auto log = ticketing::KafkaLog::open(options);
-    REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
-    return std::move(*log);
-  }
-};
-
 }  // namespace
 
-TEST_CASE_TEMPLATE_INVOKE(event_log_contract, RocksDbBackend, KafkaBackend);
+TEST_CASE_TEMPLATE_INVOKE(event_log_contract, RocksDbBackend);

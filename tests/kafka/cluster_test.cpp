@@ -203,6 +203,35 @@ TEST_CASE("brokers down: commands answer 503, nothing acknowledged is lost, serv
   CHECK(c.client(0).get("/api/tickets/" + before).status == 200);
 }
 
+// The answer to a wrong password must not tell that the account exists: it
+// takes the path of an unknown e-mail (a check of the same cost, then the
+// answer), and the failure is recorded after answering. With the brokers down
+// nothing can be committed, so an answer that waited for the record would be
+// a 503 here.
+TEST_CASE("brokers down: a wrong password and an unknown e-mail get the same answer, not one waiting for a commit") {
+  Cluster c(1, {"--kafka-timeout", "2"});
+  HttpClient known = c.client(0);
+  sign_up(known, "known@example.com");
+  REQUIRE(c.client(0).post("/api/users/signin", {{"email", "known@example.com"}, {"password", "password123"}}).status ==
+          200);
+  for (int b = 1; b <= 3; ++b) c.kafka.command("broker-down " + std::to_string(b));
+
+  auto const wrong =
+      c.client(0).post("/api/users/signin", {{"email", "known@example.com"}, {"password", "wrong-password"}});
+  auto const unknown =
+      c.client(0).post("/api/users/signin", {{"email", "nobody@example.com"}, {"password", "wrong-password"}});
+  CHECK(wrong.status == 400);
+  CHECK(unknown.status == wrong.status);
+  CHECK(unknown.body == wrong.body);
+  auto names = [](HttpResult const& r) {
+    std::set<std::string> out;
+    for (auto const& [name, value] : r.headers) out.insert(name);
+    return out;
+  };
+  CHECK(names(unknown) == names(wrong));
+  for (int b = 1; b <= 3; ++b) c.kafka.command("broker-up " + std::to_string(b));
+}
+
 TEST_CASE("injected produce errors cause no duplicate commits") {
   Cluster c(1);
   auto seller = c.user(0, "seller");
