@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "eventstore/kafka_mock.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 
 namespace ticketing::app {
 

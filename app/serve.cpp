@@ -11,8 +11,8 @@
 
 #include "api/server.hpp"
 #include "eventstore/kafka_log.hpp"
-#include "eventstore/response_store.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "eventstore/small_store.hpp"
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
 #include "processes/stripe_gateway.hpp"
@@ -120,7 +120,8 @@ int serve(ServeConfig const& config) {
   auto views =
       ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
-  auto responses = ok_or_exit(ResponseStore::open((data / "api").string()), "the API's response store");
+  auto responses = ok_or_exit(
+      ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow), "the API's replies");
   api::IdempotencyStore idempotency(*responses);
 
   SystemClock const clock;

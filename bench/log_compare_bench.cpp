@@ -10,7 +10,7 @@
 
 #include "append_load.hpp"
 #include "eventstore/kafka_log.hpp"
-#include "eventstore/kafka_mock.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 #include "eventstore/rocksdb_log.hpp"
 
 using namespace ticketing;

@@ -12,8 +12,8 @@
 
 #include "api/api.hpp"
 #include "api/server.hpp"
-#include "eventstore/response_store.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "eventstore/small_store.hpp"
 #include "processes/sandbox_gateway.hpp"
 
 using namespace ticketing;
@@ -46,7 +46,8 @@ struct Stack {
   api::TokenSigner tokens{"fuzz-key-0123456789abcdef0123456789abcdef"};
   api::PasswordHasher passwords{*api::PasswordCost::named("minimum"), 2, 8};
   api::AuthLimits limits{1'000'000};
-  std::unique_ptr<ResponseStore> responses = opened(ResponseStore::open((dir / "api").string()));
+  std::unique_ptr<ExpiringStore> responses =
+      opened(ExpiringStore::open((dir / "api").string(), "replies", api::kIdempotencyWindow));
   api::IdempotencyStore idempotency{*responses};
   api::Metrics metrics;
   api::Logger logger;

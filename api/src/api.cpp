@@ -224,10 +224,11 @@ std::string Call::derive_id(std::string_view purpose) const {
 
 CommandContext Call::command(std::string_view step) const {
   CommandContext ctx;
-  // Deterministic commit ids make a retried request's commands duplicates.
-  // (The log's per-key dedup is not used here: one request may commit
-  // several times in one partition, e.g. a payment and its outcome.)
+  // Deterministic commit ids (from the user, route and Idempotency-Key, and
+  // the step: one request may commit several times, e.g. a payment and its
+  // outcome) make a retried request's commands duplicates in the log.
   ctx.commit_id = derive_id(step);
+  ctx.meta.idempotency_key = idempotency_key;
   ctx.meta.correlation_id = request.request_id;
   ctx.meta.causation_id = request.request_id;
   ctx.meta.user_id = user ? user->user_id : std::string();

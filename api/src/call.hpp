@@ -8,7 +8,7 @@
 #include "api/api.hpp"
 #include "api/errors.hpp"
 #include "api/json_body.hpp"
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 namespace ticketing::api {
 

@@ -1,7 +1,7 @@
 #include "api/errors.hpp"
 
 #include "domain/money.hpp"
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 namespace ticketing::api {
 

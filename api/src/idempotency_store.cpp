@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "eventstore/byte_order.hpp"
+#include "encoding/byte_order.hpp"
 
 namespace ticketing::api {
 namespace {
@@ -24,7 +24,7 @@ bool get_str(std::string_view& in, std::string& s) {
 }  // namespace
 
 std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Instant now) const {
-  auto const value = store_.find(slot, now, std::chrono::hours(24));
+  auto const value = store_.find(slot, now);
   if (!value || value->size() < 8) return std::nullopt;
   std::string_view in = *value;
   HttpResponse r;

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "domain/time.hpp"
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 namespace ticketing::api {
 

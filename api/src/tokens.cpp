@@ -2,7 +2,7 @@
 #include <sodium.h>
 
 #include "api/auth.hpp"
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 namespace ticketing::api {
 namespace {

@@ -92,8 +92,8 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
     }
     auto appended = log_.append(std::move(commit));
     if (appended) {
-      // The same command was committed first (by another process, or under
-      // the same idempotency slot): answer with that commit's events.
+      // The same command (same commit id) was committed first, by another
+      // process or before a restart: answer with that commit's events.
       if (appended->duplicate) return outcome_at(log_, appended->position);
       {
         std::map<std::string, Events> by_stream;

@@ -8,8 +8,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "encoding/json_writer.hpp"
 #include "eventstore/codec.hpp"
-#include "eventstore/json_writer.hpp"
 #include "eventstore/validation.hpp"
 
 namespace ticketing {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "eventstore/byte_order.hpp"
+#include "encoding/byte_order.hpp"
 #include "eventstore/commit.hpp"
 
 namespace ticketing::keys {

@@ -235,7 +235,7 @@ std::int64_t RocksDbLog::head_of(std::string const& stream) {
 void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed) {
   rocksdb::WriteBatch write;
   std::unordered_map<std::string, std::int64_t> overlay;  // stream heads as of this batch
-  std::unordered_map<std::string, Position> batch_ids;    // commit ids and slots accepted in this batch
+  std::unordered_map<std::string, Position> batch_ids;    // commit ids accepted in this batch
   std::vector<Result<AppendResult>> results;
   results.reserve(batch.size());
   auto const offsets_before = next_offset_;
@@ -248,16 +248,6 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
       std::string value;
       if (!original && db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "c" + commit.commit_id, &value).ok()) {
         original = keys::read_position(value);
-      }
-      std::string const slot = idempotency_slot(commit);
-      if (!original && !slot.empty()) {
-        if (auto it = batch_ids.find("k" + slot); it != batch_ids.end()) {
-          original = it->second;
-        } else if (db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "k" + slot, &value).ok()) {
-          auto const first_at =
-              from_millis(static_cast<std::int64_t>(keys::get_be64(std::string_view(value).substr(12))));
-          if (commit.meta.recorded_at - first_at < kIdempotencyWindow) original = keys::read_position(value);
-        }
       }
       return original.has_value();
     };
@@ -291,12 +281,6 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
     }
     write.Put(handles_->dedup(), "c" + c.commit_id, keys::position_value(at));
     batch_ids["c" + c.commit_id] = at;
-    if (std::string const slot = idempotency_slot(c); !slot.empty()) {
-      std::string value = keys::position_value(at);
-      keys::put_be64(value, static_cast<std::uint64_t>(to_millis(c.meta.recorded_at)));
-      write.Put(handles_->dedup(), "k" + slot, value);
-      batch_ids["k" + slot] = at;
-    }
     results.emplace_back(AppendResult{at, false});
   }
 

@@ -1,17 +1,92 @@
 #include "eventstore/small_store.hpp"
 
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 
-namespace ticketing {
+#include "encoding/byte_order.hpp"
 
-Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what) {
+namespace ticketing {
+namespace {
+
+rocksdb::Options small_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = 4 << 20;
+  return options;
+}
+
+Result<std::unique_ptr<rocksdb::DB>> open_with(rocksdb::Options const& options, std::string const& path,
+                                               std::string_view what) {
   rocksdb::DB* raw = nullptr;
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return make_error(ErrorCode::unavailable, std::string(what) + ": " + status.ToString());
   return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+// Stored value: be64 milliseconds since the epoch when stored, then the value.
+std::optional<Instant> stored_at(std::string_view value) {
+  if (value.size() < 8) return std::nullopt;
+  return from_millis(static_cast<std::int64_t>(bytes::get_be64(value)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what) {
+  return open_with(small_options(), path, what);
+}
+
+class ExpiringStore::DropExpired final : public rocksdb::CompactionFilter {
+ public:
+  explicit DropExpired(Duration ttl) : ttl_(ttl) {}
+  bool Filter(int /*level*/, rocksdb::Slice const& /*key*/, rocksdb::Slice const& value, std::string* /*new_value*/,
+              bool* /*value_changed*/) const override {
+    auto const at = stored_at(std::string_view(value.data(), value.size()));
+    auto const now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    return !at || now - *at >= ttl_;
+  }
+  [[nodiscard]] char const* Name() const override { return "ticketing.DropExpired"; }
+
+ private:
+  Duration ttl_;
+};
+
+Result<std::unique_ptr<ExpiringStore>> ExpiringStore::open(std::string const& path, std::string_view what,
+                                                           Duration ttl) {
+  auto filter = std::make_unique<DropExpired>(ttl);
+  rocksdb::Options options = small_options();
+  options.compaction_filter = filter.get();
+  options.periodic_compaction_seconds = 24 * 60 * 60;  // expired entries go even if nothing else is written
+  auto db = open_with(options, path, what);
+  if (!db) return db.error();
+  return std::unique_ptr<ExpiringStore>(new ExpiringStore(std::move(filter), std::move(*db), std::string(what), ttl));
+}
+
+ExpiringStore::ExpiringStore(std::unique_ptr<DropExpired> filter, std::unique_ptr<rocksdb::DB> db, std::string what,
+                             Duration ttl)
+    : filter_(std::move(filter)), db_(std::move(db)), what_(std::move(what)), ttl_(ttl) {}
+
+ExpiringStore::~ExpiringStore() {
+  if (db_) db_->Close();
+  db_.reset();
+}
+
+std::optional<std::string> ExpiringStore::find(std::string const& key, Instant now) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
+  auto const at = stored_at(value);
+  if (!at || now - *at >= ttl_) return std::nullopt;
+  return value.substr(8);
+}
+
+Result<void> ExpiringStore::store(std::string const& key, std::string const& value, Instant now) {
+  std::string stored;
+  bytes::put_be64(stored, static_cast<std::uint64_t>(to_millis(now)));
+  stored += value;
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  auto const status = db_->Put(sync, key, stored);
+  if (!status.ok()) return make_error(ErrorCode::unavailable, what_ + ": " + status.ToString());
+  return {};
 }
 
 }  // namespace ticketing

@@ -4,14 +4,6 @@
 
 namespace ticketing {
 
-std::string idempotency_slot(Commit const& commit) {
-  if (commit.meta.idempotency_key.empty()) return {};
-  std::string slot = commit.meta.user_id;
-  slot += '\x1f';
-  slot += commit.meta.idempotency_key;
-  return slot;
-}
-
 Validation check_structure(Commit const& commit) {
   auto const invalid = [](std::string message) { return Validation{Verdict::invalid, std::move(message)}; };
   if (commit.commit_id.empty()) return invalid("commit has no id");

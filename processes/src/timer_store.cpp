@@ -3,7 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "eventstore/byte_order.hpp"
+#include "encoding/byte_order.hpp"
 #include "eventstore/small_store.hpp"
 
 namespace ticketing {

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "eventstore/byte_order.hpp"
+#include "encoding/byte_order.hpp"
 
 namespace ticketing::views::keys {
 

@@ -5,7 +5,7 @@
 
 #include "domain/money.hpp"
 #include "domain/time.hpp"
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 namespace ticketing::views {
 namespace {

@@ -13,7 +13,7 @@
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
 
-#include "eventstore/kafka_mock.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 #include "eventually.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"

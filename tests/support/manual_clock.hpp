@@ -3,7 +3,7 @@
 
 #include <atomic>
 
-#include "eventstore/clock.hpp"
+#include "application/clock.hpp"
 
 namespace ticketing::testing {
 

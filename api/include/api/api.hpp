@@ -11,9 +11,9 @@
 #include "api/http_message.hpp"
 #include "api/idempotency_store.hpp"
 #include "api/metrics.hpp"
+#include "application/clock.hpp"
 #include "application/marketplace.hpp"
 #include "application/payments.hpp"
-#include "eventstore/clock.hpp"
 #include "projections/projector.hpp"
 #include "projections/view_store.hpp"
 

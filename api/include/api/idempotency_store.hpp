@@ -1,7 +1,13 @@
 #pragma once
-// Responses to requests that carried an Idempotency-Key, kept 24 hours, so a
-// repeated key from the same user gets the first response (same status, same
-// body). Requests with the same key are serialised in-process by `lock`.
+// Responses to requests that carried an Idempotency-Key, kept 24 hours (the
+// store's ttl; see kIdempotencyWindow), so a repeated key from the same user
+// gets the first response (same status, same body). Requests with the same
+// key are serialised in-process by `lock`.
+//
+// This is a cache of replies, not the guarantee: the commit id of such a
+// request is derived from the user, route and key, and the log gives a
+// command whose commit already landed its first outcome. So a reply lost with
+// a crash before it was kept here is rendered again from that commit.
 
 #include <array>
 #include <memory>
@@ -10,13 +16,15 @@
 #include <string>
 
 #include "api/http_message.hpp"
-#include "eventstore/response_store.hpp"
+#include "eventstore/small_store.hpp"
 
 namespace ticketing::api {
 
+inline constexpr Duration kIdempotencyWindow = std::chrono::hours(24);
+
 class IdempotencyStore {
  public:
-  explicit IdempotencyStore(ResponseStore& store) : store_(store) {}
+  explicit IdempotencyStore(ExpiringStore& store) : store_(store) {}
 
   [[nodiscard]] std::optional<HttpResponse> find(std::string const& slot, Instant now) const;
   void store(std::string const& slot, HttpResponse const& response, Instant now);
@@ -24,7 +32,7 @@ class IdempotencyStore {
   [[nodiscard]] std::mutex& lock(std::string const& slot);
 
  private:
-  ResponseStore& store_;
+  ExpiringStore& store_;
   std::array<std::mutex, 64> locks_;
 };
 

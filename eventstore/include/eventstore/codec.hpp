@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "domain/result.hpp"
+#include "encoding/json_writer.hpp"
 #include "eventstore/commit.hpp"
-#include "eventstore/json_writer.hpp"
 
 namespace ticketing {
 

@@ -19,6 +19,10 @@ struct ExpectedVersion {
   friend bool operator==(ExpectedVersion const&, ExpectedVersion const&) = default;
 };
 
+// Who and what caused a commit; recorded with it, for readers of the log.
+// `idempotency_key` is the Idempotency-Key the request carried, if any: the
+// commit id is derived from it (with the user and route), and the commit id
+// is what makes a repeat a duplicate.
 struct CommitMeta {
   std::string correlation_id, causation_id, user_id, idempotency_key;
   Instant recorded_at;

@@ -1,13 +1,16 @@
 #pragma once
-// Opening the small RocksDB databases beside the log (the API's response
-// store, the saga's timers, the sandbox gateway's records): created if
-// missing, with a small write buffer, since little is written to them.
+// The small RocksDB databases beside the log (the API's replies to
+// Idempotency-Keys, the saga's timers, the sandbox gateway's records):
+// created if missing, with a small write buffer, since little is written to
+// them. Storage only: what is kept in them belongs to the folder that keeps it.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "domain/result.hpp"
+#include "domain/time.hpp"
 
 namespace rocksdb {
 class DB;
@@ -18,5 +21,31 @@ namespace ticketing {
 // unavailable, naming `what`, if the database cannot be opened (for example
 // while another process holds it).
 [[nodiscard]] Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what);
+
+// Values remembered by key for `ttl`, durably (each write synced). An entry
+// older than `ttl` is never returned and is dropped when RocksDB compacts
+// (by the wall clock, so storage stays bounded by what `ttl` lets in).
+// Thread safety: all members may be called from any thread.
+class ExpiringStore {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<ExpiringStore>> open(std::string const& path, std::string_view what,
+                                                                   Duration ttl);
+  ~ExpiringStore();
+  ExpiringStore(ExpiringStore const&) = delete;
+  ExpiringStore& operator=(ExpiringStore const&) = delete;
+
+  // The value stored under `key` less than `ttl` before `now`.
+  [[nodiscard]] std::optional<std::string> find(std::string const& key, Instant now) const;
+  // Durable when it returns; unavailable if storage failed.
+  [[nodiscard]] Result<void> store(std::string const& key, std::string const& value, Instant now);
+
+ private:
+  class DropExpired;
+  ExpiringStore(std::unique_ptr<DropExpired> filter, std::unique_ptr<rocksdb::DB> db, std::string what, Duration ttl);
+  std::unique_ptr<DropExpired> filter_;  // outlives db_
+  std::unique_ptr<rocksdb::DB> db_;
+  std::string what_;
+  Duration ttl_;
+};
 
 }  // namespace ticketing

@@ -1,8 +1,8 @@
 #pragma once
 // The one rule every reader of the log applies (ARCHITECTURE.md §3): a commit
-// is accepted iff it is well formed, it was not accepted before (by commit id,
-// or by the same user's idempotency key within 24 hours), and every expected
-// version equals the stream's current version at that point of its partition.
+// is accepted iff it is well formed, its commit id was not accepted before,
+// and every expected version equals the stream's current version at that
+// point of its partition.
 // The embedded committer applies it before writing; Kafka readers apply it
 // while folding. It is pure: same inputs, same verdict, on every node.
 
@@ -14,8 +14,6 @@
 
 namespace ticketing {
 
-inline constexpr Duration kIdempotencyWindow = std::chrono::hours(24);
-
 enum class Verdict : std::uint8_t { accepted, duplicate, conflict, invalid };
 
 struct Validation {
@@ -23,17 +21,13 @@ struct Validation {
   std::string message;  // why, for conflict and invalid
 };
 
-// The key under which a commit's idempotency key is remembered; empty when
-// the commit carries none.
-[[nodiscard]] std::string idempotency_slot(Commit const& commit);
-
 // Structure only: ids present, at least one event, every event's stream listed
 // in `expected` exactly once.
 [[nodiscard]] Validation check_structure(Commit const& commit);
 
 // `version_of(stream) -> std::int64_t` gives the stream's current version
 // (kNoStream if none); `seen_before(commit) -> bool` says whether the commit id
-// or its live idempotency slot was accepted before.
+// was accepted before.
 template <class VersionOf, class SeenBefore>
 [[nodiscard]] Validation validate(Commit const& commit, VersionOf&& version_of, SeenBefore&& seen_before) {
   if (auto structure = check_structure(commit); structure.verdict != Verdict::accepted) return structure;

@@ -30,7 +30,7 @@
 
 #include "application/marketplace.hpp"
 #include "application/payments.hpp"
-#include "eventstore/clock.hpp"
+#include "application/clock.hpp"
 #include "eventstore/event_log.hpp"
 #include "processes/timer_store.hpp"
 

@@ -1,4 +1,4 @@
-#include "eventstore/json_writer.hpp"
+#include "encoding/json_writer.hpp"
 
 #include <charconv>
 

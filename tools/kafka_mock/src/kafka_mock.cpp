@@ -1,4 +1,4 @@
-#include "eventstore/kafka_mock.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 
 #include <vector>
 
