@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/api.hpp"
+#include "api/errors.hpp"
 #include "api/server.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "eventstore/small_store.hpp"
@@ -78,9 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::string_view const bytes(reinterpret_cast<char const*>(data), size);
   auto parsed = api::parse_request(bytes, api::ServerConfig{});
   if (!parsed.request) {
-    if (parsed.refusal_status != 0 && parsed.refusal_status != 400 && parsed.refusal_status != 413 &&
-        parsed.refusal_status != 431) {
-      __builtin_trap();
+    if (parsed.refusal) {
+      auto const status = api::error_response(*parsed.refusal).status;
+      if (status != 400 && status != 413 && status != 431) __builtin_trap();
     }
     return 0;
   }

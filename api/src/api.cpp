@@ -15,29 +15,29 @@ struct Route {
   std::string_view method;
   std::string_view pattern;  // lower case; ":id" is a parameter
   Handler handler;
-  bool has_body;    // POST/PUT: content type and JSON checks apply
-  bool needs_user;  // 401 when anonymous
-  bool read_only;   // answers from the read models only: may run on an I/O thread
+  bool has_body = false;    // POST/PUT: content type and JSON checks apply
+  bool needs_user = false;  // 401 when anonymous
+  bool read_only = false;   // answers from the read models only: may run on an I/O thread
 };
 
 constexpr std::array<Route, 17> kRoutes{{
-    {"POST", "/api/users/signup", sign_up, true, false, false},
-    {"POST", "/api/users/signin", sign_in, true, false, false},
-    {"POST", "/api/users/signout", sign_out, true, false, false},
-    {"GET", "/api/users/currentuser", current_user, false, false, true},
-    {"POST", "/api/tickets", create_ticket, true, true, false},
-    {"GET", "/api/tickets", list_tickets, false, false, true},
-    {"GET", "/api/tickets/:id", show_ticket, false, false, true},
-    {"PUT", "/api/tickets/:id", update_ticket, true, true, false},
-    {"POST", "/api/orders", create_order, true, true, false},
-    {"GET", "/api/orders", list_orders, false, true, true},
-    {"GET", "/api/orders/:id", show_order, false, true, true},
-    {"DELETE", "/api/orders/:id", cancel_order, false, true, false},
-    {"POST", "/api/payments", create_payment, true, true, false},
-    {"GET", "/healthz", health, false, false, true},
-    {"GET", "/readyz", readiness, false, false, true},
-    {"GET", "/metrics", metrics, false, false, true},
-    {"GET", "/api/openapi.json", openapi, false, false, true},
+    {.method = "POST", .pattern = "/api/users/signup", .handler = sign_up, .has_body = true},
+    {.method = "POST", .pattern = "/api/users/signin", .handler = sign_in, .has_body = true},
+    {.method = "POST", .pattern = "/api/users/signout", .handler = sign_out, .has_body = true},
+    {.method = "GET", .pattern = "/api/users/currentuser", .handler = current_user, .read_only = true},
+    {.method = "POST", .pattern = "/api/tickets", .handler = create_ticket, .has_body = true, .needs_user = true},
+    {.method = "GET", .pattern = "/api/tickets", .handler = list_tickets, .read_only = true},
+    {.method = "GET", .pattern = "/api/tickets/:id", .handler = show_ticket, .read_only = true},
+    {.method = "PUT", .pattern = "/api/tickets/:id", .handler = update_ticket, .has_body = true, .needs_user = true},
+    {.method = "POST", .pattern = "/api/orders", .handler = create_order, .has_body = true, .needs_user = true},
+    {.method = "GET", .pattern = "/api/orders", .handler = list_orders, .needs_user = true, .read_only = true},
+    {.method = "GET", .pattern = "/api/orders/:id", .handler = show_order, .needs_user = true, .read_only = true},
+    {.method = "DELETE", .pattern = "/api/orders/:id", .handler = cancel_order, .needs_user = true},
+    {.method = "POST", .pattern = "/api/payments", .handler = create_payment, .has_body = true, .needs_user = true},
+    {.method = "GET", .pattern = "/healthz", .handler = health, .read_only = true},
+    {.method = "GET", .pattern = "/readyz", .handler = readiness, .read_only = true},
+    {.method = "GET", .pattern = "/metrics", .handler = metrics, .read_only = true},
+    {.method = "GET", .pattern = "/api/openapi.json", .handler = openapi, .read_only = true},
 }};
 
 // Matches `path` against `pattern` segment by segment, case-insensitively
@@ -111,13 +111,13 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
   bool const mutating = request.method != "GET";
   if (mutating && !request.header("origin").empty()) {
     std::string_view const host = request.header("host");
-    if (origin_host(request.header("origin")) != host) return error_response(403, "Cross-origin request refused");
+    if (origin_host(request.header("origin")) != host) return error_response(ErrorCode::cross_origin);
   }
   Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}};
   if (route.has_body) {
     bool const blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
     if (!blank && !is_json(request.header("content-type"))) {
-      return error_response(415, "Content-Type must be application/json");
+      return error_response(ErrorCode::unsupported_media_type);
     }
     auto body = JsonBody::parse(request.body);
     if (!body) return error_response(body.error());
@@ -127,7 +127,7 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
   if (!user) return error_response(user.error());
   call.user = std::move(*user);
   if (call.user) user_id = call.user->user_id;
-  if (route.needs_user && !call.user) return error_response(401, "Not authorized");
+  if (route.needs_user && !call.user) return error_response(ErrorCode::unauthenticated);
 
   std::string_view const key = request.header("idempotency-key");
   if (!mutating || key.empty() || !call.user) return route.handler(call);
@@ -177,8 +177,8 @@ HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
   HttpResponse response;
   std::string user_id;
   try {
-    response =
-        route == nullptr ? error_response(404, "Not Found") : run(services_, request, *route, m.params, now, user_id);
+    response = route == nullptr ? error_response(ErrorCode::not_found)
+                                : run(services_, request, *route, m.params, now, user_id);
   } catch (std::exception const& e) {
     services_.log.line(
         "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
@@ -186,7 +186,7 @@ HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
           append_json_string(s, e.what());
           return s;
         }());
-    response = error_response(500, "Something went wrong");
+    response = error_response(ErrorCode::internal);
   }
   response.header("X-Request-Id", request.request_id);
   double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -5,19 +5,33 @@
 
 namespace ticketing::api {
 
-int http_status(ErrorCode code) noexcept {
+HttpError http_error(ErrorCode code) noexcept {
+  using enum ErrorCode;
   switch (code) {
-    case ErrorCode::invalid_input: return 400;
-    case ErrorCode::rejected: return 400;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::conflict: return 409;
-    case ErrorCode::unauthenticated: return 401;
-    case ErrorCode::forbidden: return 403;
-    case ErrorCode::resource_exhausted: return 429;
-    case ErrorCode::unavailable: return 503;
-    case ErrorCode::internal: return 500;
+    case malformed_request: return {400, "Bad request", false};
+    case body_too_large: return {413, "Request body is too large", true};
+    case headers_too_large: return {431, "Request headers are too large", true};
+    case invalid_input: return {400, "Invalid request", false};
+    case not_found: return {404, "Not Found", true};
+    case rejected: return {400, "Not allowed now", false};
+    case already_exists: return {400, "Already exists", false};  // "Email in use"
+    case conflict: return {409, "Changed since it was read", false};
+    case unauthenticated: return {401, "Not authorized", true};
+    case forbidden: return {401, "Not authorized", true};  // another user's ticket or order: as the old app
+    case cross_origin: return {403, "Cross-origin request refused", true};
+    case unsupported_media_type: return {415, "Content-Type must be application/json", true};
+    case payment_declined: return {402, "Your card was declined.", false};
+    case payment_not_charged: return {502, "The payment did not go through and nothing was charged; try again", true};
+    case gateway_unavailable:
+      return {502, "Payment gateway unavailable; the order stays reserved while the payment is checked", true};
+    case no_longer_payable: return {409, "Order is no longer payable; the charge will be refunded", true};
+    case resource_exhausted: return {429, "Too many requests, try again later", false};
+    // The cause (storage, the log, overload) is the operator's to read in the
+    // logs, never the client's.
+    case unavailable: return {503, "Service temporarily unavailable, try again shortly", true};
+    case internal: return {500, "Something went wrong", true};
   }
-  return 500;
+  return {500, "Something went wrong", true};
 }
 
 namespace {
@@ -39,31 +53,20 @@ HttpResponse validation_response(std::vector<Error> const& errors) {
 }
 
 HttpResponse error_response(Error const& error) {
-  int const status = http_status(error.code);
-  if (status == 500) return error_response(500, "Something went wrong");
-  if (status == 503) {
-    // The cause (storage, the log, overload) is the operator's to read in
-    // the logs, never the client's.
-    HttpResponse busy = error_response(503, "Service temporarily unavailable, try again shortly");
-    busy.header("Retry-After", std::to_string(error.retry_after_seconds.value_or(1)));
-    return busy;
-  }
+  HttpError const http = http_error(error.code);
+  bool const own_words = !http.fixed && !error.message.empty();
   JsonWriter w;
-  w.begin_object().key("errors").begin_array();
-  write_error(w, error);
-  w.end_array();
+  w.begin_object().key("errors").begin_array().begin_object();
+  w.key("message").string(own_words ? std::string_view(error.message) : http.message);
+  if (own_words && !error.field.empty()) w.key("field").string(error.field);
+  w.end_object().end_array();
   if (error.current_price_cents) w.key("currentPrice").raw(format_units(Money{*error.current_price_cents}));
   w.end_object();
-  HttpResponse response = json_response(status, w.take());
-  if (error.retry_after_seconds) response.header("Retry-After", std::to_string(*error.retry_after_seconds));
+  HttpResponse response = json_response(http.status, w.take());
+  if (error.retry_after_seconds || http.status == 503) {
+    response.header("Retry-After", std::to_string(error.retry_after_seconds.value_or(1)));
+  }
   return response;
-}
-
-HttpResponse error_response(int status, std::string_view message) {
-  JsonWriter w;
-  w.begin_object().key("errors").begin_array().begin_object().key("message").string(message).end_object();
-  w.end_array().end_object();
-  return json_response(status, w.take());
 }
 
 HttpResponse json_response(int status, std::string body) {

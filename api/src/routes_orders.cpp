@@ -20,7 +20,7 @@ HttpResponse create_order(Call& call) {
     }
   }
   if (!errors.empty()) return validation_response(errors);
-  if (!is_generated_id(*ticket_id)) return error_response(404, "Not Found");
+  if (!is_generated_id(*ticket_id)) return error_response(ErrorCode::not_found);
 
   auto outcome = call.services.marketplace.place_order(
       order::PlaceOrder{*ticket_id, call.user->user_id, seen_price, call.services.config.reservation_ttl},
@@ -50,10 +50,10 @@ HttpResponse list_orders(Call& call) {
 
 HttpResponse show_order(Call& call) {
   std::string const& id = call.params.front();
-  if (!ticket_id_of_order(id)) return error_response(404, "Not Found");
+  if (!ticket_id_of_order(id)) return error_response(ErrorCode::not_found);
   auto row = call.services.views.order(id);
-  if (!row) return error_response(404, "Not Found");
-  if (row->buyer_id != call.user->user_id) return error_response(401, "Not authorized");
+  if (!row) return error_response(ErrorCode::not_found);
+  if (row->buyer_id != call.user->user_id) return error_response(ErrorCode::forbidden);
   return json_response(200, views::render_order(*row));
 }
 

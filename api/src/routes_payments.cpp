@@ -20,18 +20,16 @@ HttpResponse outcome_response(PaymentOutcome const& outcome) {
   using Kind = PaymentOutcome::Kind;
   switch (outcome.kind) {
     case Kind::paid: return payment_response(outcome);
-    case Kind::declined:
-      return error_response(402, outcome.message.empty() ? "Your card was declined." : outcome.message);
+    case Kind::declined: return error_response(make_error(ErrorCode::payment_declined, outcome.message));
     case Kind::not_charged:
       if (!outcome.message.empty()) {
         return validation_response({make_error(ErrorCode::invalid_input, outcome.message, "token")});
       }
-      return error_response(502, "The payment did not go through and nothing was charged; try again");
-    case Kind::unknown:
-      return error_response(502, "Payment gateway unavailable; the order stays reserved while the payment is checked");
-    case Kind::refund_due: return error_response(409, "Order is no longer payable; the charge will be refunded");
+      return error_response(ErrorCode::payment_not_charged);
+    case Kind::unknown: return error_response(ErrorCode::gateway_unavailable);
+    case Kind::refund_due: return error_response(ErrorCode::no_longer_payable);
   }
-  return error_response(make_error(ErrorCode::internal, "unknown payment outcome"));
+  return error_response(ErrorCode::internal);
 }
 
 }  // namespace
@@ -45,7 +43,7 @@ HttpResponse create_payment(Call& call) {
     errors.push_back(make_error(ErrorCode::invalid_input, "OrderId is required", "orderId"));
   }
   if (!errors.empty()) return validation_response(errors);
-  if (!ticket_id_of_order(*order_id)) return error_response(404, "Not Found");
+  if (!ticket_id_of_order(*order_id)) return error_response(ErrorCode::not_found);
 
   auto paid = call.services.payments.pay(*order_id, call.user->user_id, std::string(*token), call.command("pay"),
                                          call.command("outcome"));

@@ -89,9 +89,9 @@ HttpResponse list_tickets(Call& call) {
 
 HttpResponse show_ticket(Call& call) {
   std::string const& id = call.params.front();
-  if (!is_generated_id(id)) return error_response(404, "Not Found");
+  if (!is_generated_id(id)) return error_response(ErrorCode::not_found);
   auto row = call.services.views.ticket(id);
-  if (!row) return error_response(404, "Not Found");
+  if (!row) return error_response(ErrorCode::not_found);
   return json_response(200, views::render_ticket(*row));
 }
 
@@ -111,7 +111,7 @@ HttpResponse update_ticket(Call& call) {
   }
   if (!errors.empty()) return validation_response(errors);
   std::string const& id = call.params.front();
-  if (!is_generated_id(id)) return error_response(404, "Not Found");
+  if (!is_generated_id(id)) return error_response(ErrorCode::not_found);
   auto outcome = call.services.marketplace.execute(ticket::UpdateTicket{id, call.user->user_id, title, price, version},
                                                    call.command("update"));
   if (!outcome) return error_response(outcome.error());

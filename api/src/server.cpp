@@ -68,6 +68,16 @@ HttpRequest to_request(http::request<http::string_body>& req, std::string const&
   return r;
 }
 
+// How reading a request ended: whole, refused (answer `why`, then close),
+// or closed by the peer or a timeout.
+struct ReadOutcome {
+  enum Kind { whole, refused, closed } kind;
+  Error why;
+};
+ReadOutcome refused(ErrorCode code, std::string_view message = {}) {
+  return {ReadOutcome::refused, make_error(code, std::string(message))};
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -106,8 +116,8 @@ struct HttpServer::Impl {
   }
 
   // A response to a request that could not be read whole; the connection closes.
-  asio::awaitable<void> refuse(beast::tcp_stream& stream, int status, std::string_view message) {
-    HttpResponse res = error_response(status, message);
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, Error const& why) {
+    HttpResponse res = error_response(why);
     res.header("X-Request-Id", next_request_id());
     auto out = to_beast(std::move(res), 11, false);
     stream.expires_after(std::chrono::seconds(5));
@@ -128,26 +138,27 @@ struct HttpServer::Impl {
 
   // Reads one request: the header, its checks, then the body. Empty on
   // success; else the status and message to refuse it with (0: just close).
-  asio::awaitable<std::pair<int, std::string_view>> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                                                 http::request_parser<http::string_body>& parser) {
+  asio::awaitable<ReadOutcome> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                            http::request_parser<http::string_body>& parser) {
     stream.expires_after(config.read_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (!ec) {
-      if (auto const fault = header_fault(parser.get()); !fault.empty()) co_return std::pair{400, fault};
+      if (auto const fault = header_fault(parser.get()); !fault.empty())
+        co_return refused(ErrorCode::malformed_request, fault);
       std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     }
-    if (!ec) co_return std::pair{0, std::string_view()};
-    if (ec == http::error::body_limit) co_return std::pair{413, std::string_view("Request body is too large")};
+    if (!ec) co_return ReadOutcome{ReadOutcome::whole, {}};
+    if (ec == http::error::body_limit) co_return refused(ErrorCode::body_too_large);
     // The header, a chunk header with its extensions, or the trailer did not
     // fit the connection's buffer (bounded by the header limit).
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      co_return std::pair{431, std::string_view("Request headers are too large")};
+      co_return refused(ErrorCode::headers_too_large);
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
-      co_return std::pair{-1, std::string_view()};
+      co_return ReadOutcome{ReadOutcome::closed, {}};
     }
-    co_return std::pair{400, std::string_view("Bad request")};
+    co_return refused(ErrorCode::malformed_request);
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
@@ -162,10 +173,10 @@ struct HttpServer::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(config.max_body_bytes);
-      auto const [status, message] = co_await read_request(stream, buffer, parser);
-      if (status < 0) break;
-      if (status > 0) {
-        co_await refuse(stream, status, message);
+      auto const read = co_await read_request(stream, buffer, parser);
+      if (read.kind == ReadOutcome::closed) break;
+      if (read.kind == ReadOutcome::refused) {
+        co_await refuse(stream, read.why);
         break;
       }
       auto& req = parser.get();
@@ -226,7 +237,7 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> reject(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
-    co_await refuse(stream, 503, "Too many connections");
+    co_await refuse(stream, make_error(ErrorCode::unavailable, "too many connections"));
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
@@ -301,19 +312,21 @@ ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits) 
       // only together with new ones.
       ec = {};
       bool const unoffered = bytes.size() > offered - used;
-      if (!unoffered) return {std::nullopt, 0, {}};  // everything offered: it waits for more
-      if (used == 0) return {std::nullopt, 431, "Request headers are too large"};  // a full buffer, no progress
+      if (!unoffered) return {};  // everything offered: it waits for more
+      if (used == 0) return {std::nullopt, make_error(ErrorCode::headers_too_large, {})};  // a full buffer, no progress
       continue;
     }
-    if (ec == http::error::body_limit) return {std::nullopt, 413, "Request body is too large"};
-    if (ec == http::error::header_limit) return {std::nullopt, 431, "Request headers are too large"};
-    if (ec) return {std::nullopt, 400, "Bad request"};
+    if (ec == http::error::body_limit) return {std::nullopt, make_error(ErrorCode::body_too_large, {})};
+    if (ec == http::error::header_limit) return {std::nullopt, make_error(ErrorCode::headers_too_large, {})};
+    if (ec) return {std::nullopt, make_error(ErrorCode::malformed_request, {})};
     if (parser.is_header_done() && !checked) {
       checked = true;
-      if (auto const fault = header_fault(parser.get()); !fault.empty()) return {std::nullopt, 400, fault};
+      if (auto const fault = header_fault(parser.get()); !fault.empty()) {
+        return {std::nullopt, make_error(ErrorCode::malformed_request, std::string(fault))};
+      }
     }
   }
-  return {to_request(parser.get(), "127.0.0.1", "parsed"), 0, {}};
+  return {to_request(parser.get(), "127.0.0.1", "parsed"), std::nullopt};
 }
 
 }  // namespace ticketing::api

@@ -75,7 +75,7 @@ Result<Events> place(ticket::State const& ticket, PlaceOrder const& c, Instant n
 namespace {
 
 Error not_found() { return make_error(ErrorCode::not_found, "Not Found"); }
-Error not_authorized() { return make_error(ErrorCode::unauthenticated, "Not authorized"); }
+Error not_authorized() { return make_error(ErrorCode::forbidden, "Not authorized"); }
 
 void append_release(Events& events, OrderContext const& ctx, Instant now) {
   if (auto released = ticket::release(ctx.ticket, ctx.order.order_id, now)) events.emplace_back(*released);

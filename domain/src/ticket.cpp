@@ -65,7 +65,7 @@ Result<Events> list(State const& state, ListTicket const& c, Instant now) {
   if (!title) return title.error();
   auto price = validate_price(c.price, "Price must be greater than 0");
   if (!price) return price.error();
-  if (state.exists) return make_error(ErrorCode::conflict, "Ticket already exists");
+  if (state.exists) return make_error(ErrorCode::already_exists, "Ticket already exists");
   return Events{TicketCreated{c.ticket_id, c.seller_id, *title, *price, now}};
 }
 
@@ -76,7 +76,7 @@ Result<Events> update(State const& state, UpdateTicket const& c, Instant now) {
   if (!price) return price.error();
   if (!state.exists) return make_error(ErrorCode::not_found, "Not Found");
   if (state.status != Status::available) return make_error(ErrorCode::rejected, "Cannot edit a reserved ticket");
-  if (state.seller_id != c.user_id) return make_error(ErrorCode::unauthenticated, "Not authorized");
+  if (state.seller_id != c.user_id) return make_error(ErrorCode::forbidden, "Not authorized");
   if (c.expected_version && *c.expected_version != state.version) {
     return make_error(ErrorCode::conflict, "Ticket has been modified", "version");
   }

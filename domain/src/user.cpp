@@ -55,7 +55,7 @@ std::optional<Error> lockout(State const& state, Instant now) {
 namespace {
 
 Result<Events> sign_up(State const& state, SignUp const& c, Instant now) {
-  if (state.exists) return make_error(ErrorCode::invalid_input, "Email in use", "email");
+  if (state.exists) return make_error(ErrorCode::already_exists, "Email in use", "email");
   return Events{UserCreated{c.user_id, c.email.normalized(), c.email.display(), c.password_hash, c.session_id, now}};
 }
 

@@ -18,6 +18,10 @@
 
 namespace ticketing::views::keys {
 
+// Prefixes of the keys that are scanned.
+inline constexpr std::string_view kForSale = "a/";
+inline constexpr std::string_view kDays = "d/";
+
 inline std::string checkpoint(std::uint32_t partition) {
   std::string k = "c/";
   bytes::put_be32(k, partition);
@@ -26,25 +30,35 @@ inline std::string checkpoint(std::uint32_t partition) {
 inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
 inline std::string order(std::string_view id) { return "o/" + std::string(id); }
 inline std::string revoked(std::string_view session) { return "r/" + std::string(session); }
-inline std::string day(std::string_view date) { return "d/" + std::string(date); }
+inline std::string day(std::string_view date) { return std::string(kDays) + std::string(date); }
 inline constexpr std::string_view kTotals = "x/totals";
 
+// All of a seller's tickets, or a buyer's orders: "s/<seller id>\0".
+inline std::string of_seller(std::string_view seller) {
+  std::string k = "s/" + std::string(seller);
+  k += '\0';
+  return k;
+}
+inline std::string of_buyer(std::string_view buyer) {
+  std::string k = "b/" + std::string(buyer);
+  k += '\0';
+  return k;
+}
+
 inline std::string for_sale(std::int64_t listed_at_ms, std::string_view ticket_id) {
-  std::string k = "a/";
+  std::string k(kForSale);
   bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
   k += ticket_id;
   return k;
 }
 inline std::string by_seller(std::string_view seller, std::int64_t listed_at_ms, std::string_view ticket_id) {
-  std::string k = "s/" + std::string(seller);
-  k += '\0';
+  std::string k = of_seller(seller);
   bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
   k += ticket_id;
   return k;
 }
 inline std::string by_buyer(std::string_view buyer, std::int64_t created_at_ms, std::string_view order_id) {
-  std::string k = "b/" + std::string(buyer);
-  k += '\0';
+  std::string k = of_buyer(buyer);
   bytes::put_be64(k, static_cast<std::uint64_t>(created_at_ms));
   k += order_id;
   return k;

@@ -5,6 +5,7 @@
 
 #include "domain/money.hpp"
 #include "domain/time.hpp"
+#include "encoding/byte_order.hpp"
 #include "encoding/json_writer.hpp"
 
 namespace ticketing::views {
@@ -22,10 +23,7 @@ void put(std::string& out, std::string const& s) {
   out += static_cast<char>(n);
   out += s;
 }
-void put(std::string& out, std::int64_t v) {
-  auto const u = static_cast<std::uint64_t>(v);
-  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((u >> shift) & 0xFF);
-}
+void put(std::string& out, std::int64_t v) { bytes::put_be64(out, static_cast<std::uint64_t>(v)); }
 template <class E>
 requires std::is_enum_v<E>
 void put(std::string& out, E e) { out += static_cast<char>(static_cast<std::uint8_t>(e)); }
@@ -48,9 +46,7 @@ bool get(std::string_view& in, std::string& s) {
 }
 bool get(std::string_view& in, std::int64_t& v) {
   if (in.size() < 8) return false;
-  std::uint64_t u = 0;
-  for (std::size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<unsigned char>(in[i]);
-  v = static_cast<std::int64_t>(u);
+  v = static_cast<std::int64_t>(bytes::get_be64(in));
   in.remove_prefix(8);
   return true;
 }

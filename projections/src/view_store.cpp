@@ -46,7 +46,7 @@ std::optional<std::string> from_hex(std::string_view hex) {
 }
 
 template <class Visit>
-void scan_prefix(rocksdb::DB& db, std::string const& prefix, std::string const& start, Visit&& visit) {
+void scan_prefix(rocksdb::DB& db, std::string_view prefix, std::string_view start, Visit&& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
@@ -129,7 +129,7 @@ std::optional<TicketRow> ViewStore::ticket(std::string const& id) const {
 }
 
 Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string const& cursor) const {
-  std::string start = "a/";
+  std::string start(keys::kForSale);
   if (!cursor.empty()) {
     auto decoded = from_hex(cursor);
     if (!decoded || decoded->size() < 9) return make_error(ErrorCode::invalid_input, "Invalid cursor", "cursor");
@@ -139,13 +139,13 @@ Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string co
   TicketPage page;
   std::string last;
   bool more = false;
-  scan_prefix(*db_, "a/", start, [&](std::string_view key, std::string_view value) {
+  scan_prefix(*db_, keys::kForSale, start, [&](std::string_view key, std::string_view value) {
     if (page.tickets.size() == limit) {
       more = true;
       return false;
     }
     if (auto row = decode_row<TicketRow>(value)) page.tickets.push_back(std::move(*row));
-    last.assign(key.substr(2));
+    last.assign(key.substr(keys::kForSale.size()));
     return true;
   });
   if (more) page.next_cursor = to_hex(last);
@@ -154,8 +154,7 @@ Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string co
 
 std::vector<TicketRow> ViewStore::tickets_of_seller(std::string const& seller_id) const {
   std::vector<TicketRow> out;
-  std::string prefix = "s/" + seller_id;
-  prefix += '\0';
+  std::string const prefix = keys::of_seller(seller_id);
   scan_prefix(*db_, prefix, prefix, [&](std::string_view key, std::string_view) {
     if (auto row = ticket(std::string(key.substr(prefix.size() + 8)))) out.push_back(std::move(*row));
     return true;
@@ -171,8 +170,7 @@ std::optional<OrderRow> ViewStore::order(std::string const& id) const {
 
 std::vector<OrderRow> ViewStore::orders_of_buyer(std::string const& buyer_id) const {
   std::vector<OrderRow> out;
-  std::string prefix = "b/" + buyer_id;
-  prefix += '\0';
+  std::string const prefix = keys::of_buyer(buyer_id);
   scan_prefix(*db_, prefix, prefix, [&](std::string_view key, std::string_view) {
     if (auto row = order(std::string(key.substr(prefix.size() + 8)))) out.push_back(std::move(*row));
     return true;
@@ -196,8 +194,8 @@ Totals ViewStore::totals() const {
 
 std::vector<std::pair<std::string, DayStats>> ViewStore::sales_per_day() const {
   std::vector<std::pair<std::string, DayStats>> out;
-  scan_prefix(*db_, "d/", "d/", [&](std::string_view key, std::string_view value) {
-    out.emplace_back(std::string(key.substr(2)), decode_row<DayStats>(value).value_or(DayStats{}));
+  scan_prefix(*db_, keys::kDays, keys::kDays, [&](std::string_view key, std::string_view value) {
+    out.emplace_back(std::string(key.substr(keys::kDays.size())), decode_row<DayStats>(value).value_or(DayStats{}));
     return true;
   });
   return out;

@@ -65,8 +65,7 @@ TEST_CASE("the next order of a released ticket gets the next order id") {
 
 TEST_CASE("only the buyer cancels, only a created order cancels, and cancelling twice changes nothing") {
   then_events(when(ordered(), order::CancelOrder{kOrder, kBuyer}, at(20)), {"OrderCancelled", "TicketReleased"});
-  then_error(when(ordered(), order::CancelOrder{kOrder, "someone"}, at(20)), ErrorCode::unauthenticated,
-             "Not authorized");
+  then_error(when(ordered(), order::CancelOrder{kOrder, "someone"}, at(20)), ErrorCode::forbidden, "Not authorized");
   then_error(when({listed()}, order::CancelOrder{kOrder, kBuyer}, at(20)), ErrorCode::not_found, "Not Found");
   Events cancelled = ordered();
   cancelled.emplace_back(OrderCancelled{kOrder, "buyer", at(20)});
@@ -120,8 +119,7 @@ TEST_CASE("payment starts only for the buyer's created, unexpired order") {
   CHECK(charge.charge_id == kCharge);
   CHECK(charge.amount == Money{2000});
   CHECK(charge.idempotency_key == kCharge);
-  then_error(when(ordered(), order::StartPayment{kOrder, "someone"}, at(20)), ErrorCode::unauthenticated,
-             "Not authorized");
+  then_error(when(ordered(), order::StartPayment{kOrder, "someone"}, at(20)), ErrorCode::forbidden, "Not authorized");
   then_error(when(ordered(), order::StartPayment{kOrder, kBuyer}, at(10) + 15min), ErrorCode::rejected,
              "Order has expired");
   Events cancelled = ordered();

@@ -32,7 +32,7 @@ TEST_CASE("only the seller edits an available ticket") {
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, std::nullopt}, at(1)),
               {"TicketUpdated"});
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kBuyer, "New", Money{3000}, std::nullopt}, at(1)),
-             ErrorCode::unauthenticated, "Not authorized");
+             ErrorCode::forbidden, "Not authorized");
   then_error(ticket::decide(ticket_given({}), ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(1)),
              ErrorCode::not_found, "Not Found");
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{0}, {}}, at(1)),

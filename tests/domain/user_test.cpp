@@ -19,7 +19,7 @@ Events failures(int n, std::int64_t from_second) {
 TEST_CASE("sign-up registers a new e-mail once") {
   then_events(user::decide(user_given({}), user::SignUp{"u1", kEmail, "hash", "s0"}, at(0)), {"UserCreated"});
   auto const again = user::decide(user_given({kCreated}), user::SignUp{"u2", kEmail, "hash", "s9"}, at(5));
-  then_error(again, ErrorCode::invalid_input, "Email in use");
+  then_error(again, ErrorCode::already_exists, "Email in use");
   CHECK(again.error().field == "email");
 }
 

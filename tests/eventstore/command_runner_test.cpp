@@ -64,7 +64,7 @@ TEST_CASE("the runner loads, decides and commits with the versions it read") {
   REQUIRE(listed->append.has_value());
   auto again = runner.run(kTicket, "list-2", meta(), list_ticket());
   REQUIRE_FALSE(again.has_value());
-  CHECK(again.error().code == ErrorCode::conflict);  // the decider says the ticket exists
+  CHECK(again.error().code == ErrorCode::already_exists);  // the decider says the ticket exists
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 0);
 }
 

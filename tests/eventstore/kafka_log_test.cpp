@@ -13,8 +13,8 @@
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
 
-#include "kafka_mock/kafka_mock.hpp"
 #include "eventually.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"
 

@@ -6,14 +6,22 @@
 
 namespace ticketing::api {
 
-[[nodiscard]] int http_status(ErrorCode code) noexcept;
+// How a code is answered: its status, and the message API.md gives for it.
+// A `fixed` message is always the one sent (the error's own text may carry
+// detail the client must not see); otherwise it is the default for an error
+// with no message of its own.
+struct HttpError {
+  int status;
+  std::string_view message;
+  bool fixed;
+};
+[[nodiscard]] HttpError http_error(ErrorCode code) noexcept;
 
 // {"errors":[{"message","field"?}]}, plus "currentPrice" for the price race,
-// Retry-After for throttling. Internal errors answer "Something went wrong"
-// and never expose their detail.
+// Retry-After for throttling and unavailability.
 [[nodiscard]] HttpResponse error_response(Error const& error);
+[[nodiscard]] inline HttpResponse error_response(ErrorCode code) { return error_response(make_error(code, {})); }
 // Several field errors at once, in field order.
 [[nodiscard]] HttpResponse validation_response(std::vector<Error> const& errors);
-[[nodiscard]] HttpResponse error_response(int status, std::string_view message);
 
 }  // namespace ticketing::api

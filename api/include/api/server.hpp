@@ -35,8 +35,7 @@ struct ServerConfig {
 // buffered, RFC 9112 framing), without a socket: for tests and fuzzing.
 struct ParsedRequest {
   std::optional<HttpRequest> request;  // set when the bytes hold a whole acceptable request
-  int refusal_status{0};               // else the status the server refuses with (0: it waits for more)
-  std::string_view refusal;
+  std::optional<Error> refusal;        // else why the server refuses it (neither: it waits for more)
 };
 [[nodiscard]] ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits);
 

@@ -12,17 +12,28 @@
 
 namespace ticketing {
 
-// A small taxonomy, after absl::StatusCode. The comment says what a caller may do.
+// What happened, not which status it becomes: one table in api/ (errors.cpp)
+// maps each code to its HTTP status. The comment says what a caller may do.
 enum class ErrorCode : std::uint8_t {
-  invalid_input,       // the request itself is wrong; do not retry unchanged
-  not_found,           // the addressed thing does not exist
-  rejected,            // a business rule refused the command; do not retry unchanged
-  conflict,            // a version or race lost; reload and retry may succeed
-  unauthenticated,     // no, or not the right, identity
-  forbidden,           // identity known but not allowed (e.g. cross-origin)
-  resource_exhausted,  // throttled; retry after `retry_after_seconds`
-  unavailable,         // a dependency is down; retry later
-  internal,            // a broken invariant or unexpected fault
+  malformed_request,       // the bytes are not an acceptable HTTP request; the connection closes
+  body_too_large,          // the body is over the limit
+  headers_too_large,       // the header (or what the parser must hold back) is over the limit
+  invalid_input,           // the request itself is wrong (`field` says where); do not retry unchanged
+  not_found,               // the addressed thing does not exist
+  rejected,                // a rule of the marketplace refused the command; do not retry unchanged
+  already_exists,          // what the command creates exists already (an e-mail in use)
+  conflict,                // the state changed since the caller saw it (a version, a price); reload
+  unauthenticated,         // no valid session
+  forbidden,               // a known user acting on what is not theirs
+  cross_origin,            // a mutating request from another origin
+  unsupported_media_type,  // a body that is not JSON
+  payment_declined,        // the card was declined; the order is cancelled
+  payment_not_charged,     // the payment failed and nothing was charged; paying again may succeed
+  gateway_unavailable,     // the payment's outcome is unknown; it is being checked
+  no_longer_payable,       // a charge went through for an order that ended; it is refunded
+  resource_exhausted,      // throttled; retry after `retry_after_seconds`
+  unavailable,             // a dependency is down or contention persisted; retry later
+  internal,                // a broken invariant or unexpected fault
 };
 
 [[nodiscard]] char const* to_string(ErrorCode code) noexcept;
