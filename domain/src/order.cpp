@@ -42,18 +42,11 @@ State evolve(State state, OrderEvent const& event) {
                    state.status = Status::cancelled;
                    state.expired = true;
                  },
+                 [&](OrderPaymentFailed const&) { state.status = Status::created; },
              },
              event);
   ++state.version;
   return state;
-}
-
-Status effective_status(OrderContext const& ctx) noexcept {
-  if (ctx.order.status == Status::awaiting_payment && ctx.charge.charge_id == ctx.order.charge_id &&
-      ctx.charge.status == charge::Status::failed && ctx.charge.retryable) {
-    return Status::created;
-  }
-  return ctx.order.status;
 }
 
 Result<Events> place(ticket::State const& ticket, PlaceOrder const& c, Instant now) {
@@ -84,7 +77,7 @@ void append_release(Events& events, OrderContext const& ctx, Instant now) {
 Result<Events> cancel(OrderContext const& ctx, CancelOrder const& c, Instant now) {
   if (!ctx.order.exists) return not_found();
   if (ctx.order.buyer_id != c.user_id) return not_authorized();
-  switch (effective_status(ctx)) {
+  switch (ctx.order.status) {
     case Status::cancelled: return Events{};
     case Status::complete: return make_error(ErrorCode::rejected, "Cannot cancel a completed order");
     case Status::awaiting_payment:
@@ -103,7 +96,7 @@ void append_expiry(Events& events, OrderContext const& ctx, Instant now) {
 
 Result<Events> expire(OrderContext const& ctx, Instant now) {
   if (!ctx.order.exists) return not_found();
-  Status const status = effective_status(ctx);
+  Status const status = ctx.order.status;
   // The payment's outcome decides: it completes the order, or its failure
   // expires it (charge_failed). The caller asks again later.
   if (status == Status::awaiting_payment) return make_error(ErrorCode::rejected, "Order's payment is in progress");
@@ -117,7 +110,7 @@ Result<Events> expire(OrderContext const& ctx, Instant now) {
 Result<Events> start_payment(OrderContext const& ctx, StartPayment const& c, Instant now) {
   if (!ctx.order.exists) return not_found();
   if (ctx.order.buyer_id != c.user_id) return not_authorized();
-  switch (effective_status(ctx)) {
+  switch (ctx.order.status) {
     case Status::cancelled: return make_error(ErrorCode::rejected, "Cannot pay for a cancelled order");
     case Status::complete: return make_error(ErrorCode::rejected, "Order is already paid");
     case Status::awaiting_payment:
@@ -162,6 +155,8 @@ Result<Events> charge_failed(OrderContext const& ctx, RecordChargeFailed const& 
   } else if (now >= ctx.order.expires_at) {
     // Nothing was charged and the hold's time is up: it ends now.
     append_expiry(events, ctx, now);
+  } else {
+    events.emplace_back(OrderPaymentFailed{ctx.order.order_id, c.charge_id, c.reason, now});
   }
   return events;
 }
@@ -172,9 +167,14 @@ Result<Events> charge_refunded(OrderContext const& ctx, RecordChargeRefunded con
   return Events{ChargeRefunded{c.charge_id, ctx.charge.order_id, c.refund_id, now}};
 }
 
-}  // namespace
+std::optional<OrderPaymentFailed> unrecorded_payment_failure(OrderContext const& ctx, Instant now) {
+  bool const failed_without_charge = ctx.charge.exists && ctx.charge.charge_id == ctx.order.charge_id &&
+                                     ctx.charge.status == charge::Status::failed && ctx.charge.retryable;
+  if (ctx.order.status != Status::awaiting_payment || !failed_without_charge) return std::nullopt;
+  return OrderPaymentFailed{ctx.order.order_id, ctx.charge.charge_id, ctx.charge.failure_reason, now};
+}
 
-Result<Events> decide(OrderContext const& ctx, Command const& command, Instant now) {
+Result<Events> decide_on(OrderContext const& ctx, Command const& command, Instant now) {
   return std::visit(overloaded{
                         [&](CancelOrder const& c) { return cancel(ctx, c, now); },
                         [&](ExpireOrder const&) { return expire(ctx, now); },
@@ -184,6 +184,18 @@ Result<Events> decide(OrderContext const& ctx, Command const& command, Instant n
                         [&](RecordChargeRefunded const& c) { return charge_refunded(ctx, c, now); },
                     },
                     command);
+}
+
+}  // namespace
+
+Result<Events> decide(OrderContext const& ctx, Command const& command, Instant now) {
+  auto const missing = unrecorded_payment_failure(ctx, now);
+  if (!missing) return decide_on(ctx, command, now);
+  OrderContext repaired = ctx;
+  repaired.order = evolve(ctx.order, *missing);
+  auto events = decide_on(repaired, command, now);
+  if (events) events->insert(events->begin(), *missing);
+  return events;
 }
 
 }  // namespace ticketing::order

@@ -133,11 +133,9 @@ void fold(ViewTxn& txn, Event const& event) {
                  },
                  [&](ChargeCreated const&) {},
                  [&](ChargeSucceeded const&) {},
-                 [&](ChargeFailed const& e) {
-                   // Nothing was charged: the order is payable again.
-                   if (!e.retryable) return;
+                 [&](ChargeFailed const&) {},
+                 [&](OrderPaymentFailed const& e) {
                    update_order(txn, e.order_id, [&](OrderRow& r) {
-                     if (r.status != order::Status::awaiting_payment || r.charge_id != e.charge_id) return false;
                      r.status = order::Status::created;
                      return true;
                    });

@@ -7,7 +7,10 @@ using namespace ticketing::spec;
 
 TEST_CASE("a seller lists a ticket with a title and a valid price") {
   then_events(ticket::decide(ticket_given({}), ticket::ListTicket{kTicket, kSeller, "Concert", Money{2000}}, at(0)),
-              {"TicketCreated"});
+              {TicketCreated{kTicket, kSeller, "Concert", Money{2000}, at(0)}});
+  then_events(
+      ticket::decide(ticket_given({}), ticket::ListTicket{kTicket, kSeller, " \u00a0Concert\n", Money{2000}}, at(0)),
+      {TicketCreated{kTicket, kSeller, "Concert", Money{2000}, at(0)}});
   auto const blank = ticket::decide(ticket_given({}), ticket::ListTicket{kTicket, kSeller, "  ", Money{2000}}, at(0));
   then_error(blank, ErrorCode::invalid_input, "Title is required");
   CHECK(blank.error().field == "title");
@@ -30,7 +33,7 @@ TEST_CASE("version is 0 when listed and +1 for each change") {
 TEST_CASE("only the seller edits an available ticket") {
   auto const state = ticket_given({listed()});
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, std::nullopt}, at(1)),
-              {"TicketUpdated"});
+              {TicketUpdated{kTicket, "New", Money{3000}, at(1)}});
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kBuyer, "New", Money{3000}, std::nullopt}, at(1)),
              ErrorCode::forbidden, "Not authorized");
   then_error(ticket::decide(ticket_given({}), ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(1)),
@@ -56,7 +59,7 @@ TEST_CASE("an edit naming a stale version is a conflict") {
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "Newer", Money{4000}, 0}, at(2)),
              ErrorCode::conflict, "Ticket has been modified");
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "Newer", Money{4000}, 1}, at(2)),
-              {"TicketUpdated"});
+              {TicketUpdated{kTicket, "Newer", Money{4000}, at(2)}});
 }
 
 TEST_CASE("a released ticket can be edited and ordered again") {
@@ -66,5 +69,5 @@ TEST_CASE("a released ticket can be edited and ordered again") {
   CHECK(state.status == ticket::Status::available);
   CHECK(state.orders_placed == 1);
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(101)),
-              {"TicketUpdated"});
+              {TicketUpdated{kTicket, "New", Money{3000}, at(101)}});
 }

@@ -17,15 +17,18 @@ Events failures(int n, std::int64_t from_second) {
 }  // namespace
 
 TEST_CASE("sign-up registers a new e-mail once") {
-  then_events(user::decide(user_given({}), user::SignUp{"u1", kEmail, "hash", "s0"}, at(0)), {"UserCreated"});
+  then_events(user::decide(user_given({}), user::SignUp{"u1", kEmail, "hash", "s0"}, at(0)),
+              {UserCreated{"u1", "alice@example.com", "alice@example.com", "hash", "s0", at(0)}});
   auto const again = user::decide(user_given({kCreated}), user::SignUp{"u2", kEmail, "hash", "s9"}, at(5));
   then_error(again, ErrorCode::already_exists, "Email in use");
   CHECK(again.error().field == "email");
 }
 
 TEST_CASE("sign-in records success or failure, unknown e-mail is the same invalid credentials") {
-  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", true}, at(1)), {"UserSignedIn"});
-  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", false}, at(1)), {"UserSignInFailed"});
+  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", true}, at(1)),
+              {UserSignedIn{"u1", "alice@example.com", "s1", at(1)}});
+  then_events(user::decide(user_given({kCreated}), user::SignIn{kEmail, "s1", false}, at(1)),
+              {UserSignInFailed{"u1", "alice@example.com", at(1)}});
   then_error(user::decide(user_given({}), user::SignIn{kEmail, "s1", true}, at(1)), ErrorCode::invalid_input,
              "Invalid credentials");
 }
@@ -37,9 +40,11 @@ TEST_CASE("sign-in is refused for 15 minutes after 10 failures, even with the ri
   CHECK(refused.error().code == ErrorCode::resource_exhausted);
   CHECK(refused.error().retry_after_seconds == 15 * 60 - 100);
   // Nine failures do not lock.
-  then_events(user::decide(user_given(failures(9, 100)), user::SignIn{kEmail, "s1", true}, at(200)), {"UserSignedIn"});
+  then_events(user::decide(user_given(failures(9, 100)), user::SignIn{kEmail, "s1", true}, at(200)),
+              {UserSignedIn{"u1", "alice@example.com", "s1", at(200)}});
   // Fifteen minutes after the oldest of the ten, sign-in works again.
-  then_events(user::decide(state, user::SignIn{kEmail, "s1", true}, at(100 + 15 * 60)), {"UserSignedIn"});
+  then_events(user::decide(state, user::SignIn{kEmail, "s1", true}, at(100 + 15 * 60)),
+              {UserSignedIn{"u1", "alice@example.com", "s1", at(100 + 15 * 60)}});
 }
 
 TEST_CASE("a successful sign-in clears earlier failures") {
@@ -51,7 +56,8 @@ TEST_CASE("a successful sign-in clears earlier failures") {
 
 TEST_CASE("sign-out closes an open session once") {
   Events history{kCreated, UserSignedIn{"u1", "alice@example.com", "s1", at(1)}};
-  then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(2)), {"UserSignedOut"});
+  then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(2)),
+              {UserSignedOut{"u1", "alice@example.com", "s1", at(2)}});
   history.emplace_back(UserSignedOut{"u1", "alice@example.com", "s1", at(2)});
   then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(3)), {});
 }

@@ -37,6 +37,7 @@ inline Events all_events() {
       ChargeSucceeded{charge, order, "ch_3MmlLrLkdIwHu7ix0snN0B15", false, t},
       ChargeFailed{charge, order, "card_declined", false, t},
       ChargeRefunded{charge, order, "re_3MmlLrLkdIwHu7ix0SLuW5RY", t},
+      OrderPaymentFailed{order, charge, "invalid_request", t},
   };
   return events;
 }

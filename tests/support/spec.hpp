@@ -52,16 +52,18 @@ inline order::OrderContext context_given(Events const& history) {
   return ctx;
 }
 
-inline std::vector<std::string> types(Events const& events) {
-  std::vector<std::string> out;
-  for (auto const& e : events) out.emplace_back(type_name(e));
+// "OrderCreated TicketReserved": for messages.
+inline std::string types(Events const& events) {
+  std::string out;
+  for (auto const& e : events) (out += out.empty() ? "" : " ") += type_name(e);
   return out;
 }
 
-// Then: the decision produced exactly these event types.
-inline void then_events(Result<Events> const& decided, std::vector<std::string> const& expected) {
+// Then: the decision produced exactly these events, every field compared.
+inline void then_events(Result<Events> const& decided, Events const& expected) {
   REQUIRE_MESSAGE(decided.has_value(), (decided.has_value() ? "" : decided.error().message));
-  CHECK(types(*decided) == expected);
+  INFO("decided: ", types(*decided), "; expected: ", types(expected));
+  CHECK(*decided == expected);
 }
 
 // Then: the decision failed with this code and message.

@@ -115,6 +115,15 @@ struct OrderExpired {
   Instant at;
   friend bool operator==(OrderExpired const&, OrderExpired const&) = default;
 };
+// The payment the order was awaiting failed and nothing was charged (the
+// token was refused, or the gateway has no such charge): the order may be
+// paid again until it expires.
+struct OrderPaymentFailed {
+  static constexpr std::string_view kType = "OrderPaymentFailed";
+  std::string order_id, charge_id, reason;
+  Instant at;
+  friend bool operator==(OrderPaymentFailed const&, OrderPaymentFailed const&) = default;
+};
 
 // ---- Charge (stream "charge-<chargeId>") ----
 struct ChargeCreated {
@@ -135,7 +144,7 @@ struct ChargeSucceeded {
 struct ChargeFailed {
   static constexpr std::string_view kType = "ChargeFailed";
   std::string charge_id, order_id, reason;
-  bool retryable{false};  // nothing was charged (e.g. token refused): the order may be paid again
+  bool retryable{false};  // nothing was charged (e.g. token refused); OrderPaymentFailed says what it did to the order
   Instant at;
   friend bool operator==(ChargeFailed const&, ChargeFailed const&) = default;
 };
@@ -160,6 +169,7 @@ BOOST_DESCRIBE_STRUCT(OrderAwaitingPayment, (), (order_id, charge_id, at))
 BOOST_DESCRIBE_STRUCT(OrderCompleted, (), (order_id, charge_id, at))
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (order_id, reason, at))
 BOOST_DESCRIBE_STRUCT(OrderExpired, (), (order_id, at))
+BOOST_DESCRIBE_STRUCT(OrderPaymentFailed, (), (order_id, charge_id, reason, at))
 BOOST_DESCRIBE_STRUCT(ChargeCreated, (), (charge_id, order_id, amount, currency, idempotency_key, at))
 BOOST_DESCRIBE_STRUCT(ChargeSucceeded, (), (charge_id, order_id, gateway_id, refund_required, at))
 BOOST_DESCRIBE_STRUCT(ChargeFailed, (), (charge_id, order_id, reason, retryable, at))
@@ -167,14 +177,15 @@ BOOST_DESCRIBE_STRUCT(ChargeRefunded, (), (charge_id, order_id, refund_id, at))
 
 using UserEvent = std::variant<UserCreated, UserSignedIn, UserSignInFailed, UserSignedOut>;
 using TicketEvent = std::variant<TicketCreated, TicketUpdated, TicketReserved, TicketReleased, TicketSold>;
-using OrderEvent = std::variant<OrderCreated, OrderAwaitingPayment, OrderCompleted, OrderCancelled, OrderExpired>;
+using OrderEvent =
+    std::variant<OrderCreated, OrderAwaitingPayment, OrderCompleted, OrderCancelled, OrderExpired, OrderPaymentFailed>;
 using ChargeEvent = std::variant<ChargeCreated, ChargeSucceeded, ChargeFailed, ChargeRefunded>;
 
 // Any event of the product, as stored in the log.
 using Event = std::variant<UserCreated, UserSignedIn, UserSignInFailed, UserSignedOut,  //
                            TicketCreated, TicketUpdated, TicketReserved, TicketReleased, TicketSold, OrderCreated,
                            OrderAwaitingPayment, OrderCompleted, OrderCancelled, OrderExpired, ChargeCreated,
-                           ChargeSucceeded, ChargeFailed, ChargeRefunded>;
+                           ChargeSucceeded, ChargeFailed, ChargeRefunded, OrderPaymentFailed>;
 
 [[nodiscard]] std::string_view type_name(Event const& e) noexcept;
 // The stream an event belongs to, derived from its ids.

@@ -43,10 +43,6 @@ struct OrderContext {
   charge::State charge;
 };
 
-// The status a client sees: an order whose payment attempt failed without
-// charging anything is `created` again (it may be paid or cancelled).
-[[nodiscard]] Status effective_status(OrderContext const& ctx) noexcept;
-
 struct PlaceOrder {
   std::string ticket_id, buyer_id;
   std::optional<Money> seen_price;  // the price the buyer saw, if given
@@ -99,12 +95,20 @@ using Command = std::variant<CancelOrder, ExpireOrder, StartPayment, RecordCharg
 //               Nothing if the charge already succeeded.
 // RecordChargeFailed: ChargeFailed; a decline (not retryable) also cancels the
 //               order and releases the ticket; a failure that charged nothing
-//               (retryable) makes the order payable again, or expires it (with
-//               the ticket released) when expiresAt has passed. Nothing unless
+//               (retryable) of the payment the order awaits adds
+//               OrderPaymentFailed (the order is `created` again: it may be
+//               paid or cancelled), or expires it (with the ticket released)
+//               when expiresAt has passed. Nothing unless
 //               the charge is pending. An outcome that is unknown is never
 //               recorded as a failure: the charge stays pending until the
 //               gateway tells what happened.
 // RecordChargeRefunded: ChargeRefunded for a succeeded charge; else nothing.
+//
+// Logs written before OrderPaymentFailed existed recorded a failure that
+// charged nothing on the charge only, so such an order still reads
+// `awaiting:payment`. The first command decided on it records the missing
+// OrderPaymentFailed before its own events (and decides on the order as it
+// then is).
 [[nodiscard]] Result<Events> decide(OrderContext const& ctx, Command const& command, Instant now);
 
 }  // namespace ticketing::order
