@@ -47,6 +47,14 @@ std::size_t OrderSaga::pending_timers() const {
   return queue_.size();
 }
 
+std::size_t OrderSaga::due_timers() const {
+  std::lock_guard lock(mutex_);
+  Instant const now = clock_.now();
+  std::size_t due = firing_ ? 1 : 0;
+  for (auto it = queue_.begin(); it != queue_.end() && it->due <= now; ++it) ++due;
+  return due;
+}
+
 std::vector<std::uint64_t> OrderSaga::applied() const {
   std::lock_guard lock(mutex_);
   return applied_;
@@ -135,9 +143,11 @@ void OrderSaga::run_timers() {
     Due const timer = *queue_.begin();
     queue_.erase(queue_.begin());
     index_.erase({timer.kind, timer.id});
+    firing_ = true;
     lock.unlock();
     fire(timer);
     lock.lock();
+    firing_ = false;
   }
 }
 

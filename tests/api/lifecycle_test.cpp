@@ -20,26 +20,6 @@ TEST_CASE("an unpaid hold expires after the reservation window and the ticket is
   CHECK(f.server.client().get("/api/tickets").json().as_array().size() == 1);
 }
 
-TEST_CASE("an old order's deadline never releases a newer hold") {
-  ApiFixture f({"--reservation-ttl", "2"});
-  auto seller = f.user("seller");
-  auto first = f.user("first");
-  auto second = f.user("second");
-  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
-  std::string const old_order = str(ApiFixture::place_order(first, ticket).at("id"));
-  REQUIRE(first.del("/api/orders/" + old_order).status == 204);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  std::string const new_order = str(ApiFixture::place_order(second, ticket).at("id"));
-  // Past the old order's deadline, before the new one's.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
-  auto t = f.server.client().get("/api/tickets/" + ticket).json();
-  CHECK(str(t.at("status")) == "reserved");
-  CHECK(str(t.at("orderId")) == new_order);
-  CHECK(str(second.get("/api/orders/" + new_order).json().at("status")) == "created");
-  // And the new hold expires on its own time.
-  CHECK(eventually([&] { return str(second.get("/api/orders/" + new_order).json().at("status")) == "cancelled"; }));
-}
-
 TEST_CASE("kill -9 and restart keep every acknowledged write, the sessions and the timers") {
   ApiFixture f({"--reservation-ttl", "3"});
   auto seller = f.user("seller");

@@ -68,21 +68,6 @@ struct PaymentFaults {
   }
 };
 
-struct Held {
-  std::string ticket, order;
-};
-
-Held hold(HttpClient& seller, HttpClient& buyer, double price = 20) {
-  std::string const ticket = str(ApiFixture::list_ticket(seller, "Show", price).at("id"));
-  return {ticket, str(ApiFixture::place_order(buyer, ticket).at("id"))};
-}
-
-HttpResult pay(HttpClient& buyer, std::string const& order, std::string const& token, std::string const& key = {}) {
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
-  return buyer.post("/api/payments", {{"token", token}, {"orderId", order}}, headers);
-}
-
 // The buyer pays on a second connection, in the background.
 std::future<HttpResult> pay_in_background(PaymentFaults& f, HttpClient const& buyer, std::string const& order,
                                           std::string const& token) {

@@ -28,9 +28,9 @@
 #include <set>
 #include <thread>
 
+#include "application/clock.hpp"
 #include "application/marketplace.hpp"
 #include "application/payments.hpp"
-#include "application/clock.hpp"
 #include "eventstore/event_log.hpp"
 #include "processes/timer_store.hpp"
 
@@ -53,6 +53,9 @@ class OrderSaga {
   void stop();
 
   [[nodiscard]] std::size_t pending_timers() const;
+  // Timers due by the clock's now that have not finished firing (0: the saga
+  // is idle until the clock moves or a commit arrives).
+  [[nodiscard]] std::size_t due_timers() const;
   // Checks the timers now (a test whose clock jumped calls this).
   void wake();
   // Per partition, the next offset the saga will look at.
@@ -99,6 +102,7 @@ class OrderSaga {
   std::vector<std::uint64_t> applied_;
   std::uint64_t since_checkpoint_{0};
   bool stopping_{false};
+  bool firing_{false};  // a timer taken off the queue is being fired
 
   std::unique_ptr<Subscription> subscription_;
   std::thread timer_thread_;

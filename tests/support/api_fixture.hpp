@@ -1,5 +1,6 @@
 #pragma once
-// A fresh server on a fresh data directory per test (test-only).
+// A fresh server on a fresh data directory per test, and the steps most API
+// tests share (test-only).
 
 #include <string>
 
@@ -40,5 +41,22 @@ struct ApiFixture {
 };
 
 inline std::string str(json::value const& v) { return std::string(v.as_string()); }
+
+// A ticket `seller` listed and `buyer` holds (an order in `created`).
+struct Held {
+  std::string ticket, order;
+};
+inline Held hold(HttpClient& seller, HttpClient& buyer, double price = 20) {
+  std::string const ticket = str(ApiFixture::list_ticket(seller, "Show", price).at("id"));
+  return {ticket, str(ApiFixture::place_order(buyer, ticket).at("id"))};
+}
+
+// POST /api/payments, with an Idempotency-Key when `key` is given.
+inline HttpResult pay(HttpClient& buyer, std::string const& order, std::string const& token,
+                      std::string const& key = {}) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
+  return buyer.post("/api/payments", {{"token", token}, {"orderId", order}}, headers);
+}
 
 }  // namespace ticketing::testing

@@ -1,0 +1,146 @@
+#pragma once
+// The whole API in this process, without sockets (test-only): the embedded
+// log, the read models, the saga with the sandbox gateway, and `Api`, on a
+// clock the test moves by hand. For behaviour that depends on time (holds
+// that expire, deadlines) without waiting for it; what needs a process
+// (kill -9, the network) stays with ServerProcess.
+
+#include <memory>
+#include <string>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "api/api.hpp"
+#include "eventstore/rocksdb_log.hpp"
+#include "eventstore/small_store.hpp"
+#include "eventually.hpp"
+#include "manual_clock.hpp"
+#include "processes/order_saga.hpp"
+#include "processes/sandbox_gateway.hpp"
+#include "temp_dir.hpp"
+
+namespace ticketing::testing {
+
+template <class T>
+T opened_or_fail(Result<T> r) {
+  REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
+  return std::move(*r);
+}
+
+struct ApiStackOptions {
+  Duration reservation_ttl{std::chrono::minutes(15)};
+};
+
+struct ApiStack {
+  explicit ApiStack(ApiStackOptions options = {})
+      : services{market,      *read_models, projector, payments,
+                 clock,       tokens,       passwords, limits,
+                 idempotency, metrics,      logger,    api::ApiConfig{.reservation_ttl = options.reservation_ttl}} {
+    projector.start();
+    saga.start();
+  }
+  ~ApiStack() {
+    saga.stop();
+    projector.stop();
+  }
+
+  struct Answer {
+    int status;
+    boost::json::value json;  // null for an empty body
+    std::string header(std::string_view name) const {
+      for (auto const& [k, v] : headers)
+        if (k == name) return v;
+      return {};
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+
+  // One request; `session` is a token from sign_up.
+  Answer call(std::string method, std::string path, boost::json::value const& body = nullptr,
+              std::string const& session = {}) {
+    api::HttpRequest request;
+    request.method = std::move(method);
+    auto const q = path.find('?');
+    request.path = path.substr(0, q);
+    if (q != std::string::npos) request.query = path.substr(q + 1);
+    request.remote_address = "127.0.0.1";
+    request.request_id = "test-" + std::to_string(++requests_);
+    request.headers.emplace_back("host", "localhost");
+    if (!body.is_null()) {
+      request.body = boost::json::serialize(body);
+      request.headers.emplace_back("content-type", "application/json");
+    }
+    if (!session.empty()) request.headers.emplace_back("cookie", "session=" + session);
+    auto const response = api.handle(request);
+    Answer answer{response.status, nullptr, response.headers};
+    if (!response.body.empty()) answer.json = boost::json::parse(response.body);
+    return answer;
+  }
+
+  // Signs up `name`@example.com and answers its session token.
+  std::string sign_up(std::string const& name) {
+    auto const r = call("POST", "/api/users/signup", {{"email", name + "@example.com"}, {"password", "password123"}});
+    REQUIRE(r.status == 201);
+    std::string const cookie = r.header("Set-Cookie");
+    auto const start = cookie.find('=') + 1;
+    return cookie.substr(start, cookie.find(';') - start);
+  }
+  std::string list_ticket(std::string const& seller, double price = 20) {
+    auto const r = call("POST", "/api/tickets", {{"title", "Show"}, {"price", price}}, seller);
+    REQUIRE(r.status == 201);
+    return std::string(r.json.at("id").as_string());
+  }
+  std::string place_order(std::string const& buyer, std::string const& ticket) {
+    auto const r = call("POST", "/api/orders", {{"ticketId", ticket}}, buyer);
+    REQUIRE(r.status == 201);
+    return std::string(r.json.at("id").as_string());
+  }
+  std::string status_of(std::string const& path, std::string const& session = {}) {
+    auto const r = call("GET", path, nullptr, session);
+    REQUIRE(r.status == 200);
+    return std::string(r.json.at("status").as_string());
+  }
+
+  // Moves the clock and lets the saga fire what is due; returns once it has
+  // nothing left due (it keeps the timers still in the future).
+  void advance(Duration d) {
+    clock.advance(d);
+    saga.wake();
+    REQUIRE(eventually([&] {
+      saga.wake();
+      return projector.applied() == log->end_offsets() && saga.applied() == log->end_offsets() &&
+             saga.due_timers() == 0;
+    }));
+  }
+
+  TempDir dir;
+  ManualClock clock{from_millis(1'800'000'000'000)};
+  std::unique_ptr<RocksDbLog> log =
+      opened_or_fail(RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
+  CommandRunner runner{*log};
+  Marketplace market{runner};
+  std::unique_ptr<views::ViewStore> read_models =
+      opened_or_fail(views::ViewStore::open((dir.path() / "views").string(), log->partition_count()));
+  views::Projector projector{*log, *read_models};
+  std::unique_ptr<SandboxGateway> gateway = opened_or_fail(SandboxGateway::open((dir.path() / "gateway").string()));
+  Payments payments{market, *gateway};
+  std::unique_ptr<TimerStore> timers =
+      opened_or_fail(TimerStore::open((dir.path() / "saga").string(), log->partition_count()));
+  OrderSaga saga{*log, market, payments, clock, *timers};
+  api::TokenSigner tokens{"test-key-0123456789abcdef0123456789abcdef"};
+  api::PasswordHasher passwords{*api::PasswordCost::named("minimum"), 2, 8};
+  api::AuthLimits limits{1'000'000};
+  std::unique_ptr<ExpiringStore> replies =
+      opened_or_fail(ExpiringStore::open((dir.path() / "api").string(), "replies", api::kIdempotencyWindow));
+  api::IdempotencyStore idempotency{*replies};
+  api::Metrics metrics;
+  api::Logger logger;
+  api::Services services;
+  api::Api api{services};
+
+ private:
+  int requests_{0};
+};
+
+}  // namespace ticketing::testing
