@@ -23,6 +23,7 @@ struct TicketRow {
   std::int64_t version{0};
   ticket::Status status{ticket::Status::available};
   std::int64_t listed_at_ms{0};
+  friend bool operator==(TicketRow const&, TicketRow const&) = default;
 };
 
 struct OrderRow {
@@ -33,12 +34,14 @@ struct OrderRow {
   order::Status status{order::Status::created};
   std::int64_t created_at_ms{0};
   std::int64_t expires_at_ms{0};
+  friend bool operator==(OrderRow const&, OrderRow const&) = default;
 };
 
 // Sales of one UTC day.
 struct DayStats {
   std::int64_t sales{0};
   std::int64_t revenue_cents{0};
+  friend bool operator==(DayStats const&, DayStats const&) = default;
 };
 
 // Marketplace totals for analysts.
@@ -53,6 +56,7 @@ struct Totals {
   std::int64_t revenue_cents{0};
   std::int64_t tickets_sold{0};
   std::int64_t time_to_sell_total_ms{0};  // listing to sale, summed over sold tickets
+  friend bool operator==(Totals const&, Totals const&) = default;
 };
 
 BOOST_DESCRIBE_STRUCT(TicketRow, (), (id, title, seller_id, order_id, price_cents, version, status, listed_at_ms))

@@ -1,0 +1,176 @@
+// Given events, then rows: what each event does to the read models, row by
+// row, every field compared.
+
+#include <doctest/doctest.h>
+
+#include "domain/ids.hpp"
+#include "projections/view_store.hpp"
+#include "temp_dir.hpp"
+
+using namespace ticketing;
+using namespace ticketing::views;
+using namespace std::chrono_literals;
+
+namespace {
+
+Instant at(std::int64_t seconds) { return from_millis(1'800'000'000'000 + seconds * 1000); }
+std::int64_t ms(std::int64_t seconds) { return to_millis(at(seconds)); }
+
+std::string const kTicket = "aaaaaaaaaaaaaaaaaaaaaaaa";
+std::string const kOrder = order_id_for(kTicket, 1);
+std::string const kCharge = charge_id_for(kOrder, 1);
+
+struct Given {
+  testing::TempDir dir;
+  std::unique_ptr<ViewStore> store = std::move(*ViewStore::open(dir.str(), 1));
+  std::uint64_t offset = 0;
+
+  // One commit holding `events`, at the next offset.
+  Given& then(Events events) {
+    Commit commit{
+        .commit_id = "c" + std::to_string(offset), .partition_key = kTicket, .expected = {}, .events = {}, .meta = {}};
+    commit.events = std::move(events);
+    REQUIRE(store->apply(RecordedCommit{Position{0, offset++}, commit}).has_value());
+    return *this;
+  }
+  [[nodiscard]] std::vector<std::string> for_sale() const {
+    std::vector<std::string> ids;
+    auto const page = store->tickets_for_sale(100, "");
+    REQUIRE(page.has_value());
+    for (auto const& row : page->tickets) ids.push_back(row.id);
+    return ids;
+  }
+};
+
+Events listed() { return {TicketCreated{kTicket, "seller", "Concert", Money{2000}, at(0)}}; }
+Events ordered() {
+  return {OrderCreated{kOrder, kTicket, "buyer", "Concert", Money{2000}, 0, at(10), at(10) + 15min},
+          TicketReserved{kTicket, kOrder, "buyer", at(10)}};
+}
+Events awaiting() {
+  return {OrderAwaitingPayment{kOrder, kCharge, at(20)},
+          ChargeCreated{kCharge, kOrder, Money{2000}, "usd", kCharge, at(20)}};
+}
+
+TicketRow listed_row() { return {kTicket, "Concert", "seller", "", 2000, 0, ticket::Status::available, ms(0)}; }
+OrderRow ordered_row() {
+  return {kOrder, "buyer", kTicket, "Concert", "", 2000, 0, 0, order::Status::created, ms(10), ms(10) + 15 * 60'000};
+}
+
+}  // namespace
+
+TEST_CASE("fold: a listing is a row, for sale, under its seller, and counted") {
+  Given g;
+  g.then(listed());
+  CHECK(g.store->ticket(kTicket) == listed_row());
+  CHECK(g.for_sale() == std::vector<std::string>{kTicket});
+  REQUIRE(g.store->tickets_of_seller("seller").size() == 1);
+  CHECK(g.store->tickets_of_seller("seller")[0] == listed_row());
+  CHECK(g.store->totals() == Totals{.tickets_listed = 1});
+}
+
+TEST_CASE("fold: an edit changes title and price and counts a version") {
+  Given g;
+  g.then(listed()).then({TicketUpdated{kTicket, "Concert, row A", Money{2500}, at(5)}});
+  TicketRow expected = listed_row();
+  expected.title = "Concert, row A";
+  expected.price_cents = 2500;
+  expected.version = 1;
+  CHECK(g.store->ticket(kTicket) == expected);
+  CHECK(g.store->tickets_for_sale(10, "")->tickets == std::vector<TicketRow>{expected});
+}
+
+TEST_CASE("fold: an order holds the ticket, which leaves the list for sale") {
+  Given g;
+  g.then(listed()).then(ordered());
+  TicketRow ticket = listed_row();
+  ticket.status = ticket::Status::reserved;
+  ticket.order_id = kOrder;
+  ticket.version = 1;
+  CHECK(g.store->ticket(kTicket) == ticket);
+  CHECK(g.for_sale().empty());
+  CHECK(g.store->order(kOrder) == ordered_row());
+  CHECK(g.store->orders_of_buyer("buyer") == std::vector<OrderRow>{ordered_row()});
+  CHECK(g.store->totals() == Totals{.tickets_listed = 1, .orders_created = 1});
+}
+
+TEST_CASE("fold: a paid order completes, the ticket is sold, the day and the totals count the sale") {
+  Given g;
+  g.then(listed()).then(ordered()).then(awaiting());
+  OrderRow order = ordered_row();
+  order.status = order::Status::awaiting_payment;
+  order.charge_id = kCharge;
+  order.version = 1;
+  CHECK(g.store->order(kOrder) == order);
+  g.then({ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)}, OrderCompleted{kOrder, kCharge, at(30)},
+          TicketSold{kTicket, kOrder, "buyer", at(30)}});
+  order.status = order::Status::complete;
+  order.version = 2;
+  CHECK(g.store->order(kOrder) == order);
+  CHECK(g.store->ticket(kTicket)->status == ticket::Status::sold);
+  CHECK(g.store->ticket(kTicket)->version == 2);
+  CHECK(g.store->totals() == Totals{.tickets_listed = 1,
+                                    .orders_created = 1,
+                                    .orders_completed = 1,
+                                    .revenue_cents = 2000,
+                                    .tickets_sold = 1,
+                                    .time_to_sell_total_ms = 30'000});
+  auto const days = g.store->sales_per_day();
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].first == format_iso8601(at(30)).substr(0, 10));
+  CHECK(days[0].second == DayStats{1, 2000});
+}
+
+TEST_CASE("fold: a payment that failed with nothing charged makes the order payable again") {
+  Given g;
+  g.then(listed()).then(ordered()).then(awaiting());
+  g.then({ChargeFailed{kCharge, kOrder, "invalid_request", true, at(25)},
+          OrderPaymentFailed{kOrder, kCharge, "invalid_request", at(25)}});
+  OrderRow order = ordered_row();
+  order.charge_id = kCharge;
+  order.version = 2;  // OrderAwaitingPayment, OrderPaymentFailed
+  CHECK(g.store->order(kOrder) == order);
+  CHECK(g.store->ticket(kTicket)->status == ticket::Status::reserved);
+}
+
+TEST_CASE("fold: a declined card cancels the order, releases the ticket and counts the decline") {
+  Given g;
+  g.then(listed()).then(ordered()).then(awaiting());
+  g.then({ChargeFailed{kCharge, kOrder, "card_declined", false, at(30)},
+          OrderCancelled{kOrder, "payment_declined", at(30)}, TicketReleased{kTicket, kOrder, at(30)}});
+  CHECK(g.store->order(kOrder)->status == order::Status::cancelled);
+  TicketRow ticket = listed_row();
+  ticket.version = 2;
+  CHECK(g.store->ticket(kTicket) == ticket);
+  CHECK(g.for_sale() == std::vector<std::string>{kTicket});
+  CHECK(g.store->totals() ==
+        Totals{.tickets_listed = 1, .orders_created = 1, .orders_cancelled = 1, .payments_declined = 1});
+}
+
+TEST_CASE("fold: an expired hold cancels the order and puts the ticket back on sale") {
+  Given g;
+  g.then(listed()).then(ordered()).then({OrderExpired{kOrder, at(910)}, TicketReleased{kTicket, kOrder, at(910)}});
+  OrderRow order = ordered_row();
+  order.status = order::Status::cancelled;
+  order.version = 1;
+  CHECK(g.store->order(kOrder) == order);
+  CHECK(g.for_sale() == std::vector<std::string>{kTicket});
+  CHECK(g.store->totals() == Totals{.tickets_listed = 1, .orders_created = 1, .orders_expired = 1});
+}
+
+TEST_CASE("fold: a late charge's refund is counted, and a signed-out session is revoked") {
+  Given g;
+  g.then({ChargeRefunded{kCharge, kOrder, "re_1", at(40)}, UserSignedOut{"u1", "a@example.com", "session-1", at(41)}});
+  CHECK(g.store->totals() == Totals{.late_payments_refunded = 1});
+  CHECK(g.store->session_revoked("session-1").value());
+  CHECK_FALSE(g.store->session_revoked("session-2").value());
+}
+
+TEST_CASE("fold: a commit applied again (after a crash, before its checkpoint) changes nothing") {
+  Given g;
+  g.then(listed());
+  Commit again{.commit_id = "c0", .partition_key = kTicket, .expected = {}, .events = listed(), .meta = {}};
+  REQUIRE(g.store->apply(RecordedCommit{Position{0, 0}, again}).has_value());
+  CHECK(g.store->ticket(kTicket) == listed_row());
+  CHECK(g.store->totals() == Totals{.tickets_listed = 1});
+}
