@@ -75,67 +75,123 @@ std::size_t connection_cap(rlim_t descriptors) {
   return static_cast<std::size_t>(std::min<rlim_t>(10'000, descriptors - reserve));
 }
 
-}  // namespace
-
-int serve(ServeConfig const& config) {
-  // Signals are taken by sigwait below; every thread started from here on
-  // inherits the mask.
+// SIGINT and SIGTERM are taken by sigwait in serve(); every thread started
+// after this inherits the mask. A closed peer never kills the process.
+sigset_t block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
 
-  if (sodium_init() < 0) {
-    std::fprintf(stderr, "ticketing: libsodium failed to initialise\n");
-    return 1;
-  }
-  api::Logger log;
+bool create_data_dir(std::string const& dir) {
   std::error_code ec;
-  fs::create_directories(config.data_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "ticketing: cannot create data directory %s: %s\n", config.data_dir.c_str(),
-                 ec.message().c_str());
-    return 1;
-  }
-  auto const key = session_key(config, log);
-  if (!key) {
-    std::fprintf(stderr, "ticketing: cannot write the session key to the data directory\n");
-    return 1;
-  }
+  fs::create_directories(dir, ec);
+  if (ec) std::fprintf(stderr, "ticketing: cannot create data directory %s: %s\n", dir.c_str(), ec.message().c_str());
+  return !ec;
+}
+
+std::unique_ptr<EventLog> open_event_log(ServeConfig const& config) {
   fs::path const data(config.data_dir);
-  std::unique_ptr<EventLog> event_log;
   if (config.store == "kafka") {
     KafkaLogOptions kafka;
     kafka.brokers = config.brokers;
     kafka.topic = config.topic;
     kafka.local_path = (data / "replica").string();
     kafka.append_timeout = config.kafka_timeout;
-    event_log = ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
-  } else {
-    event_log = ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}),
-                           "the event log");
+    return ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
   }
+  return ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}),
+                    "the event log");
+}
+
+std::unique_ptr<PaymentGateway> open_gateway(ServeConfig const& config) {
+  if (config.payment_gateway == "stripe") {
+    return std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key});
+  }
+  return ok_or_exit(SandboxGateway::open((fs::path(config.data_dir) / "sandbox-gateway").string()),
+                    "the sandbox gateway's records");
+}
+
+void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector const& projector, OrderSaga const& saga) {
+  metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
+                [&] { return static_cast<double>(projector.lag()); });
+  metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
+                [&] { return static_cast<double>(saga.pending_timers()); });
+  if (auto* kafka = dynamic_cast<KafkaLog*>(&event_log)) {
+    metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
+                  [kafka] { return static_cast<double>(kafka->replication_lag()); });
+    metrics.gauge("ticketing_kafka_skipped_records", "Records of the Kafka topic skipped as not commits.",
+                  [kafka] { return static_cast<double>(kafka->skipped_records()); });
+  }
+}
+
+api::ServerConfig server_config_of(ServeConfig const& config) {
+  api::ServerConfig server;
+  server.host = config.host;
+  server.port = config.port;
+  server.io_threads = config.io_threads;
+  server.workers = config.workers;
+  server.max_connections =
+      config.max_connections != 0 ? config.max_connections : connection_cap(raise_descriptor_limit());
+  server.read_timeout = config.read_timeout;
+  return server;
+}
+
+// Starts listening when this process has the api role; prints where (the
+// tests and scripts read that line). False if it cannot listen.
+bool start_api(ServeConfig const& config, api::HttpServer& server, api::Logger& log) {
+  std::string where = "-";
+  if (config.role_api) {
+    if (auto started = server.start(); !started) {
+      std::fprintf(stderr, "ticketing: %s\n", started.error().message.c_str());
+      return false;
+    }
+    where = config.host + ":" + std::to_string(server.port());
+    std::printf("listening on %s\n", where.c_str());
+  } else {
+    std::printf("running without the api role\n");
+  }
+  std::fflush(stdout);
+  log.line("info", "serving",
+           "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" + config.payment_gateway +
+               "\",\"reservation_ttl_s\":" + std::to_string(config.reservation_ttl.count()));
+  return true;
+}
+
+}  // namespace
+
+// Opens the stores, starts the roles this process has (projector, saga,
+// API), and runs until SIGINT or SIGTERM; then stops them in reverse order.
+int serve(ServeConfig const& config) {
+  sigset_t signals = block_stop_signals();
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "ticketing: libsodium failed to initialise\n");
+    return 1;
+  }
+  api::Logger log;
+  if (!create_data_dir(config.data_dir)) return 1;
+  auto const key = session_key(config, log);
+  if (!key) {
+    std::fprintf(stderr, "ticketing: cannot write the session key to the data directory\n");
+    return 1;
+  }
+  fs::path const data(config.data_dir);
+  std::unique_ptr<EventLog> event_log = open_event_log(config);
   auto views =
       ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
-  auto responses = ok_or_exit(
-      ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow), "the API's replies");
-  api::IdempotencyStore idempotency(*responses);
+  auto replies = ok_or_exit(ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow),
+                            "the API's replies");
+  api::IdempotencyStore idempotency(*replies);
 
   SystemClock const clock;
-  CommandRunnerOptions runner_options;
-  runner_options.shared_log = config.store == "kafka";
-  CommandRunner runner(*event_log, runner_options);
+  CommandRunner runner(*event_log, CommandRunnerOptions{.shared_log = config.store == "kafka"});
   Marketplace marketplace(runner);
-  std::unique_ptr<PaymentGateway> gateway;
-  if (config.payment_gateway == "stripe") {
-    gateway = std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key});
-  } else {
-    gateway = ok_or_exit(SandboxGateway::open((data / "sandbox-gateway").string()), "the sandbox gateway's records");
-  }
-
+  std::unique_ptr<PaymentGateway> gateway = open_gateway(config);
   views::Projector projector(*event_log, *views);
   if (config.role_projector) projector.start();
   Payments payments(marketplace, *gateway);
@@ -149,16 +205,7 @@ int serve(ServeConfig const& config) {
   // more are refused with 503 and Retry-After.
   api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2, 8);
   api::Metrics metrics;
-  metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
-                [&] { return static_cast<double>(projector.lag()); });
-  metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
-                [&] { return static_cast<double>(saga.pending_timers()); });
-  if (auto* kafka = dynamic_cast<KafkaLog*>(event_log.get())) {
-    metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
-                  [kafka] { return static_cast<double>(kafka->replication_lag()); });
-    metrics.gauge("ticketing_kafka_skipped_records", "Records of the Kafka topic skipped as not commits.",
-                  [kafka] { return static_cast<double>(kafka->skipped_records()); });
-  }
+  add_gauges(metrics, *event_log, projector, saga);
   api::AuthLimits limits(config.signups_per_address);
   api::Services services{marketplace,
                          *views,
@@ -171,33 +218,12 @@ int serve(ServeConfig const& config) {
                          idempotency,
                          metrics,
                          log,
-                         api::ApiConfig{config.reservation_ttl, config.session_ttl, config.secure_cookies,
-                                        std::chrono::milliseconds(5000), 1000}};
+                         api::ApiConfig{.reservation_ttl = config.reservation_ttl,
+                                        .session_ttl = config.session_ttl,
+                                        .secure_cookies = config.secure_cookies}};
   api::Api api(services);
-  api::ServerConfig server_config;
-  server_config.host = config.host;
-  server_config.port = config.port;
-  server_config.io_threads = config.io_threads;
-  server_config.workers = config.workers;
-  server_config.max_connections =
-      config.max_connections != 0 ? config.max_connections : connection_cap(raise_descriptor_limit());
-  server_config.read_timeout = config.read_timeout;
-  api::HttpServer server(server_config, api, log);
-  std::string where = "-";
-  if (config.role_api) {
-    if (auto started = server.start(); !started) {
-      std::fprintf(stderr, "ticketing: %s\n", started.error().message.c_str());
-      return 1;
-    }
-    where = config.host + ":" + std::to_string(server.port());
-    std::printf("listening on %s\n", where.c_str());
-  } else {
-    std::printf("running without the api role\n");
-  }
-  std::fflush(stdout);
-  log.line("info", "serving",
-           "\"listen\":\"" + where + "\",\"data\":\"" + config.data_dir + "\",\"gateway\":\"" + config.payment_gateway +
-               "\",\"reservation_ttl_s\":" + std::to_string(config.reservation_ttl.count()));
+  api::HttpServer server(server_config_of(config), api, log);
+  if (!start_api(config, server, log)) return 1;
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

@@ -232,81 +232,99 @@ std::int64_t RocksDbLog::head_of(std::string const& stream) {
   return v;
 }
 
-void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed) {
+struct RocksDbLog::Staged {
   rocksdb::WriteBatch write;
-  std::unordered_map<std::string, std::int64_t> overlay;  // stream heads as of this batch
-  std::unordered_map<std::string, Position> batch_ids;    // commit ids accepted in this batch
+  std::unordered_map<std::string, std::int64_t> heads;   // stream heads as of this batch
+  std::unordered_map<std::string, Position> commit_ids;  // accepted in this batch
+};
+
+std::optional<Position> RocksDbLog::accepted_before(std::string const& commit_id, Staged const& staged) {
+  if (auto it = staged.commit_ids.find(commit_id); it != staged.commit_ids.end()) return it->second;
+  std::string value;
+  if (db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "c" + commit_id, &value).ok()) {
+    return keys::read_position(value);
+  }
+  return std::nullopt;
+}
+
+// Validates one commit against the log and what the batch accepted before
+// it; if accepted, gives it the next offset of its partition (or the external
+// log's, in replica mode) and stages its commit, stream and commit-id entries.
+Result<AppendResult> RocksDbLog::stage(Pending const& pending, Staged& staged) {
+  Commit const& c = pending.commit;
+  std::optional<Position> original;
+  auto const seen_before = [&](Commit const& commit) {
+    original = accepted_before(commit.commit_id, staged);
+    return original.has_value();
+  };
+  auto const version_of = [&](std::string const& stream) {
+    if (auto it = staged.heads.find(stream); it != staged.heads.end()) return it->second;
+    return head_of(stream);
+  };
+  Validation const verdict = validate(c, version_of, seen_before);
+  switch (verdict.verdict) {
+    case Verdict::duplicate: return AppendResult{*original, true};
+    case Verdict::conflict: return make_error(ErrorCode::conflict, verdict.message);
+    case Verdict::invalid: return make_error(ErrorCode::invalid_input, verdict.message);
+    case Verdict::accepted: break;
+  }
+  Position at;
+  if (pending.at) {
+    at = *pending.at;
+    next_offset_[at.partition] = std::max(next_offset_[at.partition], at.offset + 1);
+  } else {
+    at.partition = partition_of(c.partition_key);
+    at.offset = next_offset_[at.partition]++;
+  }
+  staged.write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset), pending.encoded);
+  for (auto const& e : c.expected) staged.heads[e.stream] = e.version;
+  for (std::uint32_t i = 0; i < c.events.size(); ++i) {
+    std::string const stream = stream_of(c.events[i]);
+    std::int64_t const version = ++staged.heads[stream];
+    std::string value = keys::position_value(at);
+    keys::put_be32(value, i);
+    staged.write.Put(handles_->streams(), keys::stream_key(stream, static_cast<std::uint64_t>(version)), value);
+  }
+  staged.write.Put(handles_->dedup(), "c" + c.commit_id, keys::position_value(at));
+  staged.commit_ids[c.commit_id] = at;
+  return AppendResult{at, false};
+}
+
+// After a durable write: the write-side heads move, and readers and
+// subscribers see the new end of each partition.
+void RocksDbLog::publish(Staged const& staged) {
+  for (auto const& [stream, version] : staged.heads) heads_[stream] = version;
+  {
+    std::lock_guard lock(published_mutex_);
+    published_end_ = next_offset_;
+    ++publication_sequence_;
+  }
+  published_cv_.notify_all();
+}
+
+void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed) {
+  Staged staged;
   std::vector<Result<AppendResult>> results;
   results.reserve(batch.size());
   auto const offsets_before = next_offset_;
-
-  for (auto& pending : batch) {
-    Commit const& c = pending.commit;
-    std::optional<Position> original;
-    auto const seen_before = [&](Commit const& commit) {
-      if (auto it = batch_ids.find("c" + commit.commit_id); it != batch_ids.end()) original = it->second;
-      std::string value;
-      if (!original && db_->Get(rocksdb::ReadOptions(), handles_->dedup(), "c" + commit.commit_id, &value).ok()) {
-        original = keys::read_position(value);
-      }
-      return original.has_value();
-    };
-    auto const version_of = [&](std::string const& stream) {
-      if (auto it = overlay.find(stream); it != overlay.end()) return it->second;
-      return head_of(stream);
-    };
-    Validation const verdict = validate(c, version_of, seen_before);
-    switch (verdict.verdict) {
-      case Verdict::duplicate: results.emplace_back(AppendResult{*original, true}); continue;
-      case Verdict::conflict: results.emplace_back(make_error(ErrorCode::conflict, verdict.message)); continue;
-      case Verdict::invalid: results.emplace_back(make_error(ErrorCode::invalid_input, verdict.message)); continue;
-      case Verdict::accepted: break;
-    }
-    Position at;
-    if (pending.at) {
-      at = *pending.at;
-      next_offset_[at.partition] = std::max(next_offset_[at.partition], at.offset + 1);
-    } else {
-      at.partition = partition_of(c.partition_key);
-      at.offset = next_offset_[at.partition]++;
-    }
-    write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset), pending.encoded);
-    for (auto const& e : c.expected) overlay[e.stream] = e.version;
-    for (std::uint32_t i = 0; i < c.events.size(); ++i) {
-      std::string const stream = stream_of(c.events[i]);
-      std::int64_t const version = ++overlay[stream];
-      std::string value = keys::position_value(at);
-      keys::put_be32(value, i);
-      write.Put(handles_->streams(), keys::stream_key(stream, static_cast<std::uint64_t>(version)), value);
-    }
-    write.Put(handles_->dedup(), "c" + c.commit_id, keys::position_value(at));
-    batch_ids["c" + c.commit_id] = at;
-    results.emplace_back(AppendResult{at, false});
-  }
-
+  for (auto const& pending : batch) results.push_back(stage(pending, staged));
   for (auto const& [partition, next] : consumed) {
     std::string value;
     keys::put_be64(value, next);
-    write.Put(handles_->meta(), "consumed/" + std::to_string(partition), value);
+    staged.write.Put(handles_->meta(), "consumed/" + std::to_string(partition), value);
   }
-  if (write.Count() > 0) {
+  if (staged.write.Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    auto const status = db_->Write(write_options, &write);
-    if (!status.ok()) {
+    if (auto const status = db_->Write(write_options, &staged.write); status.ok()) {
+      publish(staged);
+    } else {
+      // Nothing of the batch is in the log: offsets and heads go back.
       next_offset_ = offsets_before;
       heads_.clear();  // reloaded from storage on demand
       for (auto& r : results) {
         if (r && !r->duplicate) r = storage_error(status);
       }
-    } else {
-      for (auto& [stream, version] : overlay) heads_[stream] = version;
-      {
-        std::lock_guard lock(published_mutex_);
-        published_end_ = next_offset_;
-        ++publication_sequence_;
-      }
-      published_cv_.notify_all();
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));

@@ -23,6 +23,9 @@ class ViewTxn {
     if (!batch_.GetFromBatchAndDB(&db_, rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
     return decode_row<Row>(value);
   }
+  // Staging into the in-memory batch fails only past WriteBatch's size limit
+  // (4 GiB), which the rows of one apply() never reach; what is checked is the
+  // write of the whole batch (ViewStore::apply).
   template <class Row>
   void put(std::string const& key, Row const& row) {
     (void)batch_.Put(key, encode_row(row));

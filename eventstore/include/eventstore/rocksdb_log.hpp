@@ -98,11 +98,20 @@ class RocksDbLog final : public EventLog {
     std::optional<Position> at;  // replica mode: the external log's position
   };
   struct Handles;
+  struct Staged;  // one batch's writes, in the making
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
              RocksDbLogOptions const& options);
   void run_committer();
+  // Group commit: validates each commit of `batch` against the log as the
+  // batch before it leaves it, writes every accepted one in one synced
+  // WriteBatch, then answers each. `consumed` (replica mode) records the
+  // external log's offsets in the same write.
   void commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed = {});
+  // The steps of commit_batch.
+  [[nodiscard]] Result<AppendResult> stage(Pending const& pending, Staged& staged);
+  [[nodiscard]] std::optional<Position> accepted_before(std::string const& commit_id, Staged const& staged);
+  void publish(Staged const& staged);
   [[nodiscard]] std::int64_t head_of(std::string const& stream);
 
   std::unique_ptr<rocksdb::DB> db_;
