@@ -102,7 +102,7 @@ std::vector<Option> const& options() {
          return std::nullopt;
        }},
       {"--session-ttl", "TICKETING_SESSION_TTL", "seconds a session token is valid (default 86400)",
-       seconds(&ServeConfig::session_ttl, 60, 90 * 86400)},
+       seconds(&ServeConfig::session_ttl, 60, 90L * 86400)},
       {"--secure-cookies", "TICKETING_SECURE_COOKIES", "mark the session cookie Secure (behind TLS)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          if (v != "1" && v != "0" && v != "true" && v != "false") return "must be 1, 0, true or false";
@@ -171,7 +171,7 @@ std::vector<Option> const& options() {
        seconds(&ServeConfig::payment_resolution_delay, 1, 86400)},
       {"--payment-recheck-delay", "TICKETING_PAYMENT_RECHECK_DELAY",
        "seconds after which a payment the gateway had no record of is looked for once more (default 900)",
-       seconds(&ServeConfig::payment_recheck_delay, 1, 7 * 86400)},
+       seconds(&ServeConfig::payment_recheck_delay, 1, 7L * 86400)},
   };
   return all;
 }

@@ -1,8 +1,8 @@
 #include "kafka_mock.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <signal.h>
 #include <sstream>
 #include <thread>
 

@@ -1,9 +1,9 @@
 #include "serve.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 

@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev librdkafka-dev libsimdjson-dev libsodium-dev doctest-dev libssl-dev libicu-dev
   python3-jsonschema
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-tidy
 )
 
 missing=()

@@ -150,6 +150,7 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
 
 std::vector<std::pair<std::string, std::string>> route_table() {
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(kRoutes.size());
   for (auto const& r : kRoutes) out.emplace_back(r.method, r.pattern);
   return out;
 }
@@ -219,7 +220,7 @@ std::string Call::derive_id(std::string_view purpose) const {
   crypto_generichash(hash, sizeof hash, reinterpret_cast<unsigned char const*>(input.data()), input.size(), nullptr, 0);
   char hex[sizeof hash * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-  return std::string(hex, sizeof hash * 2);
+  return {hex, sizeof hash * 2};
 }
 
 CommandContext Call::command(std::string_view step) const {

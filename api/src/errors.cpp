@@ -16,8 +16,8 @@ HttpError http_error(ErrorCode code) noexcept {
     case rejected: return {400, "Not allowed now", false};
     case already_exists: return {400, "Already exists", false};  // "Email in use"
     case conflict: return {409, "Changed since it was read", false};
-    case unauthenticated: return {401, "Not authorized", true};
-    case forbidden: return {401, "Not authorized", true};  // another user's ticket or order: as the old app
+    case unauthenticated:
+    case forbidden: return {401, "Not authorized", true};  // another user's ticket or order too: as the old app
     case cross_origin: return {403, "Cross-origin request refused", true};
     case unsupported_media_type: return {415, "Content-Type must be application/json", true};
     case payment_declined: return {402, "Your card was declined.", false};

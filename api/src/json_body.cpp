@@ -32,7 +32,7 @@ Result<JsonBody> JsonBody::parse_object(std::string_view body) {
     JsonMember member;
     od::value value;
     if (field.value().get(value)) return invalid();
-    od::json_type type;
+    od::json_type type{};
     if (value.type().get(type)) return invalid();
     switch (type) {
       case od::json_type::string: {
@@ -46,13 +46,13 @@ Result<JsonBody> JsonBody::parse_object(std::string_view body) {
         while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t')) {
           raw.remove_suffix(1);
         }
-        double d;
+        double d = 0;
         if (value.get_double().get(d)) return invalid();  // validates the literal
         member = {JsonType::number, std::string(raw)};
         break;
       }
       case od::json_type::boolean: {
-        bool b;
+        bool b = false;
         if (value.get_bool().get(b)) return invalid();
         member = {JsonType::boolean, b ? "true" : "false"};
         break;

@@ -80,7 +80,8 @@ Logger::~Logger() {
 void Logger::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping_ || pending_.size() >= 64 * 1024; });
+    cv_.wait_for(lock, std::chrono::milliseconds(50),
+                 [&] { return stopping_ || pending_.size() >= std::size_t{64} * 1024; });
     std::string batch;
     batch.swap(pending_);
     bool const last = stopping_;
@@ -104,7 +105,7 @@ void Logger::line(std::string_view level, std::string_view message, std::string_
   {
     std::lock_guard lock(mutex_);
     pending_ += out;
-    full = pending_.size() >= 64 * 1024;
+    full = pending_.size() >= std::size_t{64} * 1024;
   }
   if (full) cv_.notify_one();
 }

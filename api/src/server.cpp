@@ -129,7 +129,7 @@ struct HttpServer::Impl {
     stream.expires_after(std::chrono::seconds(2));
     std::array<char, 16384> sink;
     std::size_t drained = 0;
-    while (drained < 8 * 1024 * 1024) {
+    while (drained < std::size_t{8} * 1024 * 1024) {
       auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
       if (ec) break;
       drained += n;
@@ -217,12 +217,13 @@ struct HttpServer::Impl {
         continue;
       }
       if (connections >= config.max_connections) {
-        asio::co_spawn(socket.get_executor(), reject(std::move(socket)), asio::detached);
+        auto const executor = socket.get_executor();
+        asio::co_spawn(executor, reject(std::move(socket)), asio::detached);
         continue;
       }
       ++connections;
       auto const executor = socket.get_executor();
-      asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr e) {
+      asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr const& e) {
         --connections;
         if (e) {
           try {

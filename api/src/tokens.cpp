@@ -32,7 +32,7 @@ std::string hmac(std::string const& key, std::string_view message) {
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<unsigned char const*>(key.data()), key.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<unsigned char const*>(message.data()), message.size());
   crypto_auth_hmacsha256_final(&state, mac);
-  return std::string(reinterpret_cast<char const*>(mac), sizeof mac);
+  return {reinterpret_cast<char const*>(mac), sizeof mac};
 }
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";

@@ -261,7 +261,7 @@ struct KafkaLog::Impl {
     std::string const commit_id = commit->commit_id;
     records.push_back(
         ReplicatedRecord{std::move(*commit), std::move(encoded), Position{partition, offset},
-                         [this, commit_id](Result<AppendResult> verdict) { resolve(commit_id, verdict); }});
+                         [this, commit_id](Result<AppendResult> const& verdict) { resolve(commit_id, verdict); }});
   }
 
   // Records fetched-or-fetchable but not yet folded: the high watermark

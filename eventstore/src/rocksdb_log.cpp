@@ -146,8 +146,8 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
 }
 
 RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
-                       RocksDbLogOptions const& options)
-    : db_(std::move(db)), handles_(std::move(handles)), partitions_(partitions), options_(options) {
+                       RocksDbLogOptions options)
+    : db_(std::move(db)), handles_(std::move(handles)), partitions_(partitions), options_(std::move(options)) {
   next_offset_.resize(partitions_);
   for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
   published_end_ = next_offset_;

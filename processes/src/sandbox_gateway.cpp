@@ -97,11 +97,10 @@ ChargeResult SandboxGateway::charge(ChargeRequest const& request) {
   std::lock_guard lock(mutex_);
   std::string const key = "k" + request.idempotency_key;
   std::string stored;
-  if (auto const s = db_->Get(rocksdb::ReadOptions(), key, &stored); s.ok())
-    return decode(stored);
-  else if (!s.IsNotFound())
-    return ChargeResult{};  // cannot tell: unknown
-  ChargeResult const result = decide(request);
+  auto const found = db_->Get(rocksdb::ReadOptions(), key, &stored);
+  if (found.ok()) return decode(stored);
+  if (!found.IsNotFound()) return ChargeResult{};  // cannot tell: unknown
+  ChargeResult result = decide(request);
   rocksdb::WriteBatch batch;
   batch.Put(key, encode(result));
   if (result.outcome == ChargeResult::Outcome::succeeded) {
@@ -115,15 +114,12 @@ ChargeResult SandboxGateway::charge(ChargeRequest const& request) {
 Result<std::string> SandboxGateway::refund(std::string const& gateway_charge_id, std::string const& idempotency_key) {
   std::lock_guard lock(mutex_);
   std::string value;
-  if (auto const s = db_->Get(rocksdb::ReadOptions(), "r" + idempotency_key, &value); s.ok())
-    return value;
-  else if (!s.IsNotFound())
-    return storage_error(s);
-  if (auto const s = db_->Get(rocksdb::ReadOptions(), "g" + gateway_charge_id, &value); s.IsNotFound()) {
-    return make_error(ErrorCode::not_found, "No such charge: '" + gateway_charge_id + "'");
-  } else if (!s.ok()) {
-    return storage_error(s);
-  }
+  auto const refunded = db_->Get(rocksdb::ReadOptions(), "r" + idempotency_key, &value);
+  if (refunded.ok()) return value;
+  if (!refunded.IsNotFound()) return storage_error(refunded);
+  auto const charged = db_->Get(rocksdb::ReadOptions(), "g" + gateway_charge_id, &value);
+  if (charged.IsNotFound()) return make_error(ErrorCode::not_found, "No such charge: '" + gateway_charge_id + "'");
+  if (!charged.ok()) return storage_error(charged);
   std::string const id = "re_sandbox_" + value;
   if (auto const s = db_->Put(synced(), "r" + idempotency_key, id); !s.ok()) return storage_error(s);
   return id;

@@ -127,7 +127,7 @@ HttpAnswer call(StripeOptions const& options, http::verb verb, std::string const
   request.prepare_payload();
   asio::io_context ioc;
   HttpAnswer answer;
-  asio::co_spawn(ioc, send(url, std::move(request), options.timeout), [&](std::exception_ptr e, HttpAnswer a) {
+  asio::co_spawn(ioc, send(url, std::move(request), options.timeout), [&](std::exception_ptr const& e, HttpAnswer a) {
     if (!e) answer = std::move(a);
   });
   ioc.run_for(options.timeout + std::chrono::seconds(1));  // a resolver that hangs ends here too

@@ -130,22 +130,23 @@ std::string render_totals(Totals const& t) {
   return w.take();
 }
 
-TicketRow row_of(TicketCreated const& e) {
-  return TicketRow{e.ticket_id, e.title, e.seller_id, {}, e.price.cents, 0, ticket::Status::available, to_millis(e.at)};
+TicketRow row_of(TicketCreated const& created) {
+  return TicketRow{created.ticket_id,         created.title,        created.seller_id, {}, created.price.cents, 0,
+                   ticket::Status::available, to_millis(created.at)};
 }
 
-OrderRow row_of(OrderCreated const& e) {
-  return OrderRow{e.order_id,
-                  e.buyer_id,
-                  e.ticket_id,
-                  e.title,
+OrderRow row_of(OrderCreated const& created) {
+  return OrderRow{created.order_id,
+                  created.buyer_id,
+                  created.ticket_id,
+                  created.title,
                   {},
-                  e.price.cents,
-                  e.ticket_version,
+                  created.price.cents,
+                  created.ticket_version,
                   0,
                   order::Status::created,
-                  to_millis(e.at),
-                  to_millis(e.expires_at)};
+                  to_millis(created.at),
+                  to_millis(created.expires_at)};
 }
 
 }  // namespace ticketing::views

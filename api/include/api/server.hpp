@@ -23,8 +23,8 @@ struct ServerConfig {
   std::uint16_t port{3000};  // 0: any free port (see HttpServer::port)
   int io_threads{2};
   int workers{64};  // threads for blocking handlers
-  std::size_t max_body_bytes{64 * 1024};
-  std::size_t max_header_bytes{16 * 1024};
+  std::size_t max_body_bytes{std::size_t{64} * 1024};
+  std::size_t max_header_bytes{std::size_t{16} * 1024};
   std::chrono::seconds read_timeout{30};
   std::size_t max_connections{10'000};
   std::chrono::seconds shutdown_grace{10};

@@ -213,7 +213,7 @@ template <class Narrow>
       [](auto&& ev) -> std::optional<Narrow> {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_constructible_v<Narrow, T>) {
-          return Narrow{std::move(ev)};
+          return Narrow{std::forward<decltype(ev)>(ev)};
         } else {
           return std::nullopt;
         }

@@ -6,7 +6,7 @@ namespace ticketing {
 // lambdas only (no catch-all) makes a new alternative a compile error until
 // every fold handles it.
 template <class... Fs>
-struct overloaded : Fs... {
+struct overloaded : Fs... {  // NOLINT(readability-identifier-naming): the idiom's name, as in the standard's examples
   using Fs::operator()...;
 };
 template <class... Fs>

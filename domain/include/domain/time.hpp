@@ -14,7 +14,7 @@ using Duration = std::chrono::milliseconds;
 // ISO-8601 UTC with milliseconds: 2026-11-21T10:11:12.345Z
 [[nodiscard]] std::string format_iso8601(Instant t);
 // Accepts exactly the format above; nullopt for anything else.
-[[nodiscard]] std::optional<Instant> parse_iso8601(std::string_view text);
+[[nodiscard]] std::optional<Instant> parse_iso8601(std::string_view s);
 
 [[nodiscard]] inline std::int64_t to_millis(Instant t) noexcept { return t.time_since_epoch().count(); }
 [[nodiscard]] inline Instant from_millis(std::int64_t ms) noexcept { return Instant{Duration{ms}}; }

@@ -101,7 +101,7 @@ class RocksDbLog final : public EventLog {
   struct Staged;  // one batch's writes, in the making
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
-             RocksDbLogOptions const& options);
+             RocksDbLogOptions options);
   void run_committer();
   // Group commit: validates each commit of `batch` against the log as the
   // batch before it leaves it, writes every accepted one in one synced
