@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <shared_mutex>
 #include <thread>
+#include <utility>
 #include <unordered_map>
 
 #include <librdkafka/rdkafka.h>
@@ -79,7 +80,7 @@ struct KafkaLog::Impl {
     if (poller_thread.joinable()) poller_thread.join();
     if (producer != nullptr) {
       rd_kafka_flush(producer, 2000);
-      rd_kafka_destroy(producer);
+      close_producer(producer);
     }
     if (consumer != nullptr) {
       rd_kafka_consumer_close(consumer);
@@ -116,6 +117,16 @@ struct KafkaLog::Impl {
     rd_kafka_t* client = rd_kafka_new(type, conf, errstr, sizeof errstr);
     if (client == nullptr) return kafka_error(errstr);
     return client;
+  }
+
+  // Destroys a producer without losing a delivery report: what is still
+  // queued or in flight (brokers down) is purged, and the reports of the
+  // purged messages are served, so every message's context is freed and its
+  // waiter told.
+  static void close_producer(rd_kafka_t* producer) {
+    rd_kafka_purge(producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(producer, 1000);
+    rd_kafka_destroy(producer);
   }
 
   // Delivery report: only failures matter; success is learned by consuming.
@@ -203,9 +214,12 @@ struct KafkaLog::Impl {
     }
     auto fresh = make_client(RD_KAFKA_PRODUCER);
     if (!fresh) return;
-    std::unique_lock lock(producer_mutex);
-    rd_kafka_destroy(producer);
-    producer = *fresh;
+    rd_kafka_t* old = nullptr;
+    {
+      std::unique_lock lock(producer_mutex);
+      old = std::exchange(producer, *fresh);
+    }
+    close_producer(old);  // outside the lock: its reports may lead to new appends
   }
 
   void run_consumer() {
