@@ -2,6 +2,7 @@
 
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch_base.h>
 
 #include "encoding/byte_order.hpp"
 
@@ -34,6 +35,45 @@ std::optional<Instant> stored_at(std::string_view value) {
 Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what) {
   return open_with(small_options(), path, what);
 }
+
+Error storage_error(std::string_view what, rocksdb::Status const& status) {
+  return make_error(ErrorCode::unavailable, std::string(what) + " failed: " + status.ToString());
+}
+
+namespace checkpoints {
+
+std::string key(std::uint32_t partition) {
+  std::string k = "c/";
+  bytes::put_be32(k, partition);
+  return k;
+}
+
+void put(rocksdb::WriteBatchBase& batch, std::uint32_t partition, std::uint64_t next) {
+  std::string value;
+  bytes::put_be64(value, next);
+  (void)batch.Put(key(partition), value);  // staging in memory: only the batch's write can fail
+}
+
+Result<std::uint64_t> read(rocksdb::DB& db, std::uint32_t partition) {
+  std::string value;
+  auto const status = db.Get(rocksdb::ReadOptions(), key(partition), &value);
+  if (status.IsNotFound()) return std::uint64_t{0};
+  if (!status.ok()) return storage_error("checkpoint storage", status);
+  if (value.size() != 8) return make_error(ErrorCode::internal, "a checkpoint is not 8 bytes");
+  return bytes::get_be64(value);
+}
+
+Result<std::vector<std::uint64_t>> read_all(rocksdb::DB& db, std::uint32_t partitions) {
+  std::vector<std::uint64_t> out(partitions, 0);
+  for (std::uint32_t p = 0; p < partitions; ++p) {
+    auto next = read(db, p);
+    if (!next) return next.error();
+    out[p] = *next;
+  }
+  return out;
+}
+
+}  // namespace checkpoints
 
 class ExpiringStore::DropExpired final : public rocksdb::CompactionFilter {
  public:

@@ -35,9 +35,7 @@ constexpr std::array<Decline, 6> kDeclines{{
      "An error occurred while processing your card. Try again in a little bit."},
 }};
 
-Error storage_error(rocksdb::Status const& s) {
-  return make_error(ErrorCode::unavailable, "sandbox gateway storage failed: " + s.ToString());
-}
+Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("sandbox gateway storage", s); }
 
 rocksdb::WriteOptions synced() {
   rocksdb::WriteOptions w;

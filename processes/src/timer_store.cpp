@@ -9,15 +9,8 @@
 namespace ticketing {
 namespace {
 
-Error storage_error(rocksdb::Status const& s) {
-  return make_error(ErrorCode::unavailable, "timer storage failed: " + s.ToString());
-}
+Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("timer storage", s); }
 
-std::string checkpoint_key(std::uint32_t p) {
-  std::string k = "c/";
-  bytes::put_be32(k, p);
-  return k;
-}
 std::string timer_key(TimerKind kind, std::string const& id) {
   return std::string("t/") + static_cast<char>(kind) + id;
 }
@@ -53,11 +46,7 @@ Result<void> TimerStore::apply(std::vector<Change> const& changes,
       batch.Delete(timer_key(c.timer.kind, c.timer.id));
     }
   }
-  for (auto const& [partition, offset] : checkpoints) {
-    std::string next;
-    bytes::put_be64(next, offset);
-    batch.Put(checkpoint_key(partition), next);
-  }
+  for (auto const& [partition, offset] : checkpoints) checkpoints::put(batch, partition, offset);
   // Not synced: the timers travel with their checkpoint, so a write lost in
   // a power failure takes its checkpoint with it, and the saga re-reads those
   // commits from the (synced) log and records the same timers again.
@@ -92,13 +81,9 @@ std::vector<Timer> TimerStore::all() const {
 }
 
 std::vector<std::uint64_t> TimerStore::checkpoints() const {
-  std::vector<std::uint64_t> out(partitions_, 0);
-  for (std::uint32_t p = 0; p < partitions_; ++p) {
-    std::string value;
-    if (db_->Get(rocksdb::ReadOptions(), checkpoint_key(p), &value).ok() && value.size() == 8)
-      out[p] = bytes::get_be64(value);
-  }
-  return out;
+  // Unreadable: from the start. Safe: the saga records the same timers again,
+  // and a timer's command, with its commit id, acts once.
+  return checkpoints::read_all(*db_, partitions_).value_or(std::vector<std::uint64_t>(partitions_, 0));
 }
 
 }  // namespace ticketing

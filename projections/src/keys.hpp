@@ -1,6 +1,6 @@
 #pragma once
 // Internal: key layout of the views database.
-//   c/<be32 partition>                        -> be64 next offset (checkpoint)
+//   c/<be32 partition>                        -> be64 next offset (checkpoints:: in eventstore/small_store.hpp)
 //   t/<ticket id>                             -> TicketRow
 //   a/<be64 listed at ms><ticket id>          -> TicketRow (a copy)   tickets for sale
 //   s/<seller id>\0<be64 listed at><ticket>   -> ""   tickets by seller
@@ -22,11 +22,6 @@ namespace ticketing::views::keys {
 inline constexpr std::string_view kForSale = "a/";
 inline constexpr std::string_view kDays = "d/";
 
-inline std::string checkpoint(std::uint32_t partition) {
-  std::string k = "c/";
-  bytes::put_be32(k, partition);
-  return k;
-}
 inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
 inline std::string order(std::string_view id) { return "o/" + std::string(id); }
 inline std::string revoked(std::string_view session) { return "r/" + std::string(session); }

@@ -14,9 +14,7 @@
 namespace ticketing::views {
 namespace {
 
-Error storage_error(rocksdb::Status const& s) {
-  return make_error(ErrorCode::unavailable, "read model storage failed: " + s.ToString());
-}
+Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("read model storage", s); }
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -83,14 +81,9 @@ ViewStore::~ViewStore() {
 }
 
 std::vector<std::uint64_t> ViewStore::checkpoints() const {
-  std::vector<std::uint64_t> out(partitions_, 0);
-  for (std::uint32_t p = 0; p < partitions_; ++p) {
-    std::string value;
-    if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
-      out[p] = bytes::get_be64(value);
-    }
-  }
-  return out;
+  // Unreadable: from the start. Safe: apply() skips what its checkpoint
+  // covers, and refuses (the projector retries) when that cannot be read.
+  return checkpoints::read_all(*db_, partitions_).value_or(std::vector<std::uint64_t>(partitions_, 0));
 }
 
 Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
@@ -101,22 +94,15 @@ Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
     if (p >= partitions_) return make_error(ErrorCode::internal, "commit from an unknown partition");
     auto it = next.find(p);
     if (it == next.end()) {
-      std::string value;
-      std::uint64_t checkpoint = 0;
-      if (db_->Get(rocksdb::ReadOptions(), keys::checkpoint(p), &value).ok() && value.size() == 8) {
-        checkpoint = bytes::get_be64(value);
-      }
-      it = next.emplace(p, checkpoint).first;
+      auto const checkpoint = checkpoints::read(*db_, p);
+      if (!checkpoint) return checkpoint.error();
+      it = next.emplace(p, *checkpoint).first;
     }
     if (commit.position.offset < it->second) continue;  // applied before
     for (auto const& event : commit.commit.events) fold(txn, event);
     it->second = commit.position.offset + 1;
   }
-  for (auto const& [p, offset] : next) {
-    std::string value;
-    bytes::put_be64(value, offset);
-    txn.put_raw(keys::checkpoint(p), value);
-  }
+  for (auto const& [p, offset] : next) txn.put_checkpoint(p, offset);
   auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());
   if (!status.ok()) return storage_error(status);
   return {};

@@ -2,6 +2,7 @@
 // Internal: the changes of one commit to the views, readable before they are
 // written (a later event of the commit sees an earlier one's change).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "domain/events.hpp"
+#include "eventstore/small_store.hpp"
 #include "projections/rows.hpp"
 
 namespace ticketing::views {
@@ -31,7 +33,7 @@ class ViewTxn {
     (void)batch_.Put(key, encode_row(row));
   }
   void put_marker(std::string const& key) { (void)batch_.Put(key, rocksdb::Slice()); }
-  void put_raw(std::string const& key, std::string const& value) { (void)batch_.Put(key, value); }
+  void put_checkpoint(std::uint32_t partition, std::uint64_t next) { checkpoints::put(batch_, partition, next); }
   void erase(std::string const& key) { (void)batch_.Delete(key); }
 
   rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }

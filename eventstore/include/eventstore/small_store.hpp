@@ -4,23 +4,44 @@
 // created if missing, with a small write buffer, since little is written to
 // them. Storage only: what is kept in them belongs to the folder that keeps it.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/result.hpp"
 #include "domain/time.hpp"
 
 namespace rocksdb {
 class DB;
-}
+class Status;
+class WriteBatchBase;
+}  // namespace rocksdb
 
 namespace ticketing {
 
 // unavailable, naming `what`, if the database cannot be opened (for example
 // while another process holds it).
 [[nodiscard]] Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what);
+
+// unavailable: "<what> failed: <RocksDB's status>" (for the operator's log;
+// the API never shows an unavailable error's text).
+[[nodiscard]] Error storage_error(std::string_view what, rocksdb::Status const& status);
+
+// Per-partition checkpoints of a store that follows the log (the read models,
+// the saga's timers): for each partition, the offset of the next commit to
+// take. Kept under "c/<be32 partition>" in the same write as what they cover,
+// so after a crash a store holds a commit's effects exactly when it holds its
+// checkpoint.
+namespace checkpoints {
+[[nodiscard]] std::string key(std::uint32_t partition);
+void put(rocksdb::WriteBatchBase& batch, std::uint32_t partition, std::uint64_t next);
+// 0 for a partition with none; unavailable if storage failed.
+[[nodiscard]] Result<std::uint64_t> read(rocksdb::DB& db, std::uint32_t partition);
+[[nodiscard]] Result<std::vector<std::uint64_t>> read_all(rocksdb::DB& db, std::uint32_t partitions);
+}  // namespace checkpoints
 
 // Values remembered by key for `ttl`, durably (each write synced). An entry
 // older than `ttl` is never returned and is dropped when RocksDB compacts
