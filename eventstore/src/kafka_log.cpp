@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <shared_mutex>
 #include <thread>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 #include <librdkafka/rdkafka.h>
 

@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "eventstore/codec.hpp"
+#include "eventstore/small_store.hpp"
 #include "eventstore/validation.hpp"
 #include "keys.hpp"
 
@@ -24,9 +25,7 @@ struct RocksDbLog::Handles {
 
 namespace {
 
-Error storage_error(rocksdb::Status const& s) {
-  return make_error(ErrorCode::unavailable, "event log storage failed: " + s.ToString());
-}
+Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("event log storage", s); }
 
 // One block cache for all the log's column families.
 std::shared_ptr<rocksdb::Cache> const& log_block_cache() {
@@ -51,6 +50,14 @@ rocksdb::ColumnFamilyOptions commit_family_options() {
   rocksdb::ColumnFamilyOptions cf = family_options(false);
   cf.compression = rocksdb::kLZ4Compression;
   return cf;
+}
+
+// The column families, in the order of Handles.
+std::vector<rocksdb::ColumnFamilyDescriptor> log_families() {
+  return {{rocksdb::kDefaultColumnFamilyName, family_options(false)},
+          {"commits", commit_family_options()},
+          {"streams", family_options(true)},
+          {"dedup", family_options(true)}};
 }
 
 // Last accepted offset + 1 of a partition, from the commits family.
@@ -109,19 +116,48 @@ class RocksDbSubscription final : public Subscription {
 
 }  // namespace
 
+Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open_secondary(RocksDbLogOptions const& options) {
+  rocksdb::DBOptions db_options;
+  db_options.max_open_files = -1;  // required of a secondary instance
+  auto const families = log_families();
+  auto handles = std::make_unique<Handles>();
+  rocksdb::DB* raw = nullptr;
+  auto const status =
+      rocksdb::DB::OpenAsSecondary(db_options, options.path, options.secondary_path, families, &handles->all, &raw);
+  if (!status.ok()) return storage_error(status);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string stored;
+  if (!db->Get(rocksdb::ReadOptions(), handles->meta(), "partitions", &stored).ok()) {
+    for (auto* h : handles->all) db->DestroyColumnFamilyHandle(h);
+    return make_error(ErrorCode::not_found, options.path + " holds no event log");
+  }
+  auto const partitions = static_cast<std::uint32_t>(std::stoul(stored));
+  return std::unique_ptr<RocksDbLog>(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+}
+
+Result<void> RocksDbLog::catch_up() {
+  if (options_.secondary_path.empty()) return make_error(ErrorCode::internal, "catch_up is for a read-only log");
+  if (auto const status = db_->TryCatchUpWithPrimary(); !status.ok()) return storage_error(status);
+  for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
+  {
+    std::lock_guard lock(published_mutex_);
+    if (published_end_ == next_offset_) return {};
+    published_end_ = next_offset_;
+    ++publication_sequence_;
+  }
+  published_cv_.notify_all();
+  return {};
+}
+
 Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& options) {
+  if (!options.secondary_path.empty()) return open_secondary(options);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
   db_options.db_write_buffer_size = 64 << 20;  // memtables of all families together
-  std::vector<rocksdb::ColumnFamilyDescriptor> families{
-      {rocksdb::kDefaultColumnFamilyName, family_options(false)},
-      {"commits", commit_family_options()},
-      {"streams", family_options(true)},
-      {"dedup", family_options(true)},
-  };
+  auto const families = log_families();
   auto handles = std::make_unique<Handles>();
   rocksdb::DB* raw = nullptr;
   auto status = rocksdb::DB::Open(db_options, options.path, families, &handles->all, &raw);
@@ -151,7 +187,14 @@ RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles>
   next_offset_.resize(partitions_);
   for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
   published_end_ = next_offset_;
-  if (!options_.replica) committer_ = std::thread([this] { run_committer(); });
+  last_recorded_.resize(partitions_);
+  for (std::uint32_t p = 0; p < partitions_; ++p) {
+    if (next_offset_[p] == 0) continue;
+    if (auto last = read_partition(p, next_offset_[p] - 1, 1); last && !last->empty()) {
+      last_recorded_[p] = last->front().commit.meta.recorded_at;
+    }
+  }
+  if (!options_.replica && options_.secondary_path.empty()) committer_ = std::thread([this] { run_committer(); });
 }
 
 void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
@@ -188,8 +231,8 @@ RocksDbLog::~RocksDbLog() {
 }
 
 void RocksDbLog::append_async(Commit commit, AppendCallback done) {
-  if (options_.replica) {
-    done(make_error(ErrorCode::internal, "a replica is written by its external log only"));
+  if (options_.replica || !options_.secondary_path.empty()) {
+    done(make_error(ErrorCode::internal, "this log is read-only here (a replica, or opened for reading)"));
     return;
   }
   std::string encoded = encode_commit(commit);  // on the caller's thread, in parallel
@@ -276,7 +319,16 @@ Result<AppendResult> RocksDbLog::stage(Pending const& pending, Staged& staged) {
     at.partition = partition_of(c.partition_key);
     at.offset = next_offset_[at.partition]++;
   }
-  staged.write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset), pending.encoded);
+  std::string restamped;
+  if (!pending.at && c.meta.recorded_at < last_recorded_[at.partition]) {
+    Commit later = c;
+    later.meta.recorded_at = last_recorded_[at.partition];
+    restamped = encode_commit(later);
+  } else {
+    last_recorded_[at.partition] = std::max(last_recorded_[at.partition], c.meta.recorded_at);
+  }
+  staged.write.Put(handles_->commits(), keys::commit_key(at.partition, at.offset),
+                   restamped.empty() ? pending.encoded : restamped);
   for (auto const& e : c.expected) staged.heads[e.stream] = e.version;
   for (std::uint32_t i = 0; i < c.events.size(); ++i) {
     std::string const stream = stream_of(c.events[i]);
@@ -307,6 +359,7 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
   std::vector<Result<AppendResult>> results;
   results.reserve(batch.size());
   auto const offsets_before = next_offset_;
+  auto const recorded_before = last_recorded_;
   for (auto const& pending : batch) results.push_back(stage(pending, staged));
   for (auto const& [partition, next] : consumed) {
     std::string value;
@@ -319,8 +372,9 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
     if (auto const status = db_->Write(write_options, &staged.write); status.ok()) {
       publish(staged);
     } else {
-      // Nothing of the batch is in the log: offsets and heads go back.
+      // Nothing of the batch is in the log: offsets, times and heads go back.
       next_offset_ = offsets_before;
+      last_recorded_ = recorded_before;
       heads_.clear();  // reloaded from storage on demand
       for (auto& r : results) {
         if (r && !r->duplicate) r = storage_error(status);

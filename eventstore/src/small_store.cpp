@@ -95,7 +95,8 @@ Result<std::unique_ptr<ExpiringStore>> ExpiringStore::open(std::string const& pa
   auto filter = std::make_unique<DropExpired>(ttl);
   rocksdb::Options options = small_options();
   options.compaction_filter = filter.get();
-  options.periodic_compaction_seconds = std::uint64_t{24} * 60 * 60;  // expired entries go even if nothing else is written
+  options.periodic_compaction_seconds =
+      std::uint64_t{24} * 60 * 60;  // expired entries go even if nothing else is written
   auto db = open_with(options, path, what);
   if (!db) return db.error();
   return std::unique_ptr<ExpiringStore>(new ExpiringStore(std::move(filter), std::move(*db), std::string(what), ttl));

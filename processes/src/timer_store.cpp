@@ -83,7 +83,8 @@ std::vector<Timer> TimerStore::all() const {
 std::vector<std::uint64_t> TimerStore::checkpoints() const {
   // Unreadable: from the start. Safe: the saga records the same timers again,
   // and a timer's command, with its commit id, acts once.
-  return checkpoints::read_all(*db_, partitions_).value_or(std::vector<std::uint64_t>(partitions_, 0));
+  auto read = checkpoints::read_all(*db_, partitions_);
+  return read ? std::move(*read) : std::vector<std::uint64_t>(partitions_, 0);
 }
 
 }  // namespace ticketing

@@ -83,7 +83,8 @@ ViewStore::~ViewStore() {
 std::vector<std::uint64_t> ViewStore::checkpoints() const {
   // Unreadable: from the start. Safe: apply() skips what its checkpoint
   // covers, and refuses (the projector retries) when that cannot be read.
-  return checkpoints::read_all(*db_, partitions_).value_or(std::vector<std::uint64_t>(partitions_, 0));
+  auto read = checkpoints::read_all(*db_, partitions_);
+  return read ? std::move(*read) : std::vector<std::uint64_t>(partitions_, 0);
 }
 
 Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {

@@ -13,7 +13,7 @@
 //   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
 //   streams : stream | 0x00 | be64 version         -> be32 partition | be64 offset | be32 event index
 //   dedup   : 'c' commit id                        -> be32 partition | be64 offset
-//             'k' idempotency slot                 -> be32 partition | be64 offset | be64 recorded ms
+//             ('k' entries, an idempotency-key index of earlier versions, are ignored)
 //   default : "partitions"                         -> partition count (fixed at creation)
 
 #include <condition_variable>
@@ -45,6 +45,10 @@ struct RocksDbLogOptions {
   // The local copy of an external log (Kafka): no committer; commits arrive
   // through apply_replicated at the external log's positions.
   bool replica{false};
+  // Non-empty: read-only, as a RocksDB secondary instance of the log at
+  // `path` (which a server may hold and write meanwhile), keeping its own
+  // small files here. No appends; catch_up() follows the writer.
+  std::string secondary_path{};
 };
 
 // A commit read from the external log a replica copies, at its position there.
@@ -85,6 +89,11 @@ class RocksDbLog final : public EventLog {
   // Replica mode: per partition, where to resume reading the external log.
   [[nodiscard]] std::map<std::uint32_t, std::uint64_t> consumed_offsets() const;
 
+  // Read-only mode: takes in what the writer has made durable since, as whole
+  // commits (a WriteBatch is atomic), and publishes the new ends. Reads in
+  // between see one consistent cut.
+  [[nodiscard]] Result<void> catch_up();
+
   // Blocks until end_offsets() changes from `seen_sequence` or `timeout`
   // passes; returns the current publication sequence. Used by subscriptions.
   std::uint64_t wait_for_commits(std::uint64_t seen_sequence, std::chrono::milliseconds timeout);
@@ -102,6 +111,7 @@ class RocksDbLog final : public EventLog {
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
              RocksDbLogOptions options);
+  [[nodiscard]] static Result<std::unique_ptr<RocksDbLog>> open_secondary(RocksDbLogOptions const& options);
   void run_committer();
   // Group commit: validates each commit of `batch` against the log as the
   // batch before it leaves it, writes every accepted one in one synced
@@ -127,6 +137,10 @@ class RocksDbLog final : public EventLog {
   // Committer thread only.
   std::unordered_map<std::string, std::int64_t> heads_;
   std::vector<std::uint64_t> next_offset_;
+  // Per partition, the recorded_at of its last commit: a commit stamped
+  // earlier (appenders' clocks are read on their own threads) is stored with
+  // this one, so recorded_at never goes back within a partition.
+  std::vector<Instant> last_recorded_;
 
   // Published after each durable batch.
   std::mutex published_mutex_;

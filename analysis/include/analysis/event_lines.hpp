@@ -1,0 +1,38 @@
+#pragma once
+// The line formats of `ticketing export` (README "For analysts"):
+//   jsonl    one event per line: type, schema, stream, version, at, data, and
+//            its commit's partition, offset, commit_id, recorded_at,
+//            correlation_id;
+//   csv      one event per line, flat typed columns (csv_header());
+//   commits  one commit per line as the log holds it, with its position.
+// Callers redact before rendering (redaction.hpp).
+
+#include <string>
+
+#include "eventstore/commit.hpp"
+
+namespace ticketing::analysis {
+
+// Where an event sits: its stream and version, and its commit.
+struct EventPlace {
+  std::string stream;
+  std::int64_t version{0};
+  Position position;
+  std::string commit_id;
+  Instant recorded_at;  // as walked (walk.hpp)
+  std::string correlation_id;
+};
+
+[[nodiscard]] std::string jsonl_line(Event const& event, EventPlace const& place);
+[[nodiscard]] std::string csv_header();
+[[nodiscard]] std::string csv_line(Event const& event, EventPlace const& place);
+[[nodiscard]] std::string commit_line(RecordedCommit const& commit, Instant recorded_at);
+
+// A CSV field: quoted (quotes doubled) only when it holds a comma, a quote or
+// a line break.
+[[nodiscard]] std::string csv_field(std::string_view text);
+
+// The instant an event says it happened.
+[[nodiscard]] Instant event_time(Event const& event);
+
+}  // namespace ticketing::analysis

@@ -1,0 +1,26 @@
+#pragma once
+// One order over every partition of a log: by recorded_at, then partition,
+// then offset. The time a commit is shown at never goes back within its
+// partition: a commit stamped earlier than the one before it (clocks of two
+// nodes, or two threads of one, disagree by a little) is shown at that one's
+// time. The same cut always walks in the same order.
+
+#include <functional>
+
+#include "analysis/positions.hpp"
+#include "eventstore/event_log.hpp"
+
+namespace ticketing::analysis {
+
+// A commit as walked: `recorded_at` is the monotonic time described above.
+using CommitVisitor = std::function<bool(RecordedCommit const& commit, Instant recorded_at)>;
+
+// Visits every commit from `from` (inclusive) to `to` (exclusive), per
+// partition, in the one order; stops early when `visit` answers false.
+[[nodiscard]] Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit);
+
+// The stream version of each event of `commit`, in order (the k-th event of a
+// stream gets the commit's expected version + 1 + k).
+[[nodiscard]] std::vector<std::int64_t> event_versions(Commit const& commit);
+
+}  // namespace ticketing::analysis

@@ -1,0 +1,182 @@
+// The analysts' building blocks over a real embedded log: the one walk order,
+// positions, redaction, the line formats, a ticket's history and a snapshot.
+
+#include <doctest/doctest.h>
+
+#include "analysis/event_lines.hpp"
+#include "analysis/history.hpp"
+#include "analysis/redaction.hpp"
+#include "analysis/snapshot.hpp"
+#include "analysis/walk.hpp"
+#include "marketplace_fixture.hpp"
+
+using namespace ticketing;
+using namespace ticketing::analysis;
+using namespace ticketing::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+Commit listing(std::string const& ticket, Instant recorded_at, std::string const& id) {
+  Commit c{.commit_id = id,
+           .partition_key = ticket,
+           .expected = {{ticket_stream(ticket), kNoStream}},
+           .events = {},
+           .meta = {}};
+  c.events.push_back(TicketCreated{ticket, "seller", "Show", Money{1000}, recorded_at});
+  c.meta.recorded_at = recorded_at;
+  return c;
+}
+
+std::vector<std::pair<std::string, Instant>> walked(EventLog& log, Positions const& from) {
+  std::vector<std::pair<std::string, Instant>> out;
+  auto const done = walk(log, from, log.end_offsets(), [&](RecordedCommit const& c, Instant at) {
+    out.emplace_back(c.commit.commit_id, at);
+    return true;
+  });
+  REQUIRE(done.has_value());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("walk: one order over every partition, by time, and a partition's times never go back") {
+  MarketplaceFixture f;
+  Instant const t = f.clock.now();
+  // Two tickets in different partitions, their commits stamped out of order.
+  std::string a = MarketplaceFixture::ticket_id(1), b;
+  for (int n = 2; b.empty(); ++n) {
+    if (f.log->partition_of(MarketplaceFixture::ticket_id(n)) != f.log->partition_of(a))
+      b = MarketplaceFixture::ticket_id(n);
+  }
+  REQUIRE(f.log->append(listing(a, t + 10ms, "a1")).has_value());
+  REQUIRE(f.log->append(listing(b, t + 5ms, "b1")).has_value());
+  Commit a2 = listing(a, t + 3ms, "a2");  // stamped before a1: its clock ran behind
+  a2.expected = {{ticket_stream(a), 0}};
+  a2.events = {TicketUpdated{a, "Show", Money{1200}, t + 3ms}};
+  REQUIRE(f.log->append(a2).has_value());
+
+  auto const all = walked(*f.log, Positions(4, 0));
+  REQUIRE(all.size() == 3);
+  CHECK(all[0] == std::pair{std::string("b1"), t + 5ms});
+  CHECK(all[1] == std::pair{std::string("a1"), t + 10ms});
+  CHECK(all[2] == std::pair{std::string("a2"), t + 10ms});  // the log stamped it no earlier than a1
+  CHECK(f.log->find_commit("a2").value()->commit.meta.recorded_at == t + 10ms);  // as stored
+  // Resuming after a1 shows a2 at the same time a whole walk does.
+  Positions after_a1(4, 0);
+  after_a1[f.log->partition_of(a)] = 1;
+  after_a1[f.log->partition_of(b)] = 1;
+  CHECK(walked(*f.log, after_a1) == std::vector<std::pair<std::string, Instant>>{{"a2", t + 10ms}});
+}
+
+TEST_CASE("positions: printed and read back, and refused with a reason") {
+  CHECK(format_positions({3, 0, 12}) == "0:3,1:0,2:12");
+  CHECK(parse_positions("0:3,2:12", 3).value() == Positions{3, 0, 12});
+  CHECK(parse_positions("", 2).value() == Positions{0, 0});
+  CHECK(parse_positions("3:1", 3).error().message == "partition 3 is out of range");
+  CHECK(parse_positions("0:1,0:2", 3).error().message == "partition 0 is listed twice");
+  CHECK(parse_positions("0=1", 3).error().code == ErrorCode::invalid_input);
+  CHECK(parse_positions("0:x", 3).error().code == ErrorCode::invalid_input);
+}
+
+TEST_CASE("redaction: no password hash ever, and one pseudonym per address unless personal data is asked for") {
+  auto const pseudonym = [](std::string_view email) { return "p(" + std::string(email) + ")"; };
+  Commit c{.commit_id = "c",
+           .partition_key = "alice@example.com",
+           .expected = {{"user-alice@example.com", kNoStream}},
+           .events = {},
+           .meta = {}};
+  c.events.push_back(UserCreated{"u1", "alice@example.com", "Alice@Example.com", "$argon2id$secret", "s", Instant{}});
+  c.events.push_back(UserSignedOut{"u1", "alice@example.com", "s", Instant{}});
+
+  Commit const hidden = Redactor(pseudonym, false).commit(c);
+  auto const& created = std::get<UserCreated>(hidden.events[0]);
+  CHECK(created.password_hash.empty());
+  CHECK(created.email == "p(alice@example.com)");
+  CHECK(created.display_email == "p(alice@example.com)");
+  CHECK(std::get<UserSignedOut>(hidden.events[1]).email == "p(alice@example.com)");
+  CHECK(hidden.partition_key == "p(alice@example.com)");
+  CHECK(hidden.expected[0].stream == "user-p(alice@example.com)");
+  CHECK(stream_of(hidden.events[0]) == "user-p(alice@example.com)");
+
+  Commit const shown = Redactor(pseudonym, true).commit(c);
+  CHECK(std::get<UserCreated>(shown.events[0]).password_hash.empty());
+  CHECK(std::get<UserCreated>(shown.events[0]).display_email == "Alice@Example.com");
+  CHECK(shown.partition_key == "alice@example.com");
+}
+
+TEST_CASE("lines: jsonl carries the event and its commit, csv has flat typed columns") {
+  EventPlace const place{"ticket-t1", 1, Position{2, 7}, "c7", *parse_iso8601("2026-11-21T10:00:00.500Z"), "req-1"};
+  Event const updated =
+      TicketUpdated{"t1", "Row \"A\", seat 3", Money{2500}, *parse_iso8601("2026-11-21T10:00:00.400Z")};
+  CHECK(
+      jsonl_line(updated, place) ==
+      R"({"type":"TicketUpdated","schema":1,"stream":"ticket-t1","version":1,"at":"2026-11-21T10:00:00.400Z",)"
+      R"("data":{"ticket_id":"t1","title":"Row \"A\", seat 3","price_cents":2500,"at":"2026-11-21T10:00:00.400Z"},)"
+      R"("partition":2,"offset":7,"commit_id":"c7","recorded_at":"2026-11-21T10:00:00.500Z","correlation_id":"req-1"})");
+  CHECK(csv_line(updated, place) ==
+        "2026-11-21T10:00:00.400Z,TicketUpdated,1,ticket-t1,1,2,7,t1,,,,,,2500,,,,\"Row \"\"A\"\", seat 3\"");
+  CHECK(csv_header().starts_with("at,type,schema,stream,version,partition,offset,ticket_id"));
+}
+
+TEST_CASE("event versions: the k-th event of a stream in a commit follows the version the commit expected") {
+  Commit c{.commit_id = "c",
+           .partition_key = "t",
+           .expected = {{"ticket-t", 3}, {"order-t-1", kNoStream}},
+           .events = {},
+           .meta = {}};
+  c.events = {OrderCreated{"t-1", "t", "b", "Show", Money{1}, 3, Instant{}, Instant{}},
+              TicketReserved{"t", "t-1", "b", Instant{}}, OrderExpired{"t-1", Instant{}}};
+  CHECK(event_versions(c) == std::vector<std::int64_t>{0, 4, 1});
+}
+
+TEST_CASE("history: the ticket's events, its orders' and its charges', in the log's order") {
+  MarketplaceFixture f;
+  std::string const ticket = MarketplaceFixture::ticket_id(9);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
+  REQUIRE(f.market.execute(order, order::RecordChargeSucceeded{charge_id_for(order, 1), "ch_1"}, f.ctx()).has_value());
+  f.list(MarketplaceFixture::ticket_id(10));  // another ticket: not in this history
+
+  auto const events = history(*f.log, ticket);
+  REQUIRE(events.has_value());
+  std::vector<std::string> types;
+  for (auto const& e : *events) types.emplace_back(type_name(e.event));
+  CHECK(types == std::vector<std::string>{"TicketCreated", "OrderCreated", "TicketReserved", "OrderAwaitingPayment",
+                                          "ChargeCreated", "ChargeSucceeded", "OrderCompleted", "TicketSold"});
+  CHECK(events->back().place.stream == ticket_stream(ticket));
+  CHECK(events->back().place.version == 2);
+  CHECK(history(*f.log, MarketplaceFixture::ticket_id(11)).error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API's shapes") {
+  MarketplaceFixture f;
+  std::string const ticket = MarketplaceFixture::ticket_id(12);
+  f.list(ticket, 2000);
+  Instant const before_order = f.clock.now();
+  f.clock.advance(1min);
+  std::string const order = f.order(ticket);
+  f.clock.advance(1min);
+  REQUIRE(f.market.execute(order, order::CancelOrder{order, "buyer"}, f.ctx("buyer")).has_value());
+
+  auto const at = [&](Moment const& moment) {
+    std::vector<std::string> lines;
+    TempDir scratch;
+    auto const done = snapshot(*f.log, f.log->end_offsets(), moment, (scratch.path() / "views").string(),
+                               {.ticket = [&](views::TicketRow const& r) { lines.push_back(snapshot_json(r)); },
+                                .order = [&](views::OrderRow const& r) { lines.push_back(snapshot_json(r)); }});
+    REQUIRE(done.has_value());
+    return lines;
+  };
+  CHECK(at({.as_of = before_order, .before = std::nullopt}) ==
+        std::vector<std::string>{R"({"kind":"ticket","id":")" + ticket +
+                                 R"(","title":"Show","price":20,"userId":"seller","version":0,"status":"available"})"});
+  auto const held = at({.as_of = before_order + 1min, .before = std::nullopt});
+  REQUIRE(held.size() == 2);
+  CHECK(held[0].find(R"("status":"reserved","orderId":")" + order + "\"") != std::string::npos);
+  CHECK(held[1].starts_with(R"({"kind":"order","id":")" + order + R"(","userId":"buyer","status":"created")"));
+  auto const now = at({});
+  CHECK(now[0].find(R"("version":2,"status":"available"})") != std::string::npos);
+  CHECK(now[1].find(R"("status":"cancelled")") != std::string::npos);
+}
