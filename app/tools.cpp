@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "analysis/event_lines.hpp"
+#include "analysis/figures.hpp"
 #include "analysis/history.hpp"
 #include "analysis/snapshot.hpp"
 #include "analysis/walk.hpp"
@@ -276,30 +277,39 @@ int snapshot(Options const& o) {
 // ---- analytics ----
 
 Spec const kAnalytics{
-    "usage: ticketing analytics --data DIR\n\n"
-    "Sales per day, revenue, orders completed, expired and cancelled, declines, late payments refunded and\n"
-    "the mean time to sell, as one JSON document, folded from the log (works while a server runs on DIR).\n",
-    {"--data"},
+    "usage: ticketing analytics --data DIR [--since TIME] [--until TIME] [--tz ZONE] [--format text|json|csv]\n\n"
+    "The marketplace's figures, from the log (works while a server runs on DIR): listings, sales and revenue;\n"
+    "how holds ended (paid, cancelled by the buyer, declined, expired); time from listing to sale (median,\n"
+    "90th percentile, mean); price changes before sale; sales and revenue per day and per seller.\n\n"
+    "  --since TIME, --until TIME  count what happened in [since, until) (ISO-8601 UTC)\n"
+    "  --tz ZONE                   the time zone of the days (IANA name, default UTC)\n"
+    "  --format text|json|csv      text (default); json: one document; csv: a row per day and per seller\n",
+    {"--data", "--since", "--until", "--tz", "--format"},
     {}};
 
 int analytics(Options const& o) {
+  std::string const format = o.get("--format", "text");
+  if (format != "text" && format != "json" && format != "csv") return fail("--format must be text, json or csv");
+  analysis::FigureOptions options;
+  options.time_zone = o.get("--tz", "UTC");
+  for (auto const& [option, slot] : {std::pair{"--since", &options.since}, std::pair{"--until", &options.until}}) {
+    if (!o.has(option)) continue;
+    *slot = parse_time(o.get(option));
+    if (!*slot) return fail(std::string(option) + " must be an ISO-8601 UTC time, e.g. 2026-11-28T14:05:00Z");
+  }
   fs::path const data = o.get("--data", "./data");
   auto reading = LogReading::open(data);
   if (!reading) return fail("cannot read the log: " + reading.error().message);
   RocksDbLog& log = (*reading)->log();
-  auto folded = analysis::fold_views(log, log.end_offsets(), {}, (*reading)->scratch("views"));
-  if (!folded) return fail(folded.error().message);
-  views::ViewStore& store = (*folded)->store();
-  std::string out = "{\"totals\":" + views::render_totals(store.totals()) + ",\"sales_per_day\":[";
-  bool first = true;
-  for (auto const& [day, stats] : store.sales_per_day()) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"day\":\"" + day + "\",\"sales\":" + std::to_string(stats.sales) +
-           ",\"revenue_cents\":" + std::to_string(stats.revenue_cents) + "}";
+  auto const f = analysis::figures(log, log.end_offsets(), options);
+  if (!f) return fail(f.error().message);
+  if (format == "json") {
+    std::puts(analysis::figures_json(*f, options).c_str());
+  } else if (format == "csv") {
+    std::fputs(analysis::figures_csv(*f).c_str(), stdout);
+  } else {
+    std::fputs(analysis::figures_text(*f, options).c_str(), stdout);
   }
-  out += "]}";
-  std::puts(out.c_str());
   return 0;
 }
 

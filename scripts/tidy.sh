@@ -12,7 +12,7 @@ if [[ ! -f $build/compile_commands.json ]]; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 git ls-files 'domain/*.cpp' 'encoding/*.cpp' 'eventstore/*.cpp' 'application/*.cpp' 'projections/*.cpp' \
-  'processes/*.cpp' 'api/*.cpp' 'app/*.cpp' 'tools/*.cpp' |
+  'processes/*.cpp' 'analysis/*.cpp' 'api/*.cpp' 'app/*.cpp' 'tools/*.cpp' |
   xargs -P "$jobs" -n 1 clang-tidy -p "$build" --quiet --extra-arg=-Wno-unknown-warning-option \
     2> >(grep -v 'warnings\? generated\.$' >&2)
 echo "tidy: clean"
