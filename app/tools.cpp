@@ -33,9 +33,9 @@ struct Options {
   std::map<std::string, std::string> values;
   std::vector<std::string> positional;
   [[nodiscard]] bool has(std::string const& name) const { return values.contains(name); }
-  [[nodiscard]] std::string get(std::string const& name, std::string fallback = {}) const {
+  [[nodiscard]] std::string get(std::string const& name, std::string const& fallback = {}) const {
     auto it = values.find(name);
-    return it == values.end() ? std::move(fallback) : it->second;
+    return it == values.end() ? fallback : it->second;
   }
 };
 

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <unordered_map>
-
 #include <unicode/timezone.h>
+#include <unordered_map>
 
 #include "analysis/walk.hpp"
 #include "domain/money.hpp"
@@ -43,8 +42,7 @@ std::string day_in(icu::TimeZone const& zone, Instant t) {
 }  // namespace
 
 Result<Figures> figures(EventLog& log, Positions const& end, FigureOptions const& options) {
-  std::unique_ptr<icu::TimeZone> zone(
-      icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(options.time_zone)));
+  std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(options.time_zone)));
   if (*zone == icu::TimeZone::getUnknown()) {
     return make_error(ErrorCode::invalid_input, "unknown time zone " + options.time_zone, "tz");
   }

@@ -48,7 +48,8 @@ Result<std::vector<PlacedEvent>> history(EventLog& log, std::string const& ticke
     commits.emplace(e.position, std::move(found->front()));
   }
   std::vector<PlacedEvent> out;
-  for (auto const& [position, rc] : commits) {
+  for (auto const& [at, rc] : commits) {
+    Position const position = at;  // a lambda below captures it
     auto const versions = event_versions(rc.commit);
     for (std::size_t i = 0; i < rc.commit.events.size(); ++i) {
       Event const& event = rc.commit.events[i];

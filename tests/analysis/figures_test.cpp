@@ -1,9 +1,10 @@
 // `ticketing analytics`' figures, checked against a workload whose figures
 // are worked out by hand.
 
+#include "analysis/figures.hpp"
+
 #include <doctest/doctest.h>
 
-#include "analysis/figures.hpp"
 #include "marketplace_fixture.hpp"
 
 using namespace ticketing;
@@ -37,9 +38,9 @@ TEST_CASE("figures: listings, sales, how holds ended, time to sell, price change
   REQUIRE(f.market.execute(f.order(t2), order::CancelOrder{order_id_for(t2, 1), "buyer"}, f.ctx("buyer")).has_value());
   std::string const declined = f.order(t2);
   REQUIRE(f.market.execute(declined, order::StartPayment{declined, "buyer"}, f.ctx("buyer")).has_value());
-  REQUIRE(f.market
-              .execute(declined, order::RecordChargeFailed{charge_id_for(declined, 1), "card_declined", false}, f.ctx())
-              .has_value());
+  REQUIRE(
+      f.market.execute(declined, order::RecordChargeFailed{charge_id_for(declined, 1), "card_declined", false}, f.ctx())
+          .has_value());
   f.clock.advance(1h);  // 12:00
   f.list(t3, 3000, "s1");
   std::string const lapsed = f.order(t3);
@@ -70,8 +71,7 @@ TEST_CASE("figures: listings, sales, how holds ended, time to sell, price change
   // In Tokyo (UTC+9), 15:00 UTC is midnight: the second sale is the next day.
   auto const tokyo = figures(*f.log, f.log->end_offsets(), {.since = {}, .until = {}, .time_zone = "Asia/Tokyo"});
   REQUIRE(tokyo.has_value());
-  CHECK(tokyo->per_day ==
-        std::map<std::string, DayFigures>{{"2026-11-21", {1, 2200}}, {"2026-11-22", {1, 3000}}});
+  CHECK(tokyo->per_day == std::map<std::string, DayFigures>{{"2026-11-21", {1, 2200}}, {"2026-11-22", {1, 3000}}});
 
   // From 11:00 on: t1's listing and sale fall before.
   auto const later = figures(*f.log, f.log->end_offsets(), {.since = t0 + 1h, .until = {}, .time_zone = "UTC"});

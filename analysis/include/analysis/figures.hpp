@@ -45,9 +45,9 @@ struct Figures {
   // Listing to sale, in milliseconds, over the sales counted.
   std::int64_t time_to_sell_mean_ms{0}, time_to_sell_median_ms{0}, time_to_sell_p90_ms{0};
   // Price changes made before a ticket sold, over the tickets sold.
-  std::int64_t sold_after_price_change{0};   // tickets whose price changed before they sold
-  std::int64_t price_changes_before_sale{0};  // the changes, counted
-  std::int64_t price_change_before_sale_cents{0};  // their sum: negative when prices came down
+  std::int64_t sold_after_price_change{0};          // tickets whose price changed before they sold
+  std::int64_t price_changes_before_sale{0};        // the changes, counted
+  std::int64_t price_change_before_sale_cents{0};   // their sum: negative when prices came down
   std::map<std::string, DayFigures> per_day;        // "2026-11-28" in the time zone
   std::map<std::string, SellerFigures> per_seller;  // by seller id
 };

@@ -44,6 +44,7 @@ struct Commit {
 struct Position {
   std::uint32_t partition{0};
   std::uint64_t offset{0};
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   friend auto operator<=>(Position const&, Position const&) = default;
 };
 
