@@ -15,10 +15,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 cmake --preset release >/dev/null
-cmake --build --preset release --target eventstore_bench log_compare_bench http_bench ticketing
+cmake --build --preset release --target eventstore_bench log_compare_bench http_bench analysis_bench ticketing
 echo "== event log"
 build/release/bench/eventstore_bench
 echo "== embedded log and Kafka side by side"
 build/release/bench/log_compare_bench
+echo "== what analysts run over the log"
+build/release/bench/analysis_bench
 echo "== HTTP"
 build/release/bench/http_bench build/release/app/ticketing --tickets "${1:-100000}"
