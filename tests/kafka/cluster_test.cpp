@@ -14,6 +14,7 @@
 #include "money_ledger.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
+#include "tool_process.hpp"
 
 using namespace ticketing;
 using namespace ticketing::testing;
@@ -298,4 +299,22 @@ TEST_CASE("the process that charged dies mid-payment: the saga on another node s
   auto replica = RocksDbLog::open({.path = nodes[2]->data_dir() + "/replica", .replica = true});
   REQUIRE(replica.has_value());
   for (auto const& v : money_violations(LogLedger::read(**replica), gateway.charges())) FAIL_CHECK(v);
+}
+
+TEST_CASE("an analyst exports a running Kafka node's replica, and follows it as it grows") {
+  Cluster c(1);
+  auto seller = c.user(0, "seller");
+  std::string const first = list_ticket(seller);
+  auto const r = run_tool({"export", "--data", c.nodes[0]->data_dir(), "--types", "TicketCreated"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  REQUIRE(r.lines().size() == 1);
+  CHECK(r.out.find(first) != std::string::npos);
+  ToolProcess follow({"export", "--data", c.nodes[0]->data_dir(), "--follow", "--types", "TicketCreated"});
+  REQUIRE(follow.read_line(std::chrono::seconds(10)).value().find(first) != std::string::npos);
+  std::string const second = list_ticket(seller);
+  std::optional<std::string> line;
+  for (int i = 0; i < 50 && !line; ++i) line = follow.read_line(std::chrono::milliseconds(200));
+  REQUIRE(line.has_value());
+  CHECK(line->find(second) != std::string::npos);
+  CHECK(follow.interrupt().status == 0);
 }
