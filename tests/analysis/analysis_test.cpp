@@ -155,6 +155,7 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
   std::string const ticket = MarketplaceFixture::ticket_id(12);
   f.list(ticket, 2000);
   Instant const before_order = f.clock.now();
+  Positions const listed_only = f.log->end_offsets();
   f.clock.advance(1min);
   std::string const order = f.order(ticket);
   f.clock.advance(1min);
@@ -172,6 +173,8 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
   CHECK(at({.as_of = before_order, .before = std::nullopt}) ==
         std::vector<std::string>{R"({"kind":"ticket","id":")" + ticket +
                                  R"(","title":"Show","price":20,"userId":"seller","version":0,"status":"available"})"});
+  // The same moment named by positions, as an export prints them.
+  CHECK(at({.as_of = std::nullopt, .before = listed_only}) == at({.as_of = before_order, .before = std::nullopt}));
   auto const held = at({.as_of = before_order + 1min, .before = std::nullopt});
   REQUIRE(held.size() == 2);
   CHECK(held[0].find(R"("status":"reserved","orderId":")" + order + "\"") != std::string::npos);
