@@ -117,6 +117,11 @@ std::vector<Option> const& options() {
        "sign-ups allowed from one client address per hour (default 100)", positive(&ServeConfig::signups_per_address)},
       {"--read-timeout", "TICKETING_READ_TIMEOUT", "seconds to read one request (default 30)",
        seconds(&ServeConfig::read_timeout, 1, 3600)},
+      {"--max-streams", "TICKETING_MAX_STREAMS",
+       "event streams (Server-Sent Events) open at once, at most (default 1000)", positive(&ServeConfig::max_streams)},
+      {"--stream-write-timeout", "TICKETING_STREAM_WRITE_TIMEOUT",
+       "seconds an event stream's reader may take to accept the next part before it is dropped (default 10)",
+       seconds(&ServeConfig::stream_write_timeout, 1, 3600)},
       {"--partitions", "TICKETING_PARTITIONS", "log partitions, fixed when the data directory is created (default 16)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          auto n = number<std::uint32_t>(v);
@@ -191,7 +196,9 @@ std::string serve_usage() {
   out +=
       "  --help                            this text\n\nsecrets, from the environment only:\n"
       "  JWT_KEY      key signing session tokens (when unset, one is generated once and kept in the data directory)\n"
-      "  STRIPE_KEY   Stripe secret key; selects the Stripe gateway unless --payment-gateway says otherwise\n";
+      "  STRIPE_KEY   Stripe secret key; selects the Stripe gateway unless --payment-gateway says otherwise\n"
+      "  TICKETING_ADMIN_TOKEN  bearer token of the analysts' routes, GET /api/events and GET /api/analytics\n"
+      "               (when unset, those routes answer 404)\n";
   return out;
 }
 
@@ -228,6 +235,7 @@ ParseResult parse_serve_config(std::vector<std::string> const& args) {
   }
   if (char const* key = std::getenv("JWT_KEY"); key != nullptr) config.jwt_key = key;
   if (char const* key = std::getenv("STRIPE_KEY"); key != nullptr) config.stripe_key = key;
+  if (char const* token = std::getenv("TICKETING_ADMIN_TOKEN"); token != nullptr) config.admin_token = token;
   if (config.payment_gateway.empty()) config.payment_gateway = config.stripe_key.empty() ? "sandbox" : "stripe";
   if (config.payment_gateway == "stripe" && config.stripe_key.empty()) {
     return {std::nullopt, "--payment-gateway stripe needs STRIPE_KEY in the environment", false};

@@ -1,6 +1,7 @@
 #pragma once
 // Configuration of `ticketing serve`: every flag also comes from an
-// environment variable; flags win. Secrets (JWT_KEY, STRIPE_KEY) come only
+// environment variable; flags win. Secrets (JWT_KEY, STRIPE_KEY,
+// TICKETING_ADMIN_TOKEN) come only
 // from the environment and are never printed.
 
 #include <chrono>
@@ -25,6 +26,8 @@ struct ServeConfig {
   bool secure_cookies{false};
   std::size_t max_connections{0};  // 0: derived from the descriptor limit (serve.cpp)
   std::chrono::seconds read_timeout{30};
+  std::size_t max_streams{1000};
+  std::chrono::seconds stream_write_timeout{10};
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};
   std::chrono::seconds payment_recheck_delay{900};
@@ -34,8 +37,9 @@ struct ServeConfig {
   std::string topic{"ticketing.commits"};
   std::chrono::seconds kafka_timeout{10};
   bool role_api{true}, role_projector{true}, role_saga{true};
-  std::string jwt_key;     // from JWT_KEY
-  std::string stripe_key;  // from STRIPE_KEY
+  std::string jwt_key;      // from JWT_KEY
+  std::string stripe_key;   // from STRIPE_KEY
+  std::string admin_token;  // from TICKETING_ADMIN_TOKEN: the analysts' routes (GET /api/events, /api/analytics)
 };
 
 // Parses flags (argv after the subcommand) over the environment. On error,

@@ -65,11 +65,4 @@ Result<analysis::Redactor> redactor_for(fs::path const& data, bool include_perso
   return analysis::Redactor(pseudonym, include_personal_data);
 }
 
-std::optional<Instant> parse_time(std::string_view text) {
-  if (auto exact = parse_iso8601(text)) return exact;
-  if (text.size() == 10) return parse_iso8601(std::string(text) + "T00:00:00.000Z");
-  if (text.size() == 20 && text.back() == 'Z') return parse_iso8601(std::string(text.substr(0, 19)) + ".000Z");
-  return std::nullopt;
-}
-
 }  // namespace ticketing::app

@@ -37,7 +37,4 @@ class LogReading {
 // within one data directory.
 [[nodiscard]] Result<analysis::Redactor> redactor_for(std::filesystem::path const& data, bool include_personal_data);
 
-// ISO-8601 UTC: 2026-11-28, 2026-11-28T14:05:00Z or with milliseconds.
-[[nodiscard]] std::optional<Instant> parse_time(std::string_view text);
-
 }  // namespace ticketing::app

@@ -16,6 +16,7 @@
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
 #include "processes/stripe_gateway.hpp"
+#include "reading.hpp"
 
 namespace ticketing::app {
 namespace {
@@ -138,6 +139,8 @@ api::ServerConfig server_config_of(ServeConfig const& config) {
   server.max_connections =
       config.max_connections != 0 ? config.max_connections : connection_cap(raise_descriptor_limit());
   server.read_timeout = config.read_timeout;
+  server.max_streams = config.max_streams;
+  server.stream_write_timeout = config.stream_write_timeout;
   return server;
 }
 
@@ -207,7 +210,9 @@ int serve(ServeConfig const& config) {
   api::Metrics metrics;
   add_gauges(metrics, *event_log, projector, saga);
   api::AuthLimits limits(config.signups_per_address);
-  api::Services services{marketplace,
+  auto redactor = ok_or_exit(redactor_for(data, false), "the pseudonym key");
+  api::Services services{*event_log,
+                         marketplace,
                          *views,
                          projector,
                          payments,
@@ -220,7 +225,8 @@ int serve(ServeConfig const& config) {
                          log,
                          api::ApiConfig{.reservation_ttl = config.reservation_ttl,
                                         .session_ttl = config.session_ttl,
-                                        .secure_cookies = config.secure_cookies}};
+                                        .secure_cookies = config.secure_cookies},
+                         api::AnalystAccess{.admin_token = config.admin_token, .redactor = std::move(redactor)}};
   api::Api api(services);
   api::HttpServer server(server_config_of(config), api, log);
   if (!start_api(config, server, log)) return 1;

@@ -8,10 +8,12 @@
 #include <map>
 #include <thread>
 
+#include "analysis/completer.hpp"
 #include "analysis/event_lines.hpp"
 #include "analysis/figures.hpp"
 #include "analysis/history.hpp"
 #include "analysis/snapshot.hpp"
+#include "analysis/type_filter.hpp"
 #include "analysis/walk.hpp"
 #include "eventstore/codec.hpp"
 #include "projections/view_store.hpp"
@@ -94,8 +96,7 @@ Spec const kExport{
     {"--follow", "--include-personal-data"}};
 
 struct EventFilter {
-  std::vector<std::string> types;  // exact names, or prefixes (stored without the *)
-  std::vector<bool> prefix;
+  analysis::TypeFilter types;
   std::string stream;
   std::optional<Instant> since, until;
 
@@ -105,12 +106,7 @@ struct EventFilter {
   [[nodiscard]] bool event_matches(Event const& event, std::string const& shown_stream,
                                    std::string const& raw_stream) const {
     if (!stream.empty() && stream != shown_stream && stream != raw_stream) return false;
-    if (types.empty()) return true;
-    std::string_view const type = type_name(event);
-    for (std::size_t i = 0; i < types.size(); ++i) {
-      if (prefix[i] ? type.starts_with(types[i]) : type == types[i]) return true;
-    }
-    return false;
+    return types.matches(type_name(event));
   }
 };
 
@@ -121,21 +117,10 @@ int export_events(Options const& o) {
   EventFilter filter;
   for (auto const& [option, slot] : {std::pair{"--since", &filter.since}, std::pair{"--until", &filter.until}}) {
     if (!o.has(option)) continue;
-    *slot = parse_time(o.get(option));
+    *slot = parse_utc_time(o.get(option));
     if (!*slot) return fail(std::string(option) + " must be an ISO-8601 UTC time, e.g. 2026-11-28T14:05:00Z");
   }
-  std::string types = o.get("--types");
-  while (!types.empty()) {
-    auto const comma = types.find(',');
-    std::string t = types.substr(0, comma);
-    bool const is_prefix = t.ends_with('*');
-    if (is_prefix) t.pop_back();
-    if (!t.empty()) {
-      filter.types.push_back(t);
-      filter.prefix.push_back(is_prefix);
-    }
-    types = comma == std::string::npos ? std::string() : types.substr(comma + 1);
-  }
+  filter.types = analysis::TypeFilter(o.get("--types"));
   filter.stream = o.get("--stream");
 
   fs::path const data = o.get("--data", "./data");
@@ -151,10 +136,11 @@ int export_events(Options const& o) {
     from = *after;
   }
   if (format == "csv") std::puts(analysis::csv_header().c_str());
+  analysis::Completer const completer(log);
 
   auto const print = [&](RecordedCommit const& rc, Instant recorded_at) {
     if (!filter.commit_in_range(recorded_at)) return true;
-    Commit const shown = redactor->commit(rc.commit);
+    Commit const shown = redactor->commit(completer.commit(rc.commit));
     auto const versions = analysis::event_versions(rc.commit);
     bool any = false;
     for (std::size_t i = 0; i < shown.events.size(); ++i) {
@@ -255,7 +241,7 @@ int snapshot(Options const& o) {
     if (!before) return fail("--as-of: " + before.error().message);
     moment.before = *before;
   } else {
-    moment.as_of = parse_time(as_of);
+    moment.as_of = parse_utc_time(as_of);
     if (!moment.as_of) return fail("--as-of must be an ISO-8601 UTC time or positions (0:12,1:7)");
   }
   if (format == "csv") std::puts(analysis::snapshot_csv_header().c_str());
@@ -294,7 +280,7 @@ int analytics(Options const& o) {
   options.time_zone = o.get("--tz", "UTC");
   for (auto const& [option, slot] : {std::pair{"--since", &options.since}, std::pair{"--until", &options.until}}) {
     if (!o.has(option)) continue;
-    *slot = parse_time(o.get(option));
+    *slot = parse_utc_time(o.get(option));
     if (!*slot) return fail(std::string(option) + " must be an ISO-8601 UTC time, e.g. 2026-11-28T14:05:00Z");
   }
   fs::path const data = o.get("--data", "./data");

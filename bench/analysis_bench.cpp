@@ -58,7 +58,7 @@ std::uint64_t generate(RocksDbLog& log, std::uint64_t events) {
                               Money{static_cast<std::int64_t>(1000 + n % 5000)}, at}};
     send(c);
     c.expected = {{ticket_stream(t), 0}};
-    c.events = {TicketUpdated{t, "Concert row", Money{static_cast<std::int64_t>(900 + n % 5000)}, at}};
+    c.events = {TicketUpdated{t, "Concert row", Money{static_cast<std::int64_t>(900 + n % 5000)}, Money{1000}, at}};
     send(c);
     if (n % 4 == 3) continue;  // on sale
     c.expected = {{ticket_stream(t), 1}, {order_stream(order), kNoStream}};
@@ -67,8 +67,8 @@ std::uint64_t generate(RocksDbLog& log, std::uint64_t events) {
     send(c);
     c.expected = {{ticket_stream(t), 2}, {order_stream(order), 0}, {charge_stream(charge), kNoStream}};
     c.events = {OrderAwaitingPayment{order, charge, at}, ChargeCreated{charge, order, Money{900}, "usd", charge, at},
-                ChargeSucceeded{charge, order, "ch_" + std::to_string(n), false, at}, OrderCompleted{order, charge, at},
-                TicketSold{t, order, "buyer", at}};
+                ChargeSucceeded{charge, order, "ch_" + std::to_string(n), false, at},
+                OrderCompleted{order, charge, Money{1000}, at}, TicketSold{t, order, "buyer", Money{1000}, at}};
     send(c);
   }
   while (pending > 0) std::this_thread::yield();

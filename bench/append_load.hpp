@@ -32,7 +32,8 @@ inline Commit update_commit(int stream, std::int64_t expected, std::uint64_t seq
   c.commit_id = "b" + std::to_string(seq);
   c.partition_key = ticket_of(stream);
   c.expected = {{ticket_stream(ticket_of(stream)), expected}};
-  c.events.emplace_back(TicketUpdated{ticket_of(stream), "Bench ticket", Money{1000 + expected}, kAt});
+  c.events.emplace_back(
+      TicketUpdated{ticket_of(stream), "Bench ticket", Money{1000 + expected}, Money{999 + expected}, kAt});
   c.meta.recorded_at = kAt;
   return c;
 }

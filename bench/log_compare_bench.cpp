@@ -10,8 +10,8 @@
 
 #include "append_load.hpp"
 #include "eventstore/kafka_log.hpp"
-#include "kafka_mock/kafka_mock.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "kafka_mock/kafka_mock.hpp"
 
 using namespace ticketing;
 using namespace ticketing::bench;

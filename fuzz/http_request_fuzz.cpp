@@ -52,7 +52,8 @@ struct Stack {
   api::IdempotencyStore idempotency{*responses};
   api::Metrics metrics;
   api::Logger logger;
-  api::Services services{market,
+  api::Services services{*log,
+                         market,
                          *views,
                          projector,
                          payments,
@@ -64,7 +65,8 @@ struct Stack {
                          metrics,
                          logger,
                          api::ApiConfig{.reservation_ttl = std::chrono::minutes(15),
-                                        .consistency_timeout = std::chrono::milliseconds(200)}};
+                                        .consistency_timeout = std::chrono::milliseconds(200)},
+                         api::AnalystAccess{}};
   api::Api api{services};
 
   Stack() { projector.start(); }

@@ -77,7 +77,8 @@ Result<Figures> figures(EventLog& log, Positions const& end, FigureOptions const
                      },
                      [&](OrderCompleted const& e) {
                        if (!counted(e.at)) return;
-                       std::int64_t const price = order_price[e.order_id];
+                       // Schema 1 had no amount: the order's price is what was paid.
+                       std::int64_t const price = e.amount.cents != 0 ? e.amount.cents : order_price[e.order_id];
                        auto const& t = tickets[order_ticket[e.order_id]];
                        ++f.sales;
                        ++f.paid;

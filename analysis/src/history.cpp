@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "analysis/completer.hpp"
 #include "analysis/walk.hpp"
 #include "domain/ids.hpp"
 
@@ -48,6 +49,7 @@ Result<std::vector<PlacedEvent>> history(EventLog& log, std::string const& ticke
     commits.emplace(e.position, std::move(found->front()));
   }
   std::vector<PlacedEvent> out;
+  Completer const completer(log);
   for (auto const& [at, rc] : commits) {
     Position const position = at;  // a lambda below captures it
     auto const versions = event_versions(rc.commit);
@@ -58,8 +60,9 @@ Result<std::vector<PlacedEvent>> history(EventLog& log, std::string const& ticke
         return e.position == position && e.stream == stream && e.version == versions[i];
       });
       if (!ours) continue;
-      out.push_back({event, EventPlace{std::move(stream), versions[i], position, rc.commit.commit_id,
-                                       rc.commit.meta.recorded_at, rc.commit.meta.correlation_id}});
+      out.push_back({completer.event(event, versions[i]),
+                     EventPlace{std::move(stream), versions[i], position, rc.commit.commit_id,
+                                rc.commit.meta.recorded_at, rc.commit.meta.correlation_id}});
     }
   }
   return out;

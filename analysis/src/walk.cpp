@@ -2,77 +2,94 @@
 
 #include <deque>
 #include <map>
-#include <queue>
-#include <tuple>
 
 namespace ticketing::analysis {
-namespace {
 
+namespace {
 constexpr std::size_t kChunk = 1024;
+}  // namespace
 
 // The commits of one partition still to walk, read a chunk at a time.
-struct Cursor {
+struct Walker::Cursor {
   std::uint32_t partition{0};
   std::uint64_t next{0};  // next offset to read from the log
-  std::uint64_t end{0};
   std::deque<RecordedCommit> buffered;
-  Instant floor{};  // the time shown for the commit before
+  std::optional<Instant> floor;  // the time shown for the commit before; unset until read
 
-  Result<bool> fill(EventLog& log) {
-    if (!buffered.empty()) return true;
+  // Makes the next commit before `end` buffered, if there is one.
+  Result<bool> fill(EventLog& log, std::uint64_t end) {
+    if (!floor) {
+      floor = Instant{};
+      if (next > 0) {
+        // The commit before the start sets the floor. The embedded log stamps
+        // commits monotonically per partition, so there a resumed walk shows
+        // exactly the times a whole walk shows; on a Kafka replica, whose
+        // commits were stamped by several nodes, one commit back is the floor.
+        auto before = log.read_partition(partition, next - 1, 1);
+        if (!before) return before.error();
+        if (!before->empty()) floor = before->front().commit.meta.recorded_at;
+      }
+    }
+    if (!buffered.empty()) return buffered.front().position.offset < end;
     if (next >= end) return false;
     auto commits =
         log.read_partition(partition, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
     if (!commits) return commits.error();
-    if (commits->empty()) return false;
     for (auto& c : *commits) {
       if (c.position.offset >= end) break;
       buffered.push_back(std::move(c));
     }
-    next = buffered.empty() ? end : buffered.back().position.offset + 1;
-    return !buffered.empty();
+    if (buffered.empty()) return false;
+    next = buffered.back().position.offset + 1;
+    return true;
   }
-  [[nodiscard]] Instant shown_at() const { return std::max(floor, buffered.front().commit.meta.recorded_at); }
+  [[nodiscard]] Instant shown_at() const { return std::max(*floor, buffered.front().commit.meta.recorded_at); }
 };
 
-}  // namespace
+Walker::Walker(EventLog& log, Positions from) : log_(&log), positions_(std::move(from)) {
+  positions_.resize(log.partition_count(), 0);
+  cursors_.resize(positions_.size());
+  for (std::uint32_t p = 0; p < cursors_.size(); ++p) {
+    cursors_[p].partition = p;
+    cursors_[p].next = positions_[p];
+  }
+}
+
+Walker::~Walker() = default;
+Walker::Walker(Walker&&) noexcept = default;
+Walker& Walker::operator=(Walker&&) noexcept = default;
+
+Result<std::optional<WalkedCommit>> Walker::next(Positions const& end) {
+  Cursor* earliest = nullptr;
+  Instant earliest_at{};
+  for (auto& c : cursors_) {
+    std::uint64_t const stop = c.partition < end.size() ? end[c.partition] : 0;
+    auto filled = c.fill(*log_, stop);
+    if (!filled) return filled.error();
+    if (!*filled) continue;
+    Instant const at = c.shown_at();
+    // Ties go to the lower partition: cursors are visited in partition order.
+    if (earliest == nullptr || at < earliest_at) {
+      earliest = &c;
+      earliest_at = at;
+    }
+  }
+  if (earliest == nullptr) return std::optional<WalkedCommit>();
+  WalkedCommit out{std::move(earliest->buffered.front()), earliest_at};
+  earliest->buffered.pop_front();
+  earliest->floor = earliest_at;
+  positions_[earliest->partition] = out.commit.position.offset + 1;
+  return std::optional<WalkedCommit>(std::move(out));
+}
 
 Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit) {
-  std::uint32_t const partitions = log.partition_count();
-  std::vector<Cursor> cursors(partitions);
-  using Key = std::tuple<Instant, std::uint32_t, std::uint64_t>;
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> heads;
-  for (std::uint32_t p = 0; p < partitions; ++p) {
-    Cursor& c = cursors[p];
-    c.partition = p;
-    c.next = p < from.size() ? from[p] : 0;
-    c.end = p < to.size() ? to[p] : 0;
-    if (c.next > 0 && c.next <= c.end) {
-      // The commit before the start sets the floor. The embedded log stamps
-      // commits monotonically per partition, so there a resumed walk shows
-      // exactly the times a whole walk shows; on a Kafka replica, whose
-      // commits were stamped by several nodes, one commit back is the floor.
-      auto before = log.read_partition(p, c.next - 1, 1);
-      if (!before) return before.error();
-      if (!before->empty()) c.floor = before->front().commit.meta.recorded_at;
-    }
-    auto filled = c.fill(log);
-    if (!filled) return filled.error();
-    if (*filled) heads.emplace(c.shown_at(), p, c.buffered.front().position.offset);
+  Walker walker(log, from);
+  while (true) {
+    auto next = walker.next(to);
+    if (!next) return next.error();
+    if (!*next) return {};
+    if (!visit((*next)->commit, (*next)->recorded_at)) return {};
   }
-  while (!heads.empty()) {
-    auto const [at, p, offset] = heads.top();
-    heads.pop();
-    Cursor& c = cursors[p];
-    RecordedCommit const commit = std::move(c.buffered.front());
-    c.buffered.pop_front();
-    c.floor = at;
-    if (!visit(commit, at)) return {};
-    auto filled = c.fill(log);
-    if (!filled) return filled.error();
-    if (*filled) heads.emplace(c.shown_at(), p, c.buffered.front().position.offset);
-  }
-  return {};
 }
 
 std::vector<std::int64_t> event_versions(Commit const& commit) {

@@ -20,7 +20,7 @@ struct Route {
   bool read_only = false;   // answers from the read models only: may run on an I/O thread
 };
 
-constexpr std::array<Route, 17> kRoutes{{
+constexpr std::array<Route, 19> kRoutes{{
     {.method = "POST", .pattern = "/api/users/signup", .handler = sign_up, .has_body = true},
     {.method = "POST", .pattern = "/api/users/signin", .handler = sign_in, .has_body = true},
     {.method = "POST", .pattern = "/api/users/signout", .handler = sign_out, .has_body = true},
@@ -38,6 +38,8 @@ constexpr std::array<Route, 17> kRoutes{{
     {.method = "GET", .pattern = "/readyz", .handler = readiness, .read_only = true},
     {.method = "GET", .pattern = "/metrics", .handler = metrics, .read_only = true},
     {.method = "GET", .pattern = "/api/openapi.json", .handler = openapi, .read_only = true},
+    {.method = "GET", .pattern = "/api/events", .handler = events_feed, .read_only = true},
+    {.method = "GET", .pattern = "/api/analytics", .handler = analytics},
 }};
 
 // Matches `path` against `pattern` segment by segment, case-insensitively

@@ -54,6 +54,8 @@ HttpResponse health(Call&);
 HttpResponse readiness(Call&);
 HttpResponse metrics(Call&);
 HttpResponse openapi(Call&);
+HttpResponse events_feed(Call&);
+HttpResponse analytics(Call&);
 
 // Parses a price member (JSON number or numeric string); nullopt if absent.
 [[nodiscard]] std::optional<Result<Money>> price_member(JsonBody const& body, std::string_view required_message);

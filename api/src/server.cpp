@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +27,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -78,6 +80,16 @@ ReadOutcome refused(ErrorCode code, std::string_view message = {}) {
   return {ReadOutcome::refused, make_error(code, std::string(message))};
 }
 
+// Counts a streamed response for as long as it is open, however it ends.
+struct StreamSlot {
+  explicit StreamSlot(std::atomic<std::size_t>& counter) : open(counter), count(++counter) {}
+  ~StreamSlot() { --open; }
+  StreamSlot(StreamSlot const&) = delete;
+  StreamSlot& operator=(StreamSlot const&) = delete;
+  std::atomic<std::size_t>& open;
+  std::size_t count;  // including this one
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -90,6 +102,7 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};
+  std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> request_counter{0};
   std::string id_prefix;
@@ -113,6 +126,66 @@ struct HttpServer::Impl {
     out.keep_alive(keep_alive);
     out.prepare_payload();
     return out;
+  }
+
+  // Sends a streamed response: the head, then each part the stream yields
+  // as one chunk (HTTP/1.0: raw, ended by closing). Polls an idle stream
+  // every stream_poll and sends a comment line after stream_heartbeat of
+  // silence, which also finds clients that went away. A reader that does
+  // not take a part within stream_write_timeout is dropped: a stream holds
+  // at most one part and the kernel's (reduced) send buffer.
+  asio::awaitable<void> send_stream(beast::tcp_stream& stream, HttpResponse response, unsigned version) {
+    beast::error_code ignored;
+    stream.socket().set_option(asio::socket_base::send_buffer_size(config.stream_send_buffer), ignored);
+    http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+    head.set(http::field::server, "ticketing");
+    for (auto& [name, value] : response.headers) head.insert(name, value);
+    head.keep_alive(false);
+    bool const chunked = version >= 11;
+    if (chunked) head.chunked(true);
+    http::response_serializer<http::empty_body> serializer{head};
+    stream.expires_after(config.stream_write_timeout);
+    auto [head_ec, head_n] = co_await http::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    if (head_ec) co_return;
+    std::shared_ptr<ResponseStream> const source = std::move(response.stream);
+    std::string part = std::move(response.body);
+    auto last_sent = std::chrono::steady_clock::now();
+    asio::steady_timer idle(stream.get_executor());
+    bool more = true;
+    while (!stopping) {
+      std::size_t const limit = 64 * 1024;
+      if (more && part.size() < limit) more = source->poll(part, limit);
+      auto const now = std::chrono::steady_clock::now();
+      if (part.empty() && more) {
+        if (now - last_sent < config.stream_heartbeat) {
+          // Idle: wait for the next poll, or for the client to close (a
+          // stream's client sends nothing; anything readable ends it), so a
+          // closed stream frees its slot at once, not at the next heartbeat.
+          idle.expires_after(config.stream_poll);
+          auto const woke =
+              co_await (idle.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+                        stream.socket().async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable)));
+          if (woke.index() == 1) co_return;
+          continue;
+        }
+        part = ":\n\n";
+      }
+      if (!part.empty()) {
+        stream.expires_after(config.stream_write_timeout);
+        auto [ec, n] =
+            chunked ? co_await asio::async_write(stream, http::make_chunk(asio::buffer(part)),
+                                                 asio::as_tuple(asio::use_awaitable))
+                    : co_await asio::async_write(stream, asio::buffer(part), asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;  // gone, or too slow: dropped
+        part.clear();
+        last_sent = now;
+      }
+      if (!more) break;
+    }
+    if (chunked) {
+      stream.expires_after(config.stream_write_timeout);
+      co_await asio::async_write(stream, http::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
+    }
   }
 
   // A response to a request that could not be read whole; the connection closes.
@@ -194,6 +267,15 @@ struct HttpServer::Impl {
             asio::use_awaitable);
       }
       --in_flight;
+      if (response.stream) {
+        StreamSlot const slot(streams);
+        if (slot.count <= config.max_streams) {
+          co_await send_stream(stream, std::move(response), version);
+          break;
+        }
+        response = error_response(make_error(ErrorCode::unavailable, "too many event streams are open"));
+        response.header("X-Request-Id", request.request_id);
+      }
       auto out = to_beast(std::move(response), version, keep_alive);
       stream.expires_after(config.read_timeout);
       auto [write_ec, written] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));

@@ -137,8 +137,10 @@ Result<Events> charge_succeeded(OrderContext const& ctx, RecordChargeSucceeded c
   bool const payable = pending && ctx.order.status == Status::awaiting_payment && ctx.order.charge_id == c.charge_id;
   Events events{ChargeSucceeded{c.charge_id, ctx.charge.order_id, c.gateway_id, !payable, now}};
   if (payable) {
-    events.emplace_back(OrderCompleted{ctx.order.order_id, c.charge_id, now});
-    if (auto sold = ticket::sell(ctx.ticket, ctx.order.order_id, ctx.order.buyer_id, now)) events.emplace_back(*sold);
+    events.emplace_back(OrderCompleted{ctx.order.order_id, c.charge_id, ctx.order.price, now});
+    if (auto sold = ticket::sell(ctx.ticket, ctx.order.order_id, ctx.order.buyer_id, ctx.order.price, now)) {
+      events.emplace_back(*sold);
+    }
   }
   return events;
 }

@@ -80,7 +80,7 @@ Result<Events> update(State const& state, UpdateTicket const& c, Instant now) {
   if (c.expected_version && *c.expected_version != state.version) {
     return make_error(ErrorCode::conflict, "Ticket has been modified", "version");
   }
-  return Events{TicketUpdated{state.ticket_id, *title, *price, now}};
+  return Events{TicketUpdated{state.ticket_id, *title, *price, state.price, now}};
 }
 
 }  // namespace
@@ -106,9 +106,9 @@ std::optional<TicketReleased> release(State const& state, std::string const& ord
 }
 
 std::optional<TicketSold> sell(State const& state, std::string const& order_id, std::string const& buyer_id,
-                               Instant now) {
+                               Money amount, Instant now) {
   if (state.status != Status::reserved || state.order_id != order_id) return std::nullopt;
-  return TicketSold{state.ticket_id, order_id, buyer_id, now};
+  return TicketSold{state.ticket_id, order_id, buyer_id, amount, now};
 }
 
 }  // namespace ticketing::ticket

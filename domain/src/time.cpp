@@ -55,4 +55,11 @@ std::optional<Instant> parse_iso8601(std::string_view s) {
   return Instant{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms};
 }
 
+std::optional<Instant> parse_utc_time(std::string_view text) {
+  if (auto exact = parse_iso8601(text)) return exact;
+  if (text.size() == 10) return parse_iso8601(std::string(text) + "T00:00:00.000Z");
+  if (text.size() == 20 && text.back() == 'Z') return parse_iso8601(std::string(text.substr(0, 19)) + ".000Z");
+  return std::nullopt;
+}
+
 }  // namespace ticketing

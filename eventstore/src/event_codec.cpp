@@ -132,9 +132,50 @@ Result<Event> upgrade_user_created_v1(od::object data) {
   return Event{UserCreated{v1->user_id, v1->email, v1->email, v1->password_hash, v1->session_id, v1->at}};
 }
 
+// Schema 1 of TicketUpdated had no previous_price; of OrderCompleted and
+// TicketSold, no amount. They read as 0 ("not recorded"): the event alone
+// cannot say, the log can (analysis::Completer fills them for analysts).
+struct TicketUpdatedV1 {
+  std::string ticket_id, title;
+  Money price;
+  Instant at;
+  static constexpr std::string_view kType = "TicketUpdated";
+};
+BOOST_DESCRIBE_STRUCT(TicketUpdatedV1, (), (ticket_id, title, price, at))
+struct OrderCompletedV1 {
+  std::string order_id, charge_id;
+  Instant at;
+  static constexpr std::string_view kType = "OrderCompleted";
+};
+BOOST_DESCRIBE_STRUCT(OrderCompletedV1, (), (order_id, charge_id, at))
+struct TicketSoldV1 {
+  std::string ticket_id, order_id, buyer_id;
+  Instant at;
+  static constexpr std::string_view kType = "TicketSold";
+};
+BOOST_DESCRIBE_STRUCT(TicketSoldV1, (), (ticket_id, order_id, buyer_id, at))
+
+Result<Event> upgrade_schema_1(std::string_view type, od::object data) {
+  if (type == TicketUpdated::kType) {
+    auto v1 = read_members<TicketUpdatedV1>(data);
+    if (!v1) return v1.error();
+    return Event{TicketUpdated{v1->ticket_id, v1->title, v1->price, Money{}, v1->at}};
+  }
+  if (type == OrderCompleted::kType) {
+    auto v1 = read_members<OrderCompletedV1>(data);
+    if (!v1) return v1.error();
+    return Event{OrderCompleted{v1->order_id, v1->charge_id, Money{}, v1->at}};
+  }
+  auto v1 = read_members<TicketSoldV1>(data);
+  if (!v1) return v1.error();
+  return Event{TicketSold{v1->ticket_id, v1->order_id, v1->buyer_id, Money{}, v1->at}};
+}
+
 template <class T>
 constexpr int schema_of() {
-  if constexpr (std::is_same_v<T, TicketCreated> || std::is_same_v<T, UserCreated>) {
+  if constexpr (std::is_same_v<T, TicketCreated> || std::is_same_v<T, UserCreated> ||
+                std::is_same_v<T, TicketUpdated> || std::is_same_v<T, OrderCompleted> ||
+                std::is_same_v<T, TicketSold>) {
     return 2;
   } else {
     return 1;
@@ -174,6 +215,9 @@ namespace codec_detail {
 Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::object data) {
   if (type == TicketCreated::kType && schema == 1) return upgrade_ticket_created_v1(data);
   if (type == UserCreated::kType && schema == 1) return upgrade_user_created_v1(data);
+  if ((type == TicketUpdated::kType || type == OrderCompleted::kType || type == TicketSold::kType) && schema == 1) {
+    return upgrade_schema_1(type, data);
+  }
   Result<Event> result = malformed("unknown event type " + std::string(type));
   bool found = false;
   boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {

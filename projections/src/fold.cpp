@@ -5,16 +5,6 @@
 namespace ticketing::views {
 namespace {
 
-std::string date_of(Instant t) { return format_iso8601(t).substr(0, 10); }
-
-template <class F>
-void update_totals(ViewTxn& txn, F&& change) {
-  std::string const key(keys::kTotals);
-  Totals totals = txn.get<Totals>(key).value_or(Totals{});
-  change(totals);
-  txn.put(key, totals);
-}
-
 // The for-sale index holds a copy of each available ticket's row, so a page
 // of tickets is one scan.
 void put_ticket(ViewTxn& txn, TicketRow const& row) {
@@ -56,7 +46,6 @@ void fold(ViewTxn& txn, Event const& event) {
                    TicketRow const row = row_of(e);
                    put_ticket(txn, row);
                    txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
-                   update_totals(txn, [](Totals& t) { ++t.tickets_listed; });
                  },
                  [&](TicketUpdated const& e) {
                    update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
@@ -77,20 +66,12 @@ void fold(ViewTxn& txn, Event const& event) {
                    });
                  },
                  [&](TicketSold const& e) {
-                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
-                     r.status = ticket::Status::sold;
-                     std::int64_t const waited = to_millis(e.at) - r.listed_at_ms;
-                     update_totals(txn, [&](Totals& t) {
-                       ++t.tickets_sold;
-                       t.time_to_sell_total_ms += waited;
-                     });
-                   });
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) { r.status = ticket::Status::sold; });
                  },
                  [&](OrderCreated const& e) {
                    OrderRow const row = row_of(e);
                    txn.put(keys::order(e.order_id), row);
                    txn.put_marker(keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id));
-                   update_totals(txn, [](Totals& t) { ++t.orders_created; });
                  },
                  [&](OrderAwaitingPayment const& e) {
                    update_order(txn, e.order_id, [&](OrderRow& r) {
@@ -100,34 +81,20 @@ void fold(ViewTxn& txn, Event const& event) {
                    });
                  },
                  [&](OrderCompleted const& e) {
-                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                   update_order(txn, e.order_id, [](OrderRow& r) {
                      r.status = order::Status::complete;
-                     std::string const day_key = keys::day(date_of(e.at));
-                     DayStats day = txn.get<DayStats>(day_key).value_or(DayStats{});
-                     ++day.sales;
-                     day.revenue_cents += r.price_cents;
-                     txn.put(day_key, day);
-                     update_totals(txn, [&](Totals& t) {
-                       ++t.orders_completed;
-                       t.revenue_cents += r.price_cents;
-                     });
                      return true;
                    });
                  },
                  [&](OrderCancelled const& e) {
-                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                   update_order(txn, e.order_id, [](OrderRow& r) {
                      r.status = order::Status::cancelled;
-                     update_totals(txn, [&](Totals& t) {
-                       ++t.orders_cancelled;
-                       if (e.reason == "payment_declined") ++t.payments_declined;
-                     });
                      return true;
                    });
                  },
                  [&](OrderExpired const& e) {
-                   update_order(txn, e.order_id, [&](OrderRow& r) {
+                   update_order(txn, e.order_id, [](OrderRow& r) {
                      r.status = order::Status::cancelled;
-                     update_totals(txn, [](Totals& t) { ++t.orders_expired; });
                      return true;
                    });
                  },
@@ -140,7 +107,7 @@ void fold(ViewTxn& txn, Event const& event) {
                      return true;
                    });
                  },
-                 [&](ChargeRefunded const&) { update_totals(txn, [](Totals& t) { ++t.late_payments_refunded; }); },
+                 [&](ChargeRefunded const&) {},
              },
              event);
 }

@@ -7,8 +7,8 @@
 //   o/<order id>                              -> OrderRow
 //   b/<buyer id>\0<be64 created at><order id> -> ""   orders by buyer
 //   r/<session id>                            -> ""   revoked sessions
-//   d/<yyyy-mm-dd>                            -> DayStats
-//   x/totals                                  -> Totals
+// (Data directories from before the figures came from the log may still
+// hold d/<day> and x/totals keys: nothing reads them.)
 
 #include <cstdint>
 #include <string>
@@ -20,13 +20,10 @@ namespace ticketing::views::keys {
 
 // Prefixes of the keys that are scanned.
 inline constexpr std::string_view kForSale = "a/";
-inline constexpr std::string_view kDays = "d/";
 
 inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
 inline std::string order(std::string_view id) { return "o/" + std::string(id); }
 inline std::string revoked(std::string_view session) { return "r/" + std::string(session); }
-inline std::string day(std::string_view date) { return std::string(kDays) + std::string(date); }
-inline constexpr std::string_view kTotals = "x/totals";
 
 // All of a seller's tickets, or a buyer's orders: "s/<seller id>\0".
 inline std::string of_seller(std::string_view seller) {

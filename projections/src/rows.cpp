@@ -80,12 +80,8 @@ std::optional<Row> decode_row(std::string_view bytes) {
 
 template std::string encode_row(TicketRow const&);
 template std::string encode_row(OrderRow const&);
-template std::string encode_row(DayStats const&);
-template std::string encode_row(Totals const&);
 template std::optional<TicketRow> decode_row(std::string_view);
 template std::optional<OrderRow> decode_row(std::string_view);
-template std::optional<DayStats> decode_row(std::string_view);
-template std::optional<Totals> decode_row(std::string_view);
 
 std::string render_ticket(TicketRow const& row) {
   JsonWriter w;
@@ -121,14 +117,6 @@ std::string render_order(OrderRow const& row) {
   return w.take();
 }
 
-std::string render_totals(Totals const& t) {
-  JsonWriter w;
-  w.begin_object();
-  boost::mp11::mp_for_each<Members<Totals>>([&](auto m) { w.key(m.name).number(t.*m.pointer); });
-  w.key("average_time_to_sell_ms").number(t.tickets_sold == 0 ? 0 : t.time_to_sell_total_ms / t.tickets_sold);
-  w.end_object();
-  return w.take();
-}
 
 TicketRow row_of(TicketCreated const& created) {
   return TicketRow{created.ticket_id,         created.title,        created.seller_id, {}, created.price.cents, 0,

@@ -173,21 +173,6 @@ Result<bool> ViewStore::session_revoked(std::string const& session_id) const {
   return make_error(ErrorCode::unavailable, "read model: " + status.ToString());
 }
 
-Totals ViewStore::totals() const {
-  std::string value;
-  if (!db_->Get(rocksdb::ReadOptions(), std::string(keys::kTotals), &value).ok()) return Totals{};
-  return decode_row<Totals>(value).value_or(Totals{});
-}
-
-std::vector<std::pair<std::string, DayStats>> ViewStore::sales_per_day() const {
-  std::vector<std::pair<std::string, DayStats>> out;
-  scan_prefix(*db_, keys::kDays, keys::kDays, [&](std::string_view key, std::string_view value) {
-    out.emplace_back(std::string(key.substr(keys::kDays.size())), decode_row<DayStats>(value).value_or(DayStats{}));
-    return true;
-  });
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> ViewStore::dump() const {
   std::vector<std::pair<std::string, std::string>> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "analysis/completer.hpp"
 #include "analysis/event_lines.hpp"
 #include "analysis/history.hpp"
 #include "analysis/redaction.hpp"
@@ -53,7 +54,7 @@ TEST_CASE("walk: one order over every partition, by time, and a partition's time
   REQUIRE(f.log->append(listing(b, t + 5ms, "b1")).has_value());
   Commit a2 = listing(a, t + 3ms, "a2");  // stamped before a1: its clock ran behind
   a2.expected = {{ticket_stream(a), 0}};
-  a2.events = {TicketUpdated{a, "Show", Money{1200}, t + 3ms}};
+  a2.events = {TicketUpdated{a, "Show", Money{1200}, Money{1000}, t + 3ms}};
   REQUIRE(f.log->append(a2).has_value());
 
   auto const all = walked(*f.log, Positions(4, 0));
@@ -77,6 +78,50 @@ TEST_CASE("positions: printed and read back, and refused with a reason") {
   CHECK(parse_positions("0:1,0:2", 3).error().message == "partition 0 is listed twice");
   CHECK(parse_positions("0=1", 3).error().code == ErrorCode::invalid_input);
   CHECK(parse_positions("0:x", 3).error().code == ErrorCode::invalid_input);
+  CHECK(parse_positions("0:3.1", 3).error().code == ErrorCode::invalid_input);  // inside a commit: feeds only
+}
+
+TEST_CASE("event positions: a cut and how many events of one partition's next commit lie behind it") {
+  auto const inside = parse_event_position("0:3,1:7.2", 3).value();
+  CHECK(inside.cut == Positions{3, 7, 0});
+  CHECK(inside.partition == 1);
+  CHECK(inside.events_behind == 2);
+  CHECK(format_event_position(inside) == "0:3,1:7.2,2:0");
+  CHECK(format_event_position(parse_event_position("1:4", 2).value()) == "0:0,1:4");
+  CHECK(parse_event_position("0:1.0", 2).error().code == ErrorCode::invalid_input);
+  CHECK(parse_event_position("0:1.1,1:1.1", 2).error().message == "only one partition may be inside a commit");
+  CHECK(parse_event_position("0:1.x", 2).error().code == ErrorCode::invalid_input);
+}
+
+TEST_CASE("walker: resumed as the log grows, it yields what one walk over the whole log yields") {
+  MarketplaceFixture f;
+  Instant const t = f.clock.now();
+  for (int n = 1; n <= 6; ++n) {
+    REQUIRE(f.log
+                ->append(listing(MarketplaceFixture::ticket_id(n), t + std::chrono::milliseconds(n),
+                                 "c" + std::to_string(n)))
+                .has_value());
+  }
+  Walker walker(*f.log, Positions(4, 0));
+  std::vector<std::string> seen;
+  auto const take_all = [&](Positions const& end) {
+    while (auto next = walker.next(end).value()) seen.push_back(next->commit.commit.commit_id);
+  };
+  take_all(f.log->end_offsets());
+  CHECK(walker.positions() == f.log->end_offsets());
+  take_all(f.log->end_offsets());  // nothing new: nothing more
+  CHECK(seen.size() == 6);
+  for (int n = 7; n <= 9; ++n) {
+    REQUIRE(f.log
+                ->append(listing(MarketplaceFixture::ticket_id(n), t + std::chrono::milliseconds(n),
+                                 "c" + std::to_string(n)))
+                .has_value());
+  }
+  take_all(f.log->end_offsets());
+  std::vector<std::string> whole;
+  for (auto const& [id, at] : walked(*f.log, Positions(4, 0))) whole.push_back(id);
+  CHECK(seen == whole);
+  CHECK(seen == std::vector<std::string>{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"});
 }
 
 TEST_CASE("redaction: no password hash ever, and one pseudonym per address unless personal data is asked for") {
@@ -108,14 +153,15 @@ TEST_CASE("redaction: no password hash ever, and one pseudonym per address unles
 TEST_CASE("lines: jsonl carries the event and its commit, csv has flat typed columns") {
   EventPlace const place{"ticket-t1", 1, Position{2, 7}, "c7", *parse_iso8601("2026-11-21T10:00:00.500Z"), "req-1"};
   Event const updated =
-      TicketUpdated{"t1", "Row \"A\", seat 3", Money{2500}, *parse_iso8601("2026-11-21T10:00:00.400Z")};
+      TicketUpdated{"t1", "Row \"A\", seat 3", Money{2500}, Money{2000}, *parse_iso8601("2026-11-21T10:00:00.400Z")};
   CHECK(
       jsonl_line(updated, place) ==
-      R"({"type":"TicketUpdated","schema":1,"stream":"ticket-t1","version":1,"at":"2026-11-21T10:00:00.400Z",)"
-      R"("data":{"ticket_id":"t1","title":"Row \"A\", seat 3","price_cents":2500,"at":"2026-11-21T10:00:00.400Z"},)"
+      R"({"type":"TicketUpdated","schema":2,"stream":"ticket-t1","version":1,"at":"2026-11-21T10:00:00.400Z",)"
+      R"("data":{"ticket_id":"t1","title":"Row \"A\", seat 3","price_cents":2500,"previous_price_cents":2000,)"
+      R"("at":"2026-11-21T10:00:00.400Z"},)"
       R"("partition":2,"offset":7,"commit_id":"c7","recorded_at":"2026-11-21T10:00:00.500Z","correlation_id":"req-1"})");
   CHECK(csv_line(updated, place) ==
-        "2026-11-21T10:00:00.400Z,TicketUpdated,1,ticket-t1,1,2,7,t1,,,,,,2500,,,,\"Row \"\"A\"\", seat 3\"");
+        "2026-11-21T10:00:00.400Z,TicketUpdated,2,ticket-t1,1,2,7,t1,,,,,,2500,,2000,,\"Row \"\"A\"\", seat 3\"");
   CHECK(csv_header().starts_with("at,type,schema,stream,version,partition,offset,ticket_id"));
 }
 
@@ -182,4 +228,45 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
   auto const now = at({});
   CHECK(now[0].find(R"("version":2,"status":"available"})") != std::string::npos);
   CHECK(now[1].find(R"("status":"cancelled")") != std::string::npos);
+}
+
+TEST_CASE("completer: events recorded before their amounts were fill them in from the log") {
+  MarketplaceFixture f;
+  Instant const t = f.clock.now();
+  std::string const ticket = MarketplaceFixture::ticket_id(1);
+  std::string const order = ticket + "-1";
+  auto const append = [&](std::vector<ExpectedVersion> expected, Events events, std::string id) {
+    Commit c{.commit_id = std::move(id),
+             .partition_key = ticket,
+             .expected = std::move(expected),
+             .events = std::move(events),
+             .meta = {}};
+    c.meta.recorded_at = t;
+    REQUIRE(f.log->append(c).has_value());
+  };
+  // As a log from before schema 2 reads: no previous price, no amounts (0).
+  append({{ticket_stream(ticket), kNoStream}}, {TicketCreated{ticket, "seller", "Show", Money{2000}, t}}, "c1");
+  append({{ticket_stream(ticket), 0}}, {TicketUpdated{ticket, "Show", Money{2500}, Money{}, t}}, "c2");
+  append({{ticket_stream(ticket), 1}}, {TicketUpdated{ticket, "Show", Money{2200}, Money{}, t}}, "c3");
+  append({{ticket_stream(ticket), 2}, {order_stream(order), kNoStream}},
+         {OrderCreated{order, ticket, "buyer", "Show", Money{2200}, 2, t, t + 15min},
+          TicketReserved{ticket, order, "buyer", t}},
+         "c4");
+  append({{ticket_stream(ticket), 3}, {order_stream(order), 0}},
+         {OrderCompleted{order, "ch", Money{}, t}, TicketSold{ticket, order, "buyer", Money{}, t}}, "c5");
+
+  Completer const completer(*f.log);
+  std::vector<Event> completed;
+  REQUIRE(walk(*f.log, Positions(4, 0), f.log->end_offsets(), [&](RecordedCommit const& rc, Instant) {
+            for (auto& e : completer.commit(rc.commit).events) completed.push_back(e);
+            return true;
+          }).has_value());
+  REQUIRE(completed.size() == 7);
+  CHECK(std::get<TicketUpdated>(completed[1]).previous_price == Money{2000});
+  CHECK(std::get<TicketUpdated>(completed[2]).previous_price == Money{2500});
+  CHECK(std::get<OrderCompleted>(completed[5]).amount == Money{2200});
+  CHECK(std::get<TicketSold>(completed[6]).amount == Money{2200});
+  // An event that carries its amounts is left as it is.
+  Event const recorded = OrderCompleted{order, "ch", Money{999}, t};
+  CHECK(completer.event(recorded, 1) == recorded);
 }

@@ -27,8 +27,8 @@ TEST_CASE("one active order per ticket") {
              "Ticket is already reserved");
   Events sold = awaiting_payment();
   sold.emplace_back(ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)});
-  sold.emplace_back(OrderCompleted{kOrder, kCharge, at(30)});
-  sold.emplace_back(TicketSold{kTicket, kOrder, kBuyer, at(30)});
+  sold.emplace_back(OrderCompleted{kOrder, kCharge, Money{2000}, at(30)});
+  sold.emplace_back(TicketSold{kTicket, kOrder, kBuyer, Money{2000}, at(30)});
   then_error(order::place(ticket_given(sold), place_by("buyer-2"), at(31)), ErrorCode::rejected,
              "Ticket is already reserved");
 }
@@ -40,7 +40,7 @@ TEST_CASE("no purchase of one's own ticket, and no order for a missing ticket") 
 }
 
 TEST_CASE("an order naming a price that is no longer current is refused with the current price") {
-  Events history{listed(), TicketUpdated{kTicket, "Concert", Money{4000}, at(5)}};
+  Events history{listed(), TicketUpdated{kTicket, "Concert", Money{4000}, Money{2000}, at(5)}};
   auto const refused = order::place(ticket_given(history), place_by(kBuyer, Money{2000}), at(10));
   then_error(refused, ErrorCode::conflict, "Ticket price has changed");
   CHECK(refused.error().field == "price");
@@ -76,8 +76,8 @@ TEST_CASE("only the buyer cancels, only a created order cancels, and cancelling 
 TEST_CASE("a completed order cannot be cancelled") {
   Events paid = awaiting_payment();
   paid.emplace_back(ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)});
-  paid.emplace_back(OrderCompleted{kOrder, kCharge, at(30)});
-  paid.emplace_back(TicketSold{kTicket, kOrder, kBuyer, at(30)});
+  paid.emplace_back(OrderCompleted{kOrder, kCharge, Money{2000}, at(30)});
+  paid.emplace_back(TicketSold{kTicket, kOrder, kBuyer, Money{2000}, at(30)});
   then_error(when(paid, order::CancelOrder{kOrder, kBuyer}, at(40)), ErrorCode::rejected,
              "Cannot cancel a completed order");
 }
@@ -129,16 +129,17 @@ TEST_CASE("payment starts only for the buyer's created, unexpired order") {
 }
 
 TEST_CASE("a successful charge completes the order and sells the ticket") {
-  then_events(when(awaiting_payment(), order::RecordChargeSucceeded{kCharge, "ch_1"}, at(30)),
-              {ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)}, OrderCompleted{kOrder, kCharge, at(30)},
-               TicketSold{kTicket, kOrder, kBuyer, at(30)}});
+  then_events(
+      when(awaiting_payment(), order::RecordChargeSucceeded{kCharge, "ch_1"}, at(30)),
+      {ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)}, OrderCompleted{kOrder, kCharge, Money{2000}, at(30)},
+       TicketSold{kTicket, kOrder, kBuyer, Money{2000}, at(30)}});
 }
 
 TEST_CASE("a second successful charge for one order is impossible") {
   Events paid = awaiting_payment();
   paid.emplace_back(ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)});
-  paid.emplace_back(OrderCompleted{kOrder, kCharge, at(30)});
-  paid.emplace_back(TicketSold{kTicket, kOrder, kBuyer, at(30)});
+  paid.emplace_back(OrderCompleted{kOrder, kCharge, Money{2000}, at(30)});
+  paid.emplace_back(TicketSold{kTicket, kOrder, kBuyer, Money{2000}, at(30)});
   // The same charge reported again: nothing.
   then_events(when(paid, order::RecordChargeSucceeded{kCharge, "ch_1"}, at(31)), {});
   // A new payment on the paid order is refused.

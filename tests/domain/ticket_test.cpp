@@ -26,14 +26,14 @@ TEST_CASE("a seller lists a ticket with a title and a valid price") {
 
 TEST_CASE("version is 0 when listed and +1 for each change") {
   CHECK(ticket_given({listed()}).version == 0);
-  CHECK(ticket_given({listed(), TicketUpdated{kTicket, "New", Money{3000}, at(1)}}).version == 1);
+  CHECK(ticket_given({listed(), TicketUpdated{kTicket, "New", Money{3000}, Money{2000}, at(1)}}).version == 1);
   CHECK(ticket_given(ordered()).version == 1);
 }
 
 TEST_CASE("only the seller edits an available ticket") {
   auto const state = ticket_given({listed()});
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, std::nullopt}, at(1)),
-              {TicketUpdated{kTicket, "New", Money{3000}, at(1)}});
+              {TicketUpdated{kTicket, "New", Money{3000}, Money{2000}, at(1)}});
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kBuyer, "New", Money{3000}, std::nullopt}, at(1)),
              ErrorCode::forbidden, "Not authorized");
   then_error(ticket::decide(ticket_given({}), ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(1)),
@@ -49,17 +49,17 @@ TEST_CASE("a reserved or sold ticket cannot be edited, and that is said before w
   then_error(ticket::decide(reserved, ticket::UpdateTicket{kTicket, kBuyer, "New", Money{3000}, {}}, at(20)),
              ErrorCode::rejected, "Cannot edit a reserved ticket");
   Events sold = ordered();
-  sold.emplace_back(TicketSold{kTicket, order_id_for(kTicket, 1), kBuyer, at(30)});
+  sold.emplace_back(TicketSold{kTicket, order_id_for(kTicket, 1), kBuyer, Money{2000}, at(30)});
   then_error(ticket::decide(ticket_given(sold), ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(40)),
              ErrorCode::rejected, "Cannot edit a reserved ticket");
 }
 
 TEST_CASE("an edit naming a stale version is a conflict") {
-  auto const state = ticket_given({listed(), TicketUpdated{kTicket, "New", Money{3000}, at(1)}});
+  auto const state = ticket_given({listed(), TicketUpdated{kTicket, "New", Money{3000}, Money{2000}, at(1)}});
   then_error(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "Newer", Money{4000}, 0}, at(2)),
              ErrorCode::conflict, "Ticket has been modified");
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "Newer", Money{4000}, 1}, at(2)),
-              {TicketUpdated{kTicket, "Newer", Money{4000}, at(2)}});
+              {TicketUpdated{kTicket, "Newer", Money{4000}, Money{3000}, at(2)}});
 }
 
 TEST_CASE("a released ticket can be edited and ordered again") {
@@ -69,5 +69,5 @@ TEST_CASE("a released ticket can be edited and ordered again") {
   CHECK(state.status == ticket::Status::available);
   CHECK(state.orders_placed == 1);
   then_events(ticket::decide(state, ticket::UpdateTicket{kTicket, kSeller, "New", Money{3000}, {}}, at(101)),
-              {TicketUpdated{kTicket, "New", Money{3000}, at(101)}});
+              {TicketUpdated{kTicket, "New", Money{3000}, Money{2000}, at(101)}});
 }

@@ -103,6 +103,25 @@ TEST_CASE("UserCreated schema 1, which had no display form of the e-mail, shows 
   CHECK(encode_event(*decoded).find("\"schema\":2") != std::string::npos);
 }
 
+TEST_CASE("TicketUpdated, OrderCompleted and TicketSold schema 1 read with the new amounts unknown (0)") {
+  auto const updated = decode_event(read_file(golden_dir() / "events" / "TicketUpdated.v1.json"));
+  REQUIRE(updated.has_value());
+  CHECK(std::get<TicketUpdated>(*updated).price == Money{4000});
+  CHECK(std::get<TicketUpdated>(*updated).previous_price == Money{});
+  auto const completed = decode_event(read_file(golden_dir() / "events" / "OrderCompleted.v1.json"));
+  REQUIRE(completed.has_value());
+  CHECK(std::get<OrderCompleted>(*completed).amount == Money{});
+  auto const sold = decode_event(read_file(golden_dir() / "events" / "TicketSold.v1.json"));
+  REQUIRE(sold.has_value());
+  CHECK(std::get<TicketSold>(*sold).amount == Money{});
+  CHECK(std::get<TicketSold>(*sold).buyer_id == "1b2c3d4e5f6a7b8c9d0e1f2a");
+  CHECK(encode_event(*sold).find("\"schema\":2") != std::string::npos);
+  // Schema 2 without its new field is malformed, not silently 0.
+  CHECK_FALSE(decode_event(R"({"type":"OrderCompleted","schema":2,"data":{"order_id":"o","charge_id":"c",)"
+                           R"("at":"2026-11-21T10:11:12.345Z"}})")
+                  .has_value());
+}
+
 TEST_CASE("malformed records are refused with a reason, never a crash") {
   for (std::string_view bad :
        {"", "{", "[]", "{\"type\":\"TicketCreated\"}", "{\"type\":\"Nope\",\"schema\":1,\"data\":{}}",

@@ -34,9 +34,9 @@ void append_forever(RocksDbLog& log, int thread) {
     if (version == kNoStream) {
       c.events.emplace_back(TicketCreated{ticket, "seller", "Show", Money{1}, now});
     } else {
-      c.events.emplace_back(TicketUpdated{ticket, "Show", Money{version + 2}, now});
+      c.events.emplace_back(TicketUpdated{ticket, "Show", Money{version + 2}, Money{version + 1}, now});
     }
-    c.events.emplace_back(TicketUpdated{ticket, "Show", Money{version + 3}, now});
+    c.events.emplace_back(TicketUpdated{ticket, "Show", Money{version + 3}, Money{version + 2}, now});
     c.meta.recorded_at = now;
     auto r = log.append(std::move(c));
     if (!r) {

@@ -35,7 +35,7 @@ inline Commit ticket_commit(std::string commit_id, int n, std::int64_t expected,
     if (expected == kNoStream && i == 0) {
       c.events.emplace_back(TicketCreated{ticket_id(n), "seller", "Show", Money{1000}, now0()});
     } else {
-      c.events.emplace_back(TicketUpdated{ticket_id(n), "Show", Money{1000 + i}, now0()});
+      c.events.emplace_back(TicketUpdated{ticket_id(n), "Show", Money{1000 + i}, Money{999 + i}, now0()});
     }
   }
   c.meta.recorded_at = now0();

@@ -59,19 +59,18 @@ OrderRow ordered_row() {
 
 }  // namespace
 
-TEST_CASE("fold: a listing is a row, for sale, under its seller, and counted") {
+TEST_CASE("fold: a listing is a row, for sale, under its seller") {
   Given g;
   g.then(listed());
   CHECK(g.store->ticket(kTicket) == listed_row());
   CHECK(g.for_sale() == std::vector<std::string>{kTicket});
   REQUIRE(g.store->tickets_of_seller("seller").size() == 1);
   CHECK(g.store->tickets_of_seller("seller")[0] == listed_row());
-  CHECK(g.store->totals() == Totals{.tickets_listed = 1});
 }
 
 TEST_CASE("fold: an edit changes title and price and counts a version") {
   Given g;
-  g.then(listed()).then({TicketUpdated{kTicket, "Concert, row A", Money{2500}, at(5)}});
+  g.then(listed()).then({TicketUpdated{kTicket, "Concert, row A", Money{2500}, Money{2000}, at(5)}});
   TicketRow expected = listed_row();
   expected.title = "Concert, row A";
   expected.price_cents = 2500;
@@ -91,10 +90,9 @@ TEST_CASE("fold: an order holds the ticket, which leaves the list for sale") {
   CHECK(g.for_sale().empty());
   CHECK(g.store->order(kOrder) == ordered_row());
   CHECK(g.store->orders_of_buyer("buyer") == std::vector<OrderRow>{ordered_row()});
-  CHECK(g.store->totals() == Totals{.tickets_listed = 1, .orders_created = 1});
 }
 
-TEST_CASE("fold: a paid order completes, the ticket is sold, the day and the totals count the sale") {
+TEST_CASE("fold: a paid order completes and the ticket is sold") {
   Given g;
   g.then(listed()).then(ordered()).then(awaiting());
   OrderRow order = ordered_row();
@@ -102,23 +100,13 @@ TEST_CASE("fold: a paid order completes, the ticket is sold, the day and the tot
   order.charge_id = kCharge;
   order.version = 1;
   CHECK(g.store->order(kOrder) == order);
-  g.then({ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)}, OrderCompleted{kOrder, kCharge, at(30)},
-          TicketSold{kTicket, kOrder, "buyer", at(30)}});
+  g.then({ChargeSucceeded{kCharge, kOrder, "ch_1", false, at(30)}, OrderCompleted{kOrder, kCharge, Money{2000}, at(30)},
+          TicketSold{kTicket, kOrder, "buyer", Money{2000}, at(30)}});
   order.status = order::Status::complete;
   order.version = 2;
   CHECK(g.store->order(kOrder) == order);
   CHECK(g.store->ticket(kTicket)->status == ticket::Status::sold);
   CHECK(g.store->ticket(kTicket)->version == 2);
-  CHECK(g.store->totals() == Totals{.tickets_listed = 1,
-                                    .orders_created = 1,
-                                    .orders_completed = 1,
-                                    .revenue_cents = 2000,
-                                    .tickets_sold = 1,
-                                    .time_to_sell_total_ms = 30'000});
-  auto const days = g.store->sales_per_day();
-  REQUIRE(days.size() == 1);
-  CHECK(days[0].first == format_iso8601(at(30)).substr(0, 10));
-  CHECK(days[0].second == DayStats{1, 2000});
 }
 
 TEST_CASE("fold: a payment that failed with nothing charged makes the order payable again") {
@@ -133,7 +121,7 @@ TEST_CASE("fold: a payment that failed with nothing charged makes the order paya
   CHECK(g.store->ticket(kTicket)->status == ticket::Status::reserved);
 }
 
-TEST_CASE("fold: a declined card cancels the order, releases the ticket and counts the decline") {
+TEST_CASE("fold: a declined card cancels the order and releases the ticket") {
   Given g;
   g.then(listed()).then(ordered()).then(awaiting());
   g.then({ChargeFailed{kCharge, kOrder, "card_declined", false, at(30)},
@@ -143,8 +131,6 @@ TEST_CASE("fold: a declined card cancels the order, releases the ticket and coun
   ticket.version = 2;
   CHECK(g.store->ticket(kTicket) == ticket);
   CHECK(g.for_sale() == std::vector<std::string>{kTicket});
-  CHECK(g.store->totals() ==
-        Totals{.tickets_listed = 1, .orders_created = 1, .orders_cancelled = 1, .payments_declined = 1});
 }
 
 TEST_CASE("fold: an expired hold cancels the order and puts the ticket back on sale") {
@@ -155,22 +141,27 @@ TEST_CASE("fold: an expired hold cancels the order and puts the ticket back on s
   order.version = 1;
   CHECK(g.store->order(kOrder) == order);
   CHECK(g.for_sale() == std::vector<std::string>{kTicket});
-  CHECK(g.store->totals() == Totals{.tickets_listed = 1, .orders_created = 1, .orders_expired = 1});
 }
 
-TEST_CASE("fold: a late charge's refund is counted, and a signed-out session is revoked") {
+TEST_CASE("fold: a signed-out session is revoked") {
   Given g;
   g.then({ChargeRefunded{kCharge, kOrder, "re_1", at(40)}, UserSignedOut{"u1", "a@example.com", "session-1", at(41)}});
-  CHECK(g.store->totals() == Totals{.late_payments_refunded = 1});
   CHECK(g.store->session_revoked("session-1").value());
   CHECK_FALSE(g.store->session_revoked("session-2").value());
 }
 
 TEST_CASE("fold: a commit applied again (after a crash, before its checkpoint) changes nothing") {
   Given g;
-  g.then(listed());
-  Commit again{.commit_id = "c0", .partition_key = kTicket, .expected = {}, .events = listed(), .meta = {}};
-  REQUIRE(g.store->apply(RecordedCommit{Position{0, 0}, again}).has_value());
-  CHECK(g.store->ticket(kTicket) == listed_row());
-  CHECK(g.store->totals() == Totals{.tickets_listed = 1});
+  g.then(listed()).then({TicketUpdated{kTicket, "Concert, row A", Money{2500}, Money{2000}, at(5)}});
+  TicketRow const once = *g.store->ticket(kTicket);
+  REQUIRE(once.version == 1);
+  // The edit's commit again, at its own position: a fold that counted it
+  // twice would show version 2.
+  Commit again{.commit_id = "c1",
+               .partition_key = kTicket,
+               .expected = {},
+               .events = {TicketUpdated{kTicket, "Concert, row A", Money{2500}, Money{2000}, at(5)}},
+               .meta = {}};
+  REQUIRE(g.store->apply(RecordedCommit{Position{0, 1}, again}).has_value());
+  CHECK(g.store->ticket(kTicket) == once);
 }

@@ -17,7 +17,8 @@ struct ApiFixture {
   TempDir dir;
   ServerProcess server;
 
-  explicit ApiFixture(std::vector<std::string> args = {}) : server((dir.path() / "data").string(), std::move(args)) {}
+  explicit ApiFixture(std::vector<std::string> args = {}, std::vector<std::pair<std::string, std::string>> env = {})
+      : server((dir.path() / "data").string(), std::move(args), std::move(env)) {}
 
   // A signed-in client for a new user.
   HttpClient user(std::string const& name) {

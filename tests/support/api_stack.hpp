@@ -34,9 +34,20 @@ struct ApiStackOptions {
 
 struct ApiStack {
   explicit ApiStack(ApiStackOptions options = {})
-      : services{market,      *read_models, projector, payments,
-                 clock,       tokens,       passwords, limits,
-                 idempotency, metrics,      logger,    api::ApiConfig{.reservation_ttl = options.reservation_ttl}} {
+      : services{*log,
+                 market,
+                 *read_models,
+                 projector,
+                 payments,
+                 clock,
+                 tokens,
+                 passwords,
+                 limits,
+                 idempotency,
+                 metrics,
+                 logger,
+                 api::ApiConfig{.reservation_ttl = options.reservation_ttl},
+                 api::AnalystAccess{}} {
     projector.start();
     saga.start();
   }

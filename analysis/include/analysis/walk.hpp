@@ -6,6 +6,7 @@
 // time. The same cut always walks in the same order.
 
 #include <functional>
+#include <optional>
 
 #include "analysis/positions.hpp"
 #include "eventstore/event_log.hpp"
@@ -13,6 +14,36 @@
 namespace ticketing::analysis {
 
 // A commit as walked: `recorded_at` is the monotonic time described above.
+struct WalkedCommit {
+  RecordedCommit commit;
+  Instant recorded_at;
+};
+
+// The walk as an iterator that can be resumed as the log grows: each call to
+// next() takes the earliest commit before the end it is given. Over one end,
+// it yields exactly what walk() visits, in the same order; a later, larger
+// end continues from where it stopped (a live feed). Reads a bounded chunk
+// of each partition ahead. Not thread-safe: one reader.
+class Walker {
+ public:
+  Walker(EventLog& log, Positions from);
+  ~Walker();
+  Walker(Walker&&) noexcept;
+  Walker& operator=(Walker&&) noexcept;
+
+  // The next commit before `end` (per partition, exclusive), or nullopt when
+  // every partition has reached it.
+  [[nodiscard]] Result<std::optional<WalkedCommit>> next(Positions const& end);
+  // Per partition, the offset of the next commit to walk.
+  [[nodiscard]] Positions const& positions() const noexcept { return positions_; }
+
+ private:
+  struct Cursor;
+  EventLog* log_;
+  Positions positions_;
+  std::vector<Cursor> cursors_;
+};
+
 using CommitVisitor = std::function<bool(RecordedCommit const& commit, Instant recorded_at)>;
 
 // Visits every commit from `from` (inclusive) to `to` (exclusive), per

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/redaction.hpp"
 #include "api/auth.hpp"
 #include "api/http_message.hpp"
 #include "api/idempotency_store.hpp"
@@ -27,7 +28,19 @@ struct ApiConfig {
   std::uint64_t ready_max_lag{1000};                    // /readyz: commits the views may trail by
 };
 
+// The analysts' routes (GET /api/events, GET /api/analytics): present only
+// when an admin token is set; a request must carry it as a bearer token.
+class AnalyticsCache;
+struct AnalystAccess {
+  std::string admin_token;                     // TICKETING_ADMIN_TOKEN; empty: the routes answer 404
+  std::optional<analysis::Redactor> redactor;  // personal data in the events feed (unset: no addresses at all)
+  std::shared_ptr<AnalyticsCache> analytics = make_analytics_cache();
+
+  static std::shared_ptr<AnalyticsCache> make_analytics_cache();
+};
+
 struct Services {
+  EventLog& event_log;
   Marketplace& marketplace;
   views::ViewStore& views;
   views::Projector& projector;
@@ -40,6 +53,7 @@ struct Services {
   Metrics& metrics;
   Logger& log;
   ApiConfig config;
+  AnalystAccess analysts;
 };
 
 // Every (method, path pattern) the API answers, e.g. ("GET", "/api/tickets/:id").

@@ -4,7 +4,8 @@
 // no strand is needed); requests that may block are
 // answered on a worker pool. Limits: body size (413), header size (431), a
 // read timeout against slow clients, and a cap on open connections (503).
-// A malformed request gets 400 and closes its own connection only.
+// A malformed request gets 400 and closes its own connection only. A response
+// with a stream is sent in chunks as the stream yields them (see ServerConfig).
 
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,14 @@ struct ServerConfig {
   std::chrono::seconds read_timeout{30};
   std::size_t max_connections{10'000};
   std::chrono::seconds shutdown_grace{10};
+  // Streamed responses (Server-Sent Events): at most this many at once (503
+  // beyond); a reader that takes longer than write_timeout to accept the
+  // next part is dropped, so none is ever buffered without bound.
+  std::size_t max_streams{1000};
+  std::chrono::milliseconds stream_poll{250};  // how often an idle stream looks for more
+  std::chrono::seconds stream_heartbeat{15};   // a comment line when nothing else was sent
+  std::chrono::seconds stream_write_timeout{10};
+  int stream_send_buffer{64 * 1024};  // bytes the kernel may hold for one stream
 };
 
 // One request read from `bytes` with the parser, limits and checks a

@@ -59,6 +59,7 @@ struct TicketUpdated {
   static constexpr std::string_view kType = "TicketUpdated";
   std::string ticket_id, title;
   Money price;
+  Money previous_price;  // the price before this change (0: recorded before schema 2, see analysis::Completer)
   Instant at;
   friend bool operator==(TicketUpdated const&, TicketUpdated const&) = default;
 };
@@ -77,6 +78,7 @@ struct TicketReleased {
 struct TicketSold {
   static constexpr std::string_view kType = "TicketSold";
   std::string ticket_id, order_id, buyer_id;
+  Money amount;  // what the buyer paid (0: recorded before schema 2)
   Instant at;
   friend bool operator==(TicketSold const&, TicketSold const&) = default;
 };
@@ -99,6 +101,7 @@ struct OrderAwaitingPayment {
 struct OrderCompleted {
   static constexpr std::string_view kType = "OrderCompleted";
   std::string order_id, charge_id;
+  Money amount;  // what the buyer paid (0: recorded before schema 2)
   Instant at;
   friend bool operator==(OrderCompleted const&, OrderCompleted const&) = default;
 };
@@ -160,13 +163,13 @@ BOOST_DESCRIBE_STRUCT(UserSignedIn, (), (user_id, email, session_id, at))
 BOOST_DESCRIBE_STRUCT(UserSignInFailed, (), (user_id, email, at))
 BOOST_DESCRIBE_STRUCT(UserSignedOut, (), (user_id, email, session_id, at))
 BOOST_DESCRIBE_STRUCT(TicketCreated, (), (ticket_id, seller_id, title, price, at))
-BOOST_DESCRIBE_STRUCT(TicketUpdated, (), (ticket_id, title, price, at))
+BOOST_DESCRIBE_STRUCT(TicketUpdated, (), (ticket_id, title, price, previous_price, at))
 BOOST_DESCRIBE_STRUCT(TicketReserved, (), (ticket_id, order_id, buyer_id, at))
 BOOST_DESCRIBE_STRUCT(TicketReleased, (), (ticket_id, order_id, at))
-BOOST_DESCRIBE_STRUCT(TicketSold, (), (ticket_id, order_id, buyer_id, at))
+BOOST_DESCRIBE_STRUCT(TicketSold, (), (ticket_id, order_id, buyer_id, amount, at))
 BOOST_DESCRIBE_STRUCT(OrderCreated, (), (order_id, ticket_id, buyer_id, title, price, ticket_version, at, expires_at))
 BOOST_DESCRIBE_STRUCT(OrderAwaitingPayment, (), (order_id, charge_id, at))
-BOOST_DESCRIBE_STRUCT(OrderCompleted, (), (order_id, charge_id, at))
+BOOST_DESCRIBE_STRUCT(OrderCompleted, (), (order_id, charge_id, amount, at))
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (order_id, reason, at))
 BOOST_DESCRIBE_STRUCT(OrderExpired, (), (order_id, at))
 BOOST_DESCRIBE_STRUCT(OrderPaymentFailed, (), (order_id, charge_id, reason, at))

@@ -59,7 +59,8 @@ using Command = std::variant<ListTicket, UpdateTicket>;
 [[nodiscard]] Result<TicketReserved> reserve(State const& state, std::string const& order_id,
                                              std::string const& buyer_id, Instant now);
 [[nodiscard]] std::optional<TicketReleased> release(State const& state, std::string const& order_id, Instant now);
+// `amount` is what the buyer paid (the order's price).
 [[nodiscard]] std::optional<TicketSold> sell(State const& state, std::string const& order_id,
-                                             std::string const& buyer_id, Instant now);
+                                             std::string const& buyer_id, Money amount, Instant now);
 
 }  // namespace ticketing::ticket

@@ -15,6 +15,9 @@ using Duration = std::chrono::milliseconds;
 [[nodiscard]] std::string format_iso8601(Instant t);
 // Accepts exactly the format above; nullopt for anything else.
 [[nodiscard]] std::optional<Instant> parse_iso8601(std::string_view s);
+// A time a person types: ISO-8601 UTC as a day (2026-11-28), to the second
+// (2026-11-28T14:05:00Z) or as above; nullopt for anything else.
+[[nodiscard]] std::optional<Instant> parse_utc_time(std::string_view text);
 
 [[nodiscard]] inline std::int64_t to_millis(Instant t) noexcept { return t.time_since_epoch().count(); }
 [[nodiscard]] inline Instant from_millis(std::int64_t ms) noexcept { return Instant{Duration{ms}}; }

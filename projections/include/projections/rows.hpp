@@ -37,36 +37,10 @@ struct OrderRow {
   friend bool operator==(OrderRow const&, OrderRow const&) = default;
 };
 
-// Sales of one UTC day.
-struct DayStats {
-  std::int64_t sales{0};
-  std::int64_t revenue_cents{0};
-  friend bool operator==(DayStats const&, DayStats const&) = default;
-};
-
-// Marketplace totals for analysts.
-struct Totals {
-  std::int64_t tickets_listed{0};
-  std::int64_t orders_created{0};
-  std::int64_t orders_completed{0};
-  std::int64_t orders_expired{0};
-  std::int64_t orders_cancelled{0};
-  std::int64_t payments_declined{0};
-  std::int64_t late_payments_refunded{0};
-  std::int64_t revenue_cents{0};
-  std::int64_t tickets_sold{0};
-  std::int64_t time_to_sell_total_ms{0};  // listing to sale, summed over sold tickets
-  friend bool operator==(Totals const&, Totals const&) = default;
-};
-
 BOOST_DESCRIBE_STRUCT(TicketRow, (), (id, title, seller_id, order_id, price_cents, version, status, listed_at_ms))
 BOOST_DESCRIBE_STRUCT(OrderRow, (),
                       (id, buyer_id, ticket_id, title, charge_id, price_cents, ticket_version, version, status,
                        created_at_ms, expires_at_ms))
-BOOST_DESCRIBE_STRUCT(DayStats, (), (sales, revenue_cents))
-BOOST_DESCRIBE_STRUCT(Totals, (),
-                      (tickets_listed, orders_created, orders_completed, orders_expired, orders_cancelled,
-                       payments_declined, late_payments_refunded, revenue_cents, tickets_sold, time_to_sell_total_ms))
 
 template <class Row>
 [[nodiscard]] std::string encode_row(Row const& row);
@@ -83,6 +57,5 @@ template <class Row>
 // API shapes (API.md "Shapes").
 [[nodiscard]] std::string render_ticket(TicketRow const& row);
 [[nodiscard]] std::string render_order(OrderRow const& row);
-[[nodiscard]] std::string render_totals(Totals const& totals);
 
 }  // namespace ticketing::views

@@ -57,8 +57,6 @@ class ViewStore {
   [[nodiscard]] std::vector<OrderRow> orders_of_buyer(std::string const& buyer_id) const;
   // unavailable when it cannot be told (storage failed): the caller refuses.
   [[nodiscard]] Result<bool> session_revoked(std::string const& session_id) const;
-  [[nodiscard]] Totals totals() const;
-  [[nodiscard]] std::vector<std::pair<std::string, DayStats>> sales_per_day() const;
 
   // Every key and value, in order: for comparing a rebuilt store to a live one.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> dump() const;
