@@ -1,6 +1,8 @@
 #include "analysis/snapshot.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "analysis/event_lines.hpp"
 #include "analysis/walk.hpp"
@@ -45,15 +47,17 @@ Result<std::unique_ptr<FoldedViews>> fold_views(EventLog& log, Positions const& 
     if (!batch.empty() && applied) applied = folded->store().apply(batch);
     batch.clear();
   };
-  auto walked = walk(log, Positions(log.partition_count(), 0), to, [&](RecordedCommit const& c, Instant at) {
+  Walker walker(log, Positions(log.partition_count(), 0), to, std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  while (applied) {
+    auto next = walker.next(to);
+    if (!next) return next.error();
+    if (!*next) break;
     // Times only grow within a partition: what follows a later one is later too.
-    if (moment.as_of && at > *moment.as_of) return true;
-    batch.push_back(c);
+    if (moment.as_of && (*next)->recorded_at > *moment.as_of) continue;
+    batch.push_back(std::move((*next)->commit));
     if (batch.size() == kApplyBatch) flush();
-    return static_cast<bool>(applied);
-  });
+  }
   flush();
-  if (!walked) return walked.error();
   if (!applied) return applied.error();
   return folded;
 }

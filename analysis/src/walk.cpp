@@ -1,12 +1,17 @@
 #include "analysis/walk.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <thread>
+
+#include "read_ahead.hpp"
 
 namespace ticketing::analysis {
 
 namespace {
-constexpr std::size_t kChunk = 1024;
+constexpr std::size_t kChunk = 128;
+constexpr std::size_t kReadAheadDepth = 4;  // chunks per partition
 }  // namespace
 
 // The commits of one partition still to walk, read a chunk at a time.
@@ -17,7 +22,7 @@ struct Walker::Cursor {
   std::optional<Instant> floor;  // the time shown for the commit before; unset until read
 
   // Makes the next commit before `end` buffered, if there is one.
-  Result<bool> fill(EventLog& log, std::uint64_t end) {
+  Result<bool> fill(EventLog& log, ReadAhead* ahead, std::uint64_t end) {
     if (!floor) {
       floor = Instant{};
       if (next > 0) {
@@ -32,8 +37,10 @@ struct Walker::Cursor {
     }
     if (!buffered.empty()) return buffered.front().position.offset < end;
     if (next >= end) return false;
-    auto commits =
-        log.read_partition(partition, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
+    auto commits = ahead != nullptr
+                       ? ahead->take(partition)
+                       : log.read_partition(partition, next,
+                                            static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
     if (!commits) return commits.error();
     for (auto& c : *commits) {
       if (c.position.offset >= end) break;
@@ -45,6 +52,10 @@ struct Walker::Cursor {
   }
   [[nodiscard]] Instant shown_at() const { return std::max(*floor, buffered.front().commit.meta.recorded_at); }
 };
+
+Walker::Walker(EventLog& log, Positions from, Positions const& read_ahead_to, unsigned threads) : Walker(log, from) {
+  ahead_ = std::make_unique<ReadAhead>(log, from, read_ahead_to, threads, kChunk, kReadAheadDepth);
+}
 
 Walker::Walker(EventLog& log, Positions from) : log_(&log), positions_(std::move(from)) {
   positions_.resize(log.partition_count(), 0);
@@ -64,7 +75,7 @@ Result<std::optional<WalkedCommit>> Walker::next(Positions const& end) {
   Instant earliest_at{};
   for (auto& c : cursors_) {
     std::uint64_t const stop = c.partition < end.size() ? end[c.partition] : 0;
-    auto filled = c.fill(*log_, stop);
+    auto filled = c.fill(*log_, ahead_.get(), stop);
     if (!filled) return filled.error();
     if (!*filled) continue;
     Instant const at = c.shown_at();
@@ -83,7 +94,7 @@ Result<std::optional<WalkedCommit>> Walker::next(Positions const& end) {
 }
 
 Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit) {
-  Walker walker(log, from);
+  Walker walker(log, from, to, std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   while (true) {
     auto next = walker.next(to);
     if (!next) return next.error();

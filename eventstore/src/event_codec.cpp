@@ -218,12 +218,10 @@ Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::
   if ((type == TicketUpdated::kType || type == OrderCompleted::kType || type == TicketSold::kType) && schema == 1) {
     return upgrade_schema_1(type, data);
   }
-  Result<Event> result = malformed("unknown event type " + std::string(type));
-  bool found = false;
+  std::optional<Result<Event>> result;  // the error is built only when there is one
   boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {
     using T = decltype(alt);
-    if (found || T::kType != type) return;
-    found = true;
+    if (result || T::kType != type) return;
     if (schema != schema_of<T>()) {
       result = malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
       return;
@@ -235,7 +233,8 @@ Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::
       result = decoded.error();
     }
   });
-  return result;
+  if (!result) return malformed("unknown event type " + std::string(type));
+  return std::move(*result);
 }
 
 Result<Event> decode_event_object(od::object object) {

@@ -6,6 +6,7 @@
 // time. The same cut always walks in the same order.
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "analysis/positions.hpp"
@@ -24,9 +25,14 @@ struct WalkedCommit {
 // it yields exactly what walk() visits, in the same order; a later, larger
 // end continues from where it stopped (a live feed). Reads a bounded chunk
 // of each partition ahead. Not thread-safe: one reader.
+class ReadAhead;
 class Walker {
  public:
   Walker(EventLog& log, Positions from);
+  // Reads and decodes ahead, up to the fixed end `read_ahead_to`, on
+  // `threads` threads, while the caller merges and uses what it has; next()
+  // must then be given that end. For walking a cut, not a growing log.
+  Walker(EventLog& log, Positions from, Positions const& read_ahead_to, unsigned threads);
   ~Walker();
   Walker(Walker&&) noexcept;
   Walker& operator=(Walker&&) noexcept;
@@ -42,12 +48,14 @@ class Walker {
   EventLog* log_;
   Positions positions_;
   std::vector<Cursor> cursors_;
+  std::unique_ptr<ReadAhead> ahead_;
 };
 
 using CommitVisitor = std::function<bool(RecordedCommit const& commit, Instant recorded_at)>;
 
 // Visits every commit from `from` (inclusive) to `to` (exclusive), per
 // partition, in the one order; stops early when `visit` answers false.
+// Reads ahead on up to four threads (a Walker with read-ahead).
 [[nodiscard]] Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit);
 
 // The stream version of each event of `commit`, in order (the k-th event of a

@@ -1,0 +1,83 @@
+#include "read_ahead.hpp"
+
+namespace ticketing::analysis {
+
+ReadAhead::ReadAhead(EventLog& log, Positions const& from, Positions const& to, unsigned threads, std::size_t chunk,
+                     std::size_t depth)
+    : log_(log), chunk_(chunk), depth_(depth), partitions_(log.partition_count()) {
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    Partition& part = partitions_[p];
+    part.next = p < from.size() ? from[p] : 0;
+    part.end = p < to.size() ? to[p] : 0;
+    part.done = part.next >= part.end;
+  }
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) readers_.emplace_back([this] { read_loop(); });
+}
+
+ReadAhead::~ReadAhead() {
+  {
+    std::lock_guard const lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (auto& t : readers_) t.join();
+}
+
+ReadAhead::Partition* ReadAhead::next_to_read() {
+  Partition* best = nullptr;
+  for (auto& part : partitions_) {
+    if (part.reading || part.done || part.ready.size() >= depth_) continue;
+    if (best == nullptr || part.ready.size() < best->ready.size()) best = &part;
+  }
+  return best;
+}
+
+void ReadAhead::read_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    Partition* const part = next_to_read();
+    if (part == nullptr) {
+      changed_.wait(lock);
+      continue;
+    }
+    part->reading = true;
+    auto const partition = static_cast<std::uint32_t>(part - partitions_.data());
+    std::uint64_t const from = part->next;
+    auto const count = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_, part->end - from));
+    lock.unlock();
+    auto commits = log_.read_partition(partition, from, count);
+    lock.lock();
+    part->reading = false;
+    if (!commits) {
+      part->error = commits.error();
+      part->done = true;
+    } else {
+      while (!commits->empty() && commits->back().position.offset >= part->end) commits->pop_back();
+      if (commits->empty()) {
+        part->done = true;
+      } else {
+        part->next = commits->back().position.offset + 1;
+        part->done = part->next >= part->end;
+        part->ready.push_back(std::move(*commits));
+      }
+    }
+    changed_.notify_all();
+  }
+}
+
+Result<std::vector<RecordedCommit>> ReadAhead::take(std::uint32_t partition) {
+  std::unique_lock lock(mutex_);
+  Partition& part = partitions_[partition];
+  changed_.wait(lock, [&] { return !part.ready.empty() || part.done; });
+  if (part.ready.empty()) {
+    if (part.error) return *part.error;
+    return std::vector<RecordedCommit>();
+  }
+  std::vector<RecordedCommit> chunk = std::move(part.ready.front());
+  part.ready.pop_front();
+  lock.unlock();
+  changed_.notify_all();
+  return chunk;
+}
+
+}  // namespace ticketing::analysis
