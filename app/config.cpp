@@ -197,6 +197,7 @@ std::string serve_usage() {
       "  --help                            this text\n\nsecrets, from the environment only:\n"
       "  JWT_KEY      key signing session tokens (when unset, one is generated once and kept in the data directory)\n"
       "  STRIPE_KEY   Stripe secret key; selects the Stripe gateway unless --payment-gateway says otherwise\n"
+      "  STRIPE_PUBLISHABLE_KEY  the web app takes cards with Stripe.js (else a form for Stripe's test cards)\n"
       "  TICKETING_ADMIN_TOKEN  bearer token of the analysts' routes, GET /api/events and GET /api/analytics\n"
       "               (when unset, those routes answer 404)\n";
   return out;
@@ -235,6 +236,7 @@ ParseResult parse_serve_config(std::vector<std::string> const& args) {
   }
   if (char const* key = std::getenv("JWT_KEY"); key != nullptr) config.jwt_key = key;
   if (char const* key = std::getenv("STRIPE_KEY"); key != nullptr) config.stripe_key = key;
+  if (char const* key = std::getenv("STRIPE_PUBLISHABLE_KEY"); key != nullptr) config.stripe_publishable_key = key;
   if (char const* token = std::getenv("TICKETING_ADMIN_TOKEN"); token != nullptr) config.admin_token = token;
   if (config.payment_gateway.empty()) config.payment_gateway = config.stripe_key.empty() ? "sandbox" : "stripe";
   if (config.payment_gateway == "stripe" && config.stripe_key.empty()) {

@@ -37,8 +37,9 @@ struct ServeConfig {
   std::string topic{"ticketing.commits"};
   std::chrono::seconds kafka_timeout{10};
   bool role_api{true}, role_projector{true}, role_saga{true};
-  std::string jwt_key;      // from JWT_KEY
-  std::string stripe_key;   // from STRIPE_KEY
+  std::string jwt_key;                 // from JWT_KEY
+  std::string stripe_key;              // from STRIPE_KEY
+  std::string stripe_publishable_key;  // from STRIPE_PUBLISHABLE_KEY: the web app's card fields
   std::string admin_token;  // from TICKETING_ADMIN_TOKEN: the analysts' routes (GET /api/events, /api/analytics)
 };
 

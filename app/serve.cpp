@@ -225,7 +225,8 @@ int serve(ServeConfig const& config) {
                          log,
                          api::ApiConfig{.reservation_ttl = config.reservation_ttl,
                                         .session_ttl = config.session_ttl,
-                                        .secure_cookies = config.secure_cookies},
+                                        .secure_cookies = config.secure_cookies,
+                                        .stripe_publishable_key = config.stripe_publishable_key},
                          api::AnalystAccess{.admin_token = config.admin_token, .redactor = std::move(redactor)}};
   api::Api api(services);
   api::HttpServer server(server_config_of(config), api, log);

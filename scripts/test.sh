@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: installs missing Debian packages, then the `dev`
-# workflow (warnings as errors; unit and integration tests), clang-tidy
+# workflow (warnings as errors; unit and integration tests), the web app in
+# Chromium (scripts/browser.sh; npm packages for it only), clang-tidy
 # (scripts/tidy.sh, warnings as errors), the `asan`
 # workflow (AddressSanitizer + UBSan; unit tests), the `tsan` workflow
 # (ThreadSanitizer; the unit tests of the domain, the embedded log, the read
@@ -18,6 +19,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 echo "== dev: configure, build, test"
 cmake --workflow --preset dev
+echo "== browser: the web app in Chromium against the dev build"
+bash scripts/browser.sh build/dev/app/ticketing
 echo "== tidy: clang-tidy over the project's sources, warnings as errors"
 bash scripts/tidy.sh
 echo "== asan: configure, build, unit tests under AddressSanitizer and UBSan"

@@ -20,13 +20,16 @@ struct Route {
   bool read_only = false;   // answers from the read models only: may run on an I/O thread
 };
 
-constexpr std::array<Route, 19> kRoutes{{
+constexpr std::array<Route, 23> kRoutes{{
     {.method = "POST", .pattern = "/api/users/signup", .handler = sign_up, .has_body = true},
     {.method = "POST", .pattern = "/api/users/signin", .handler = sign_in, .has_body = true},
     {.method = "POST", .pattern = "/api/users/signout", .handler = sign_out, .has_body = true},
     {.method = "GET", .pattern = "/api/users/currentuser", .handler = current_user, .read_only = true},
     {.method = "POST", .pattern = "/api/tickets", .handler = create_ticket, .has_body = true, .needs_user = true},
     {.method = "GET", .pattern = "/api/tickets", .handler = list_tickets, .read_only = true},
+    // Before /api/tickets/:id, which would take "changes" and "mine" for ids.
+    {.method = "GET", .pattern = "/api/tickets/changes", .handler = ticket_changes, .read_only = true},
+    {.method = "GET", .pattern = "/api/tickets/mine", .handler = my_tickets, .needs_user = true, .read_only = true},
     {.method = "GET", .pattern = "/api/tickets/:id", .handler = show_ticket, .read_only = true},
     {.method = "PUT", .pattern = "/api/tickets/:id", .handler = update_ticket, .has_body = true, .needs_user = true},
     {.method = "POST", .pattern = "/api/orders", .handler = create_order, .has_body = true, .needs_user = true},
@@ -40,6 +43,8 @@ constexpr std::array<Route, 19> kRoutes{{
     {.method = "GET", .pattern = "/api/openapi.json", .handler = openapi, .read_only = true},
     {.method = "GET", .pattern = "/api/events", .handler = events_feed, .read_only = true},
     {.method = "GET", .pattern = "/api/analytics", .handler = analytics},
+    {.method = "GET", .pattern = "/", .handler = web_page, .read_only = true},
+    {.method = "GET", .pattern = "/web/:file", .handler = web_asset, .read_only = true},
 }};
 
 // Matches `path` against `pattern` segment by segment, case-insensitively

@@ -55,6 +55,10 @@ HttpResponse readiness(Call&);
 HttpResponse metrics(Call&);
 HttpResponse openapi(Call&);
 HttpResponse events_feed(Call&);
+HttpResponse ticket_changes(Call&);
+HttpResponse my_tickets(Call&);
+HttpResponse web_page(Call&);
+HttpResponse web_asset(Call&);
 HttpResponse analytics(Call&);
 
 // Parses a price member (JSON number or numeric string); nullopt if absent.

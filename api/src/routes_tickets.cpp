@@ -4,6 +4,9 @@
 
 #include "call.hpp"
 #include "domain/ids.hpp"
+#include "domain/money.hpp"
+#include "domain/overloaded.hpp"
+#include "event_feed.hpp"
 
 namespace ticketing::api {
 namespace {
@@ -117,6 +120,85 @@ HttpResponse update_ticket(Call& call) {
   if (!outcome) return error_response(outcome.error());
   call.await_visible(*outcome);
   return ticket_response(call, 200, id);
+}
+
+namespace {
+
+// A ticket event as the public sees it: the ticket's fields it changed, in
+// the ticket shape, with the ticket's version after it. Nothing personal:
+// no buyer, no e-mail.
+std::optional<FeedMessage> public_change(Event const& event, analysis::EventPlace const& place) {
+  JsonWriter w;
+  w.begin_object();
+  bool const ticket_event = std::visit(
+      overloaded{
+          [&](TicketCreated const& e) {
+            w.key("id").string(e.ticket_id).key("title").string(e.title).key("price").raw(format_units(e.price));
+            w.key("userId").string(e.seller_id).key("status").string("available");
+            w.key("listedAt").string(format_iso8601(e.at));
+            return true;
+          },
+          [&](TicketUpdated const& e) {
+            w.key("id").string(e.ticket_id).key("title").string(e.title).key("price").raw(format_units(e.price));
+            return true;
+          },
+          [&](TicketReserved const& e) {
+            w.key("id").string(e.ticket_id).key("status").string("reserved").key("orderId").string(e.order_id);
+            return true;
+          },
+          [&](TicketReleased const& e) {
+            w.key("id").string(e.ticket_id).key("status").string("available").key("orderId").string(e.order_id);
+            return true;
+          },
+          [&](TicketSold const& e) {
+            w.key("id").string(e.ticket_id).key("status").string("sold").key("orderId").string(e.order_id);
+            return true;
+          },
+          [](auto const&) { return false; },
+      },
+      event);
+  if (!ticket_event) return std::nullopt;
+  w.key("version").number(place.version);
+  w.end_object();
+  return FeedMessage{"ticket", w.take()};
+}
+
+}  // namespace
+
+HttpResponse ticket_changes(Call& call) {
+  EventLog& log = call.services.event_log;
+  std::string_view const last_event_id = call.request.header("last-event-id");
+  auto const after = call.request.query_param("after");
+  analysis::EventPosition from{call.services.projector.applied(), 0, 0};  // default: from now on
+  if (!last_event_id.empty() || after) {
+    auto parsed = analysis::parse_event_position(!last_event_id.empty() ? last_event_id : std::string_view(*after),
+                                                 log.partition_count());
+    if (!parsed) {
+      return validation_response({make_error(ErrorCode::invalid_input, "after: " + parsed.error().message,
+                                             last_event_id.empty() ? "after" : "Last-Event-ID")});
+    }
+    from = std::move(*parsed);
+  }
+  HttpResponse response;
+  response.header("Content-Type", "text/event-stream; charset=utf-8");
+  response.header("Cache-Control", "no-store");
+  response.header("X-Accel-Buffering", "no");
+  // The position the stream starts from, so a client that reconnects before
+  // any change still resumes from here.
+  response.body = "retry: 1000\nid: " + analysis::format_event_position(from) + "\ndata: {}\nevent: ready\n\n";
+  response.stream = std::make_shared<EventFeed>(log, call.services.projector, std::move(from), public_change);
+  return response;
+}
+
+HttpResponse my_tickets(Call& call) {
+  auto const rows = call.services.views.tickets_of_seller(call.user->user_id);
+  std::string body = "[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) body += ',';
+    body += views::render_ticket(rows[i]);
+  }
+  body += ']';
+  return json_response(200, std::move(body));
 }
 
 }  // namespace ticketing::api

@@ -54,19 +54,27 @@ void fold(ViewTxn& txn, Event const& event) {
                    });
                  },
                  [&](TicketReserved const& e) {
+                   // The order that holds it was created in the same commit,
+                   // before: its row says when the hold ends.
+                   auto const order = txn.get<OrderRow>(keys::order(e.order_id));
                    update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
                      r.status = ticket::Status::reserved;
                      r.order_id = e.order_id;
+                     r.held_until_ms = order ? order->expires_at_ms : 0;
                    });
                  },
                  [&](TicketReleased const& e) {
                    update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
                      r.status = ticket::Status::available;
                      r.order_id.clear();
+                     r.held_until_ms = 0;
                    });
                  },
                  [&](TicketSold const& e) {
-                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) { r.status = ticket::Status::sold; });
+                   update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
+                     r.status = ticket::Status::sold;
+                     r.held_until_ms = 0;
+                   });
                  },
                  [&](OrderCreated const& e) {
                    OrderRow const row = row_of(e);

@@ -73,7 +73,16 @@ template <class Row>
 std::optional<Row> decode_row(std::string_view bytes) {
   Row row{};
   bool ok = true;
-  boost::mp11::mp_for_each<Members<Row>>([&](auto m) { ok = ok && get(bytes, row.*m.pointer); });
+  std::size_t index = 0;
+  boost::mp11::mp_for_each<Members<Row>>([&](auto m) {
+    bool const may_end = [&] {
+      if constexpr (requires { Row::kStoredBefore; }) return index >= Row::kStoredBefore;
+      return false;
+    }();
+    ++index;
+    if (!ok || (may_end && bytes.empty())) return;
+    ok = get(bytes, row.*m.pointer);
+  });
   if (!ok || !bytes.empty()) return std::nullopt;
   return row;
 }
@@ -94,6 +103,10 @@ std::string render_ticket(TicketRow const& row) {
   w.key("version").number(row.version);
   w.key("status").string(ticket::to_string(row.status));
   if (!row.order_id.empty()) w.key("orderId").string(row.order_id);
+  if (row.status == ticket::Status::reserved && row.held_until_ms > 0) {
+    w.key("heldUntil").string(format_iso8601(from_millis(row.held_until_ms)));
+  }
+  w.key("listedAt").string(format_iso8601(from_millis(row.listed_at_ms)));
   w.end_object();
   return w.take();
 }
@@ -117,10 +130,16 @@ std::string render_order(OrderRow const& row) {
   return w.take();
 }
 
-
 TicketRow row_of(TicketCreated const& created) {
-  return TicketRow{created.ticket_id,         created.title,        created.seller_id, {}, created.price.cents, 0,
-                   ticket::Status::available, to_millis(created.at)};
+  return TicketRow{created.ticket_id,
+                   created.title,
+                   created.seller_id,
+                   {},
+                   created.price.cents,
+                   0,
+                   ticket::Status::available,
+                   to_millis(created.at),
+                   0};
 }
 
 OrderRow row_of(OrderCreated const& created) {

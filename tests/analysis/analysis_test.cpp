@@ -218,15 +218,17 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
   };
   CHECK(at({.as_of = before_order, .before = std::nullopt}) ==
         std::vector<std::string>{R"({"kind":"ticket","id":")" + ticket +
-                                 R"(","title":"Show","price":20,"userId":"seller","version":0,"status":"available"})"});
+                                 R"(","title":"Show","price":20,"userId":"seller","version":0,"status":"available",)" +
+                                 R"("listedAt":")" + format_iso8601(before_order) + R"("})"});
   // The same moment named by positions, as an export prints them.
   CHECK(at({.as_of = std::nullopt, .before = listed_only}) == at({.as_of = before_order, .before = std::nullopt}));
   auto const held = at({.as_of = before_order + 1min, .before = std::nullopt});
   REQUIRE(held.size() == 2);
-  CHECK(held[0].find(R"("status":"reserved","orderId":")" + order + "\"") != std::string::npos);
+  CHECK(held[0].find(R"("status":"reserved","orderId":")" + order + R"(","heldUntil":")" +
+                     format_iso8601(before_order + 1min + 15min) + "\"") != std::string::npos);
   CHECK(held[1].starts_with(R"({"kind":"order","id":")" + order + R"(","userId":"buyer","status":"created")"));
   auto const now = at({});
-  CHECK(now[0].find(R"("version":2,"status":"available"})") != std::string::npos);
+  CHECK(now[0].find(R"("version":2,"status":"available","listedAt")") != std::string::npos);
   CHECK(now[1].find(R"("status":"cancelled")") != std::string::npos);
 }
 

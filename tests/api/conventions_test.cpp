@@ -126,7 +126,9 @@ TEST_CASE("service routes: healthz, readyz, metrics, and an OpenAPI document tha
   CHECK(operations == routes.size());
   for (auto const& [method, pattern] : routes) {
     std::string path = pattern;
-    if (auto p = path.find(":id"); p != std::string::npos) path.replace(p, 3, "{id}");
+    for (std::string const param : {"id", "file"}) {
+      if (auto p = path.find(":" + param); p != std::string::npos) path.replace(p, param.size() + 1, "{" + param + "}");
+    }
     std::string verb = method;
     for (auto& ch : verb) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     INFO(method << " " << pattern);

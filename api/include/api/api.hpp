@@ -26,6 +26,7 @@ struct ApiConfig {
   bool secure_cookies{false};
   std::chrono::milliseconds consistency_timeout{5000};  // waiting for read models after a command
   std::uint64_t ready_max_lag{1000};                    // /readyz: commits the views may trail by
+  std::string stripe_publishable_key{};                 // the web app's card fields use Stripe.js when set
 };
 
 // The analysts' routes (GET /api/events, GET /api/analytics): present only

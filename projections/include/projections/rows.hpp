@@ -3,7 +3,9 @@
 // what queries answer; they are rendered to API JSON on the way out.
 // Encoding: members in declaration order; strings as varint length + bytes,
 // integers as 8 bytes big-endian, enums as one byte. Deterministic, so a
-// rebuilt model is byte-identical to the live one.
+// rebuilt model is byte-identical to the live one. A row may end before
+// members added after its first kStoredBefore: rows stored before those
+// members existed read with their defaults.
 
 #include <cstdint>
 #include <optional>
@@ -23,6 +25,8 @@ struct TicketRow {
   std::int64_t version{0};
   ticket::Status status{ticket::Status::available};
   std::int64_t listed_at_ms{0};
+  std::int64_t held_until_ms{0};                   // while reserved: when the hold ends
+  static constexpr std::size_t kStoredBefore = 8;  // members before held_until_ms
   friend bool operator==(TicketRow const&, TicketRow const&) = default;
 };
 
@@ -37,7 +41,8 @@ struct OrderRow {
   friend bool operator==(OrderRow const&, OrderRow const&) = default;
 };
 
-BOOST_DESCRIBE_STRUCT(TicketRow, (), (id, title, seller_id, order_id, price_cents, version, status, listed_at_ms))
+BOOST_DESCRIBE_STRUCT(TicketRow, (),
+                      (id, title, seller_id, order_id, price_cents, version, status, listed_at_ms, held_until_ms))
 BOOST_DESCRIBE_STRUCT(OrderRow, (),
                       (id, buyer_id, ticket_id, title, charge_id, price_cents, ticket_version, version, status,
                        created_at_ms, expires_at_ms))
