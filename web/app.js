@@ -48,44 +48,62 @@ async function signOut() {
 function ticketsView() {
   const tickets = new Map();
   let next = null;
+  let loading = 0;  // which load is current: a newer search wins over an older one
   const search = field('Search', 'search', { type: 'search', autocomplete: 'off' });
   const sort = h('select', { id: 'sort' },
-    h('option', { value: 'date' }, 'Listing date'),
-    h('option', { value: 'price-up' }, 'Price: low to high'),
-    h('option', { value: 'price-down' }, 'Price: high to low'));
+    h('option', { value: 'listed' }, 'Listing date'),
+    h('option', { value: 'price' }, 'Price: low to high'),
+    h('option', { value: '-price' }, 'Price: high to low'));
   const body = h('tbody');
   const table = h('table', {}, h('caption', { class: 'visually-hidden', text: 'Tickets for sale' }),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Title' }), h('th', { scope: 'col', text: 'Price' }),
       h('th', { scope: 'col', text: 'Listed' }))), body);
-  const more = h('button', { type: 'button', hidden: true, onclick: () => load(next) }, 'More tickets');
+  const more = h('button', { type: 'button', hidden: true, onclick: () => load(next, loading) }, 'More tickets');
   const status = h('p', { role: 'status' });
   const alert = h('p', { role: 'alert' });
+  const text = () => search.querySelector('input').value.trim();
+  const matches = (t) => t.status === 'available' && t.title.toLowerCase().includes(text().toLowerCase());
 
+  // The server searches and orders (every ticket for sale, page by page);
+  // live changes are placed in the same order here.
   const draw = () => {
-    const needle = search.querySelector('input').value.trim().toLowerCase();
     const order = sort.value;
-    const rows = [...tickets.values()].filter((t) => t.status === 'available' && t.title.toLowerCase().includes(needle));
-    rows.sort((a, b) => order === 'date' ? (a.listedAt < b.listedAt ? -1 : 1)
-      : (order === 'price-up' ? a.price - b.price : b.price - a.price));
+    const rows = [...tickets.values()].filter(matches);
+    rows.sort((a, b) => (order === 'listed' ? 0 : (order === 'price' ? a.price - b.price : b.price - a.price))
+      || (a.listedAt < b.listedAt ? -1 : 1) * (order === '-price' ? -1 : 1));
     body.replaceChildren(...rows.map((t) => h('tr', {},
       h('td', {}, h('a', { href: `#/tickets/${t.id}` }, t.title)),
       h('td', { text: money(t.price) }),
       h('td', { text: t.listedAt ? new Date(t.listedAt).toLocaleDateString() : '' }))));
-    status.textContent = rows.length === 0 ? 'No tickets for sale match.' : `${rows.length} tickets for sale`;
+    status.textContent = rows.length === 0 ? 'No tickets for sale match.' : `${rows.length} tickets for sale shown`;
   };
-  const load = async (url) => {
+  const load = async (url, generation) => {
     try {
       const { body: page, headers } = await api.tickets(url);
+      if (generation !== loading) return;
       for (const t of page) tickets.set(t.id, t);
       next = nextLink(headers);
       more.hidden = !next;
+      alert.textContent = '';
       draw();
     } catch (e) {
       alert.textContent = e.message;
     }
   };
-  search.querySelector('input').addEventListener('input', draw);
-  sort.addEventListener('change', draw);
+  const reload = () => {
+    loading += 1;
+    tickets.clear();
+    const query = new URLSearchParams({ limit: '100', sort: sort.value });
+    if (text()) query.set('q', text());
+    load(`/api/tickets?${query}`, loading);
+  };
+  let typing = null;
+  search.querySelector('input').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(reload, 250);
+  });
+  leaving.push(() => clearTimeout(typing));
+  sort.addEventListener('change', reload);
   show('Tickets for sale', h('div', { class: 'controls' }, search,
     h('div', { class: 'field' }, h('label', { for: 'sort', text: 'Sort by' }), sort)), alert, status, table, more);
   onChange = async (change) => {
@@ -97,7 +115,7 @@ function ticketsView() {
     }
     draw();
   };
-  load(null);
+  reload();
 }
 
 // ---- Signing up and in ----

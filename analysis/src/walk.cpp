@@ -53,7 +53,8 @@ struct Walker::Cursor {
   [[nodiscard]] Instant shown_at() const { return std::max(*floor, buffered.front().commit.meta.recorded_at); }
 };
 
-Walker::Walker(EventLog& log, Positions from, Positions const& read_ahead_to, unsigned threads) : Walker(log, from) {
+Walker::Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads)
+    : Walker(log, from) {
   ahead_ = std::make_unique<ReadAhead>(log, from, read_ahead_to, threads, kChunk, kReadAheadDepth);
 }
 

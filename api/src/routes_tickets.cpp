@@ -1,5 +1,6 @@
 // POST /api/tickets, GET /api/tickets, GET and PUT /api/tickets/:id.
 
+#include <cctype>
 #include <charconv>
 
 #include "call.hpp"
@@ -63,18 +64,54 @@ HttpResponse create_ticket(Call& call) {
   return error_response(make_error(ErrorCode::internal, "listing decided no ticket"));
 }
 
+namespace {
+
+// For a query parameter in a URL: every byte but the unreserved ones as %XX.
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char const c : text) {
+    auto const b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 HttpResponse list_tickets(Call& call) {
+  std::vector<Error> errors;
   std::size_t limit = kDefaultPage;
   if (auto text = call.request.query_param("limit")) {
     std::size_t parsed = 0;
     auto const [end, ec] = std::from_chars(text->data(), text->data() + text->size(), parsed);
     if (ec != std::errc() || end != text->data() + text->size() || parsed < 1 || parsed > kMaxPage) {
-      return validation_response({make_error(ErrorCode::invalid_input, "Limit must be between 1 and 500", "limit")});
+      errors.push_back(make_error(ErrorCode::invalid_input, "Limit must be between 1 and 500", "limit"));
     }
     limit = parsed;
   }
+  views::TicketQuery query;
+  std::string const sort = call.request.query_param("sort").value_or("listed");
+  if (sort == "price") {
+    query.order = views::TicketQuery::Order::price_low;
+  } else if (sort == "-price") {
+    query.order = views::TicketQuery::Order::price_high;
+  } else if (sort != "listed") {
+    errors.push_back(make_error(ErrorCode::invalid_input, "Sort must be listed, price or -price", "sort"));
+  }
+  query.title_contains = call.request.query_param("q").value_or("");
+  if (query.title_contains.size() > 200) {
+    errors.push_back(make_error(ErrorCode::invalid_input, "Search text must be at most 200 characters", "q"));
+  }
+  if (!errors.empty()) return validation_response(errors);
   std::string const cursor = call.request.query_param("cursor").value_or("");
-  auto page = call.services.views.tickets_for_sale(limit, cursor);
+  auto page = call.services.views.tickets_for_sale(limit, cursor, query);
   if (!page) return validation_response({page.error()});
   std::string body = "[";
   for (std::size_t i = 0; i < page->tickets.size(); ++i) {
@@ -84,8 +121,10 @@ HttpResponse list_tickets(Call& call) {
   body += ']';
   HttpResponse r = json_response(200, std::move(body));
   if (!page->next_cursor.empty()) {
-    r.header("Link",
-             "</api/tickets?limit=" + std::to_string(limit) + "&cursor=" + page->next_cursor + ">; rel=\"next\"");
+    std::string next = "/api/tickets?limit=" + std::to_string(limit);
+    if (sort != "listed") next += "&sort=" + percent_encode(sort);
+    if (!query.title_contains.empty()) next += "&q=" + percent_encode(query.title_contains);
+    r.header("Link", "<" + next + "&cursor=" + page->next_cursor + ">; rel=\"next\"");
   }
   return r;
 }

@@ -153,7 +153,7 @@ struct HttpServer::Impl {
     asio::steady_timer idle(stream.get_executor());
     bool more = true;
     while (!stopping) {
-      std::size_t const limit = 64 * 1024;
+      std::size_t const limit = std::size_t{64} * 1024;
       if (more && part.size() < limit) more = source->poll(part, limit);
       auto const now = std::chrono::steady_clock::now();
       if (part.empty() && more) {

@@ -5,14 +5,16 @@
 namespace ticketing::views {
 namespace {
 
-// The for-sale index holds a copy of each available ticket's row, so a page
-// of tickets is one scan.
+// The for-sale indexes (by listing time, by price) hold a copy of each
+// available ticket's row, so a page of tickets is one scan.
 void put_ticket(ViewTxn& txn, TicketRow const& row) {
   txn.put(keys::ticket(row.id), row);
   if (row.status == ticket::Status::available) {
     txn.put(keys::for_sale(row.listed_at_ms, row.id), row);
+    txn.put(keys::by_price(row.price_cents, row.listed_at_ms, row.id), row);
   } else {
     txn.erase(keys::for_sale(row.listed_at_ms, row.id));
+    txn.erase(keys::by_price(row.price_cents, row.listed_at_ms, row.id));
   }
 }
 
@@ -20,6 +22,7 @@ template <class F>
 void update_ticket(ViewTxn& txn, std::string const& id, F&& change) {
   auto row = txn.get<TicketRow>(keys::ticket(id));
   if (!row) return;  // an event for a ticket the views never saw: nothing to change
+  txn.erase(keys::by_price(row->price_cents, row->listed_at_ms, row->id));  // its price may change
   change(*row);
   ++row->version;
   put_ticket(txn, *row);

@@ -3,6 +3,8 @@
 //   c/<be32 partition>                        -> be64 next offset (checkpoints:: in eventstore/small_store.hpp)
 //   t/<ticket id>                             -> TicketRow
 //   a/<be64 listed at ms><ticket id>          -> TicketRow (a copy)   tickets for sale
+//   p/<be64 price><be64 listed at><ticket id> -> TicketRow (a copy)   tickets for sale by price
+//   x/price-index                             -> ""   the price index covers every ticket for sale
 //   s/<seller id>\0<be64 listed at><ticket>   -> ""   tickets by seller
 //   o/<order id>                              -> OrderRow
 //   b/<buyer id>\0<be64 created at><order id> -> ""   orders by buyer
@@ -20,6 +22,8 @@ namespace ticketing::views::keys {
 
 // Prefixes of the keys that are scanned.
 inline constexpr std::string_view kForSale = "a/";
+inline constexpr std::string_view kByPrice = "p/";
+inline constexpr std::string_view kPriceIndexBuilt = "x/price-index";
 
 inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
 inline std::string order(std::string_view id) { return "o/" + std::string(id); }
@@ -39,6 +43,13 @@ inline std::string of_buyer(std::string_view buyer) {
 
 inline std::string for_sale(std::int64_t listed_at_ms, std::string_view ticket_id) {
   std::string k(kForSale);
+  bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
+  k += ticket_id;
+  return k;
+}
+inline std::string by_price(std::int64_t price_cents, std::int64_t listed_at_ms, std::string_view ticket_id) {
+  std::string k(kByPrice);
+  bytes::put_be64(k, static_cast<std::uint64_t>(price_cents));
   bytes::put_be64(k, static_cast<std::uint64_t>(listed_at_ms));
   k += ticket_id;
   return k;

@@ -8,6 +8,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include "domain/text.hpp"
 #include "keys.hpp"
 #include "view_txn.hpp"
 
@@ -51,6 +52,25 @@ void scan_prefix(rocksdb::DB& db, std::string_view prefix, std::string_view star
   }
 }
 
+// Read models from before the price index: it is built once from the
+// for-sale index (which holds the same rows), in one write with its marker.
+Result<void> build_price_index(rocksdb::DB& db) {
+  std::string ignored;
+  if (db.Get(rocksdb::ReadOptions(), keys::kPriceIndexBuilt, &ignored).ok()) return {};
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(keys::kForSale); it->Valid() && it->key().starts_with(keys::kForSale); it->Next()) {
+    auto const row = decode_row<TicketRow>(it->value().ToStringView());
+    if (!row) continue;
+    (void)batch.Put(keys::by_price(row->price_cents, row->listed_at_ms, row->id), it->value());  // checked at Write
+  }
+  if (!it->status().ok()) return storage_error(it->status());
+  (void)batch.Put(keys::kPriceIndexBuilt, "");
+  auto const written = db.Write(rocksdb::WriteOptions(), &batch);
+  if (!written.ok()) return storage_error(written);
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std::uint32_t partitions) {
@@ -70,7 +90,9 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   rocksdb::DB* raw = nullptr;
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return storage_error(status);
-  return std::unique_ptr<ViewStore>(new ViewStore(std::unique_ptr<rocksdb::DB>(raw), partitions));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  if (auto indexed = build_price_index(*db); !indexed) return indexed.error();
+  return std::unique_ptr<ViewStore>(new ViewStore(std::move(db), partitions));
 }
 
 ViewStore::ViewStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions)
@@ -115,27 +137,60 @@ std::optional<TicketRow> ViewStore::ticket(std::string const& id) const {
   return decode_row<TicketRow>(value);
 }
 
-Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string const& cursor) const {
-  std::string start(keys::kForSale);
+namespace {
+
+bool contains_folded(std::string_view title, std::string_view lowered_needle) {
+  if (lowered_needle.empty()) return true;
+  std::string lowered(title);
+  for (auto& c : lowered) c = text::lower_ascii(c);
+  return lowered.find(lowered_needle) != std::string::npos;
+}
+
+}  // namespace
+
+Result<TicketPage> ViewStore::tickets_for_sale(std::size_t limit, std::string const& cursor,
+                                               TicketQuery const& query) const {
+  bool const by_price = query.order != TicketQuery::Order::listed;
+  bool const descending = query.order == TicketQuery::Order::price_high;
+  std::string_view const prefix = by_price ? keys::kByPrice : keys::kForSale;
+  std::size_t const key_size = by_price ? 17 : 9;  // the be64 fields and at least one byte of id
+  std::string position(prefix);
   if (!cursor.empty()) {
     auto decoded = from_hex(cursor);
-    if (!decoded || decoded->size() < 9) return make_error(ErrorCode::invalid_input, "Invalid cursor", "cursor");
-    start += *decoded;
-    start += '\0';  // strictly after the cursor's key
+    if (!decoded || decoded->size() < key_size) {
+      return make_error(ErrorCode::invalid_input, "Invalid cursor", "cursor");
+    }
+    position += *decoded;
+  }
+  std::string needle = query.title_contains;
+  for (auto& c : needle) c = text::lower_ascii(c);
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (!descending) {
+    it->Seek(position);
+    if (!cursor.empty() && it->Valid() && it->key().ToStringView() == position) it->Next();  // strictly after
+  } else if (cursor.empty()) {
+    std::string past(prefix);
+    past.back() = static_cast<char>(past.back() + 1);  // "p0": after every "p/..." key
+    it->SeekForPrev(past);
+  } else {
+    it->SeekForPrev(position);
+    if (it->Valid() && it->key().ToStringView() == position) it->Prev();  // strictly before
   }
   TicketPage page;
   std::string last;
-  bool more = false;
-  scan_prefix(*db_, keys::kForSale, start, [&](std::string_view key, std::string_view value) {
-    if (page.tickets.size() == limit) {
-      more = true;
-      return false;
+  std::size_t examined = 0;
+  for (; it->Valid() && it->key().starts_with(prefix); descending ? it->Prev() : it->Next()) {
+    if (page.tickets.size() == limit || examined == query.scan_budget) {
+      page.next_cursor = to_hex(last);
+      break;
     }
-    if (auto row = decode_row<TicketRow>(value)) page.tickets.push_back(std::move(*row));
-    last.assign(key.substr(keys::kForSale.size()));
-    return true;
-  });
-  if (more) page.next_cursor = to_hex(last);
+    ++examined;
+    last.assign(it->key().ToStringView().substr(prefix.size()));
+    auto row = decode_row<TicketRow>(it->value().ToStringView());
+    if (row && contains_folded(row->title, needle)) page.tickets.push_back(std::move(*row));
+  }
+  if (!it->status().ok()) return storage_error(it->status());
   return page;
 }
 

@@ -126,3 +126,37 @@ TEST_CASE("PUT /api/tickets/:id: the seller edits an available ticket, every fai
   CHECK(reserved.status == 400);
   CHECK(reserved.error_message() == "Cannot edit a reserved ticket");
 }
+
+TEST_CASE("tickets for sale searched by title and sorted by price, page by page, the Link keeping the query") {
+  ApiFixture f;
+  auto seller = f.user("seller");
+  for (auto const& [title, price] : std::vector<std::pair<std::string, double>>{
+           {"Rock & roll night", 30}, {"Opera", 80}, {"rock festival", 12.5}, {"Jazz", 45}, {"Punk rock", 20}}) {
+    ApiFixture::list_ticket(seller, title, price);
+  }
+  auto client = f.server.client();
+  auto first = client.get("/api/tickets?limit=2&sort=price&q=ROCK");
+  REQUIRE(first.status == 200);
+  auto const page = first.json().as_array();
+  REQUIRE(page.size() == 2);
+  CHECK(page[0].at("title") == "rock festival");
+  CHECK(page[1].at("title") == "Punk rock");
+  std::string const link = first.header("link");
+  CHECK(link.find("sort=price") != std::string::npos);
+  CHECK(link.find("q=ROCK") != std::string::npos);
+  auto const next = client.get(link.substr(1, link.find('>') - 1));
+  REQUIRE(next.status == 200);
+  REQUIRE(next.json().as_array().size() == 1);
+  CHECK(next.json().as_array()[0].at("title") == "Rock & roll night");
+  CHECK(next.header("link").empty());
+
+  auto const dear = client.get("/api/tickets?sort=-price&limit=1").json().as_array();
+  CHECK(dear.at(0).at("title") == "Opera");
+  // Text that needs escaping comes back escaped in the Link.
+  auto const escaped = client.get("/api/tickets?limit=1&q=%26%20roll");
+  CHECK(escaped.json().as_array().at(0).at("title") == "Rock & roll night");
+  auto const bad = client.get("/api/tickets?sort=cheapest");
+  CHECK(bad.status == 400);
+  CHECK(bad.error_field() == "sort");
+  CHECK(client.get("/api/tickets?q=" + std::string(201, 'x')).error_field() == "q");
+}

@@ -195,6 +195,20 @@ async function main() {
     await third.context().close();
   });
 
+  await test('search by title and sort by price, answered by the server', async () => {
+    await list(seller, 'Zebra gala', 99);
+    await list(seller, 'Zebra brunch', 11);
+    await buyer.getByRole('link', { name: 'Tickets', exact: true }).click();
+    await buyer.getByLabel('Search').fill('zebra');
+    await buyer.getByLabel('Sort by').selectOption('-price');
+    const shown = (expected) => buyer.waitForFunction((titles) =>
+      [...document.querySelectorAll('tbody a')].map((a) => a.textContent).join('|') === titles, expected, wait);
+    await shown('Zebra gala|Zebra brunch');
+    await buyer.getByLabel('Sort by').selectOption('price');
+    await shown('Zebra brunch|Zebra gala');
+    await buyer.getByLabel('Search').fill('');
+  });
+
   await test('sign-in errors show next to the field, or as an alert; a phone-sized screen works', async () => {
     const phone = await person({ width: 375, height: 740 });
     await phone.getByRole('link', { name: 'Sign in' }).click();

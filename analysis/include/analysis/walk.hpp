@@ -32,7 +32,7 @@ class Walker {
   // Reads and decodes ahead, up to the fixed end `read_ahead_to`, on
   // `threads` threads, while the caller merges and uses what it has; next()
   // must then be given that end. For walking a cut, not a growing log.
-  Walker(EventLog& log, Positions from, Positions const& read_ahead_to, unsigned threads);
+  Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads);
   ~Walker();
   Walker(Walker&&) noexcept;
   Walker& operator=(Walker&&) noexcept;

@@ -28,6 +28,14 @@ class DB;
 
 namespace ticketing::views {
 
+// Which tickets for sale, in which order. `title_contains` matches titles
+// case-insensitively (ASCII letters; other bytes as they are).
+struct TicketQuery {
+  enum class Order { listed, price_low, price_high } order{Order::listed};
+  std::string title_contains{};
+  std::size_t scan_budget{20'000};  // tickets looked at per page, at most
+};
+
 struct TicketPage {
   std::vector<TicketRow> tickets;
   std::string next_cursor;  // empty when no more remain
@@ -48,9 +56,13 @@ class ViewStore {
   [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
 
   [[nodiscard]] std::optional<TicketRow> ticket(std::string const& id) const;
-  // Tickets for sale, oldest listing first. `cursor` is what a previous page
-  // returned; invalid_input for a cursor that is not one.
-  [[nodiscard]] Result<TicketPage> tickets_for_sale(std::size_t limit, std::string const& cursor) const;
+  // Tickets for sale, oldest listing first (or as `query` orders them; equal
+  // prices by listing time, in the order's direction). `cursor` is what a previous page of the same query
+  // returned; invalid_input for a cursor that is not one. A page looks at
+  // query.scan_budget tickets at most: with a title filter it may then hold
+  // fewer than `limit` and still have a next cursor.
+  [[nodiscard]] Result<TicketPage> tickets_for_sale(std::size_t limit, std::string const& cursor,
+                                                    TicketQuery const& query = {}) const;
   [[nodiscard]] std::vector<TicketRow> tickets_of_seller(std::string const& seller_id) const;
   [[nodiscard]] std::optional<OrderRow> order(std::string const& id) const;
   // The buyer's orders, oldest first.
