@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# The web app's tests in a real browser: Debian's chromium (installed when
-# missing) driven by playwright-core (npm, pinned by tests/browser's
-# lockfile; no browser download), against the dev build's server.
+# The web app's tests in real browsers, against the dev build's server:
+# Debian's chromium driven by playwright-core (the whole suite) and Debian's
+# firefox-esr driven by puppeteer-core over WebDriver BiDi (the main path).
+# The browsers are installed when missing (apt); the npm packages are pinned
+# by tests/browser's lockfile, and no browser is downloaded.
 # Usage: scripts/browser.sh [path/to/ticketing]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 binary=${1:-build/dev/app/ticketing}
-if ! command -v chromium >/dev/null; then
-  echo "browser: installing chromium" >&2
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+if ((${#missing[@]} > 0)); then
+  echo "browser: installing ${missing[*]}" >&2
   sudo_cmd=()
   if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends chromium
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Installs exactly the lockfile's packages, again only when it changed.
 stamp=tests/browser/node_modules/.lock-installed
 if [[ ! -f $stamp ]] || ! cmp -s tests/browser/package-lock.json "$stamp"; then
-  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
   cp tests/browser/package-lock.json "$stamp"
 fi
 timeout 300 node tests/browser/run.mjs "$binary"
+timeout 120 node tests/browser/firefox.mjs "$binary"

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  librocksdb-dev librdkafka-dev libsimdjson-dev libsodium-dev doctest-dev libssl-dev libicu-dev libjemalloc-dev
+  librocksdb-dev librdkafka-dev libsimdjson-dev libsodium-dev doctest-dev libssl-dev libicu-dev libjemalloc-dev libpq-dev
   python3-jsonschema
   clang libclang-rt-14-dev clang-tidy
 )

@@ -7,36 +7,16 @@
 // Usage: node run.mjs [path/to/ticketing]   (default: build/dev/app/ticketing)
 // Screenshots of the main pages go to build/browser-screenshots/.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = process.argv[2] || path.join(root, 'build/dev/app/ticketing');
 const shots = path.join(root, 'build/browser-screenshots');
-const holdSeconds = 6;
 const wait = { timeout: 15000 };
-
-function startServer() {
-  const data = mkdtempSync(path.join(tmpdir(), 'ticketing-browser-'));
-  const server = spawn(binary, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--password-cost', 'minimum',
-    '--reservation-ttl', String(holdSeconds), '--payment-gateway', 'sandbox'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = [];
-  server.stderr.on('data', (chunk) => log.push(chunk.toString()));
-  const port = new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk.toString();
-      const match = out.match(/listening on [^:\s]+:(\d+)/);
-      if (match) resolve(Number(match[1]));
-    });
-    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${log.join('')}`)));
-  });
-  return { server, port, data, log };
-}
 
 let failures = 0;
 async function test(name, body) {
@@ -55,7 +35,7 @@ const see = (page, text) => page.getByText(text, { exact: false }).first().waitF
 const gone = (locator) => locator.waitFor({ state: 'detached', ...wait });
 
 async function main() {
-  const { server, port: portPromise, data } = startServer();
+  const { server, port: portPromise, data } = startServer(binary);
   const port = await portPromise;
   const base = `http://127.0.0.1:${port}`;
   mkdirSync(shots, { recursive: true });
