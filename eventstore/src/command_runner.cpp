@@ -73,6 +73,8 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   if (!landed) return landed.error();
   if (*landed) return outcome_of(std::move(**landed));
 
+  std::lock_guard const turn(turns_[std::hash<std::string>{}(partition_key) % turns_.size()]);
+
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     StreamReader reader(log_, cache_, options_.shared_log);
     auto events = decide(reader);

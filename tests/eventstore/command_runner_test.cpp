@@ -48,6 +48,33 @@ CommandRunner::Decide update_price(std::int64_t cents) {
   };
 }
 
+// The log, counting the commits offered to it (accepted or not).
+class CountingLog final : public EventLog {
+ public:
+  explicit CountingLog(EventLog& log) : log_(log) {}
+  std::atomic<int> appends{0};
+  [[nodiscard]] std::uint32_t partition_count() const noexcept override { return log_.partition_count(); }
+  void append_async(Commit commit, AppendCallback done) override {
+    ++appends;
+    log_.append_async(std::move(commit), std::move(done));
+  }
+  Result<std::vector<RecordedEvent>> read_stream(std::string const& stream, std::int64_t from) override {
+    return log_.read_stream(stream, from);
+  }
+  Result<std::int64_t> stream_version(std::string const& stream) override { return log_.stream_version(stream); }
+  Result<std::vector<RecordedCommit>> read_partition(std::uint32_t p, std::uint64_t from, std::size_t max) override {
+    return log_.read_partition(p, from, max);
+  }
+  Result<std::optional<RecordedCommit>> find_commit(std::string const& id) override { return log_.find_commit(id); }
+  std::vector<std::uint64_t> end_offsets() override { return log_.end_offsets(); }
+  std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from, CommitHandler handler) override {
+    return log_.subscribe(std::move(from), std::move(handler));
+  }
+
+ private:
+  EventLog& log_;
+};
+
 struct Fixture {
   testing::TempDir dir;
   std::unique_ptr<RocksDbLog> log = std::move(*RocksDbLog::open({.path = dir.str(), .partitions = 4}));
@@ -79,7 +106,8 @@ TEST_CASE("a command with nothing to do appends nothing") {
 
 TEST_CASE("forty concurrent buyers of one ticket: exactly one order, the rest told it is reserved") {
   Fixture f;
-  CommandRunner runner(*f.log);
+  CountingLog counted(*f.log);
+  CommandRunner runner(counted);
   REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
   constexpr int kBuyers = 40;
   std::atomic<int> placed{0}, reserved{0}, other{0};
@@ -101,6 +129,9 @@ TEST_CASE("forty concurrent buyers of one ticket: exactly one order, the rest to
   CHECK(reserved == kBuyers - 1);
   CHECK(other == 0);
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
+  // The losers were answered from the state the winner left, without a
+  // commit that would have lost: the listing and the winning order only.
+  CHECK(counted.appends == 2);
 }
 
 TEST_CASE("a stale write-side cache costs a retry, never a wrong decision") {

@@ -3,8 +3,10 @@
 // events with the versions that were read as expected versions; on a conflict,
 // reload and decide again, a bounded number of times.
 
+#include <array>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "eventstore/event_log.hpp"
@@ -74,6 +76,11 @@ class CommandRunner {
   // `append->duplicate` set. Returns the decision's error, the storage error,
   // or unavailable (retry after 1 s) after max_attempts lost races: a lost
   // race alone is never a conflict for the caller.
+  // Commands on one partition key take turns in this process (decide and
+  // commit under a lock striped by the key): of many buyers of one ticket,
+  // the first commits and the others decide against the state it left, from
+  // the cache, without a commit that would lose. Other processes' commits
+  // are still caught by the expected versions.
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 
@@ -90,6 +97,7 @@ class CommandRunner {
   EventLog& log_;
   CommandRunnerOptions options_;
   StreamCache cache_;
+  std::array<std::mutex, 4096> turns_;  // by a hash of the partition key
 };
 
 }  // namespace ticketing
