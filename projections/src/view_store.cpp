@@ -56,7 +56,11 @@ void scan_prefix(rocksdb::DB& db, std::string_view prefix, std::string_view star
 // for-sale index (which holds the same rows), in one write with its marker.
 Result<void> build_price_index(rocksdb::DB& db) {
   std::string ignored;
-  if (db.Get(rocksdb::ReadOptions(), keys::kPriceIndexBuilt, &ignored).ok()) return {};
+  auto const marker = db.Get(rocksdb::ReadOptions(), keys::kPriceIndexBuilt, &ignored);
+  // Built, or the store cannot tell: a store that fails under its reads
+  // still opens, and each query reports the fault (a revocation check is
+  // refused, never answered "not revoked").
+  if (!marker.IsNotFound()) return {};
   rocksdb::WriteBatch batch;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(keys::kForSale); it->Valid() && it->key().starts_with(keys::kForSale); it->Next()) {
