@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,31 +70,31 @@ inline double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-// Each appender owns the streams s with s % appenders == its index, so
-// appenders never conflict; each commit is one event on the next owned stream.
-inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<std::int64_t>& versions,
-                     std::atomic<std::uint64_t>& seq) {
+// Runs `clients` threads for `seconds`. Each thread makes its committer with
+// `make(client)` (a connection, say), then commits on the streams it owns
+// (s % clients == client) in turn, timing each `commit(stream)`; a commit
+// that answers false stops the run as failed (std::runtime_error).
+template <class MakeCommitter>
+RunResult run_clients(int clients, double seconds, MakeCommitter const& make) {
   std::atomic<bool> stop{false};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(appenders));
+  std::atomic<bool> failed{false};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
   std::vector<std::thread> threads;
-  for (int a = 0; a < appenders; ++a) {
-    threads.emplace_back([&, a] {
-      auto& lat = latencies[static_cast<std::size_t>(a)];
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto commit = make(c);
+      auto& lat = latencies[static_cast<std::size_t>(c)];
       lat.reserve(400'000);
-      int stream = a;
+      int stream = c;
       while (!stop.load(std::memory_order_relaxed)) {
-        auto& version = versions[static_cast<std::size_t>(stream)];
         auto const start = Clock::now();
-        auto r = log.append(update_commit(stream, version, seq++));
-        auto const end = Clock::now();
-        if (!r) {
-          std::fprintf(stderr, "append failed: %s\n", r.error().message.c_str());
-          std::abort();
+        if (!commit(stream)) {
+          failed = true;
+          return;
         }
-        ++version;
-        lat.push_back(std::chrono::duration<double, std::micro>(end - start).count());
-        stream += appenders;
-        if (stream >= kStreams) stream = a;
+        lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+        stream += clients;
+        if (stream >= kStreams) stream = c;
       }
     });
   }
@@ -101,6 +102,7 @@ inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<s
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& t : threads) t.join();
+  if (failed) throw std::runtime_error("a commit failed");
   double const elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -110,6 +112,24 @@ inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<s
   result.p50_us = percentile(all, 0.50);
   result.p99_us = percentile(all, 0.99);
   return result;
+}
+
+// The log's run: one event per commit on the appender's next owned stream,
+// expecting the version it wrote last (appenders never conflict).
+inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<std::int64_t>& versions,
+                     std::atomic<std::uint64_t>& seq) {
+  return run_clients(appenders, seconds, [&](int) {
+    return [&](int stream) {
+      auto& version = versions[static_cast<std::size_t>(stream)];
+      auto r = log.append(update_commit(stream, version, seq++));
+      if (!r) {
+        std::fprintf(stderr, "append failed: %s\n", r.error().message.c_str());
+        return false;
+      }
+      ++version;
+      return true;
+    };
+  });
 }
 
 }  // namespace ticketing::bench

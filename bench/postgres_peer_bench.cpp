@@ -92,60 +92,31 @@ struct Connection {
 };
 
 // The same commits as the embedded log's run: one TicketUpdated per commit,
-// its JSON as the log stores it, on the client's next owned stream.
+// its JSON as the log stores it, on the client's next owned stream; each
+// client on its own connection.
 RunResult run_postgres(std::string const& conninfo, int clients, double seconds, std::vector<std::int64_t>& versions) {
-  std::atomic<bool> stop{false};
-  std::atomic<int> failed{0};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      Connection conn(conninfo);
-      PGresult* prepared = PQprepare(
-          conn.pg, "append", "INSERT INTO events (stream_id, version, type, data) VALUES ($1, $2, $3, $4)", 4, nullptr);
-      PQclear(prepared);
-      auto& lat = latencies[static_cast<std::size_t>(c)];
-      lat.reserve(200'000);
-      int stream = c;
-      std::uint64_t seq = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        auto& version = versions[static_cast<std::size_t>(stream)];
-        Commit const commit = update_commit(stream, version, ++seq);
-        std::string const stream_id = commit.expected.front().stream;
-        std::string const next = std::to_string(version + 1);
-        std::string const data = encode_event(commit.events.front());
-        char const* values[] = {stream_id.c_str(), next.c_str(), "TicketUpdated", data.c_str()};
-        auto const start = Clock::now();
-        PGresult* r = PQexecPrepared(conn.pg, "append", 4, values, nullptr, nullptr, 0);
-        auto const end = Clock::now();
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-          std::fprintf(stderr, "insert failed: %s", PQerrorMessage(conn.pg));
-          ++failed;
-          PQclear(r);
-          return;
-        }
-        PQclear(r);
-        ++version;
-        lat.push_back(std::chrono::duration<double, std::micro>(end - start).count());
-        stream += clients;
-        if (stream >= kStreams) stream = c;
+  return run_clients(clients, seconds, [&](int) {
+    auto conn = std::make_shared<Connection>(conninfo);
+    PQclear(PQprepare(conn->pg, "append", "INSERT INTO events (stream_id, version, type, data) VALUES ($1, $2, $3, $4)",
+                      4, nullptr));
+    return [conn, &versions, seq = std::uint64_t{0}](int stream) mutable {
+      auto& version = versions[static_cast<std::size_t>(stream)];
+      Commit const commit = update_commit(stream, version, ++seq);
+      std::string const stream_id = commit.expected.front().stream;
+      std::string const next = std::to_string(version + 1);
+      std::string const data = encode_event(commit.events.front());
+      char const* values[] = {stream_id.c_str(), next.c_str(), "TicketUpdated", data.c_str()};
+      PGresult* r = PQexecPrepared(conn->pg, "append", 4, values, nullptr, nullptr, 0);
+      bool const ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      if (!ok) {
+        std::fprintf(stderr, "insert failed: %s", PQerrorMessage(conn->pg));
+        return false;
       }
-    });
-  }
-  auto const start = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  if (failed > 0) throw std::runtime_error("PostgreSQL refused commits");
-  double const elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  RunResult result{};
-  result.commits = all.size();
-  result.commits_per_second = static_cast<double>(all.size()) / elapsed;
-  result.p50_us = percentile(all, 0.50);
-  result.p99_us = percentile(all, 0.99);
-  return result;
+      ++version;
+      return true;
+    };
+  });
 }
 
 }  // namespace

@@ -9,17 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 binary=${1:-build/dev/app/ticketing}
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-if ((${#missing[@]} > 0)); then
-  echo "browser: installing ${missing[*]}" >&2
-  sudo_cmd=()
-  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash scripts/setup.sh chromium firefox-esr
 # Installs exactly the lockfile's packages, again only when it changed.
 stamp=tests/browser/node_modules/.lock-installed
 if [[ ! -f $stamp ]] || ! cmp -s tests/browser/package-lock.json "$stamp"; then

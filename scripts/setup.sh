@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine lacks to build and test ticketing.
+# Installs what a fresh Debian 12 machine lacks to build and test ticketing,
+# and the packages named as arguments.
 # Idempotent: installs only the packages that are missing. Never installs
 # libboost-dev (Boost 1.74), which conflicts with the Boost 1.81 packages.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   python3-jsonschema
   clang libclang-rt-14-dev clang-tidy
 )
+packages+=("$@")  # what a caller needs besides (the browser tests: chromium firefox-esr)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 
 #include "domain/money.hpp"
 #include "encoding/json_writer.hpp"
+#include "encoding/percent.hpp"
 
 namespace ticketing::api {
 
@@ -76,32 +77,6 @@ HttpResponse json_response(int status, std::string body) {
   r.header("Content-Type", "application/json; charset=utf-8");
   return r;
 }
-
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// "%2C" -> ","; a '%' not followed by two hex digits stays as it is.
-std::string percent_decode(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
-      i += 2;
-    } else {
-      out += raw[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string_view HttpRequest::header(std::string_view name) const {
   for (auto const& [k, v] : headers) {

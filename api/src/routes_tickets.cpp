@@ -1,12 +1,12 @@
 // POST /api/tickets, GET /api/tickets, GET and PUT /api/tickets/:id.
 
-#include <cctype>
 #include <charconv>
 
 #include "call.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
 #include "domain/overloaded.hpp"
+#include "encoding/percent.hpp"
 #include "event_feed.hpp"
 
 namespace ticketing::api {
@@ -63,27 +63,6 @@ HttpResponse create_ticket(Call& call) {
   }
   return error_response(make_error(ErrorCode::internal, "listing decided no ticket"));
 }
-
-namespace {
-
-// For a query parameter in a URL: every byte but the unreserved ones as %XX.
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char const c : text) {
-    auto const b = static_cast<unsigned char>(c);
-    if (std::isalnum(b) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xF];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 HttpResponse list_tickets(Call& call) {
   std::vector<Error> errors;

@@ -11,6 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <simdjson.h>
 
+#include "encoding/percent.hpp"
+
 namespace ticketing {
 namespace {
 
@@ -45,22 +47,6 @@ Url parse_url(std::string const& base) {
   u.host = colon == std::string::npos ? authority : authority.substr(0, colon);
   u.port = colon == std::string::npos ? (u.tls ? "443" : "80") : authority.substr(colon + 1);
   return u;
-}
-
-std::string form_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    auto const u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
 }
 
 template <class Stream>
@@ -158,9 +144,10 @@ StripeError read_error(std::string const& body) {
 StripeGateway::StripeGateway(StripeOptions options) : options_(std::move(options)) {}
 
 ChargeResult StripeGateway::charge(ChargeRequest const& r) {
-  std::string const body = "amount=" + std::to_string(r.amount.cents) + "&currency=" + form_encode(r.currency) +
-                           "&source=" + form_encode(r.token) + "&metadata[charge_id]=" + form_encode(r.charge_id) +
-                           "&description=" + form_encode("ticketing " + r.charge_id);
+  std::string const body = "amount=" + std::to_string(r.amount.cents) + "&currency=" + percent_encode(r.currency) +
+                           "&source=" + percent_encode(r.token) +
+                           "&metadata[charge_id]=" + percent_encode(r.charge_id) +
+                           "&description=" + percent_encode("ticketing " + r.charge_id);
   HttpAnswer const answer = call(options_, http::verb::post, "/v1/charges", body, r.idempotency_key);
   using Outcome = ChargeResult::Outcome;
   if (answer.status == 200) {
@@ -190,7 +177,7 @@ ChargeResult StripeGateway::charge(ChargeRequest const& r) {
 
 Result<std::string> StripeGateway::refund(std::string const& gateway_charge_id, std::string const& idempotency_key) {
   HttpAnswer const answer =
-      call(options_, http::verb::post, "/v1/refunds", "charge=" + form_encode(gateway_charge_id), idempotency_key);
+      call(options_, http::verb::post, "/v1/refunds", "charge=" + percent_encode(gateway_charge_id), idempotency_key);
   if (answer.status == 200) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -202,7 +189,7 @@ Result<std::string> StripeGateway::refund(std::string const& gateway_charge_id, 
     // Refunded before (by an earlier try whose answer was lost, or by hand):
     // the refund that exists is the one to record.
     HttpAnswer const listed =
-        call(options_, http::verb::get, "/v1/refunds?charge=" + form_encode(gateway_charge_id), {}, {});
+        call(options_, http::verb::get, "/v1/refunds?charge=" + percent_encode(gateway_charge_id), {}, {});
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     simdjson::dom::array data;
@@ -219,7 +206,8 @@ Result<std::string> StripeGateway::refund(std::string const& gateway_charge_id, 
 
 Result<std::optional<std::string>> StripeGateway::find_charge(std::string const& charge_id) {
   std::string const query = "metadata['charge_id']:'" + charge_id + "'";
-  HttpAnswer const answer = call(options_, http::verb::get, "/v1/charges/search?query=" + form_encode(query), {}, {});
+  HttpAnswer const answer =
+      call(options_, http::verb::get, "/v1/charges/search?query=" + percent_encode(query), {}, {});
   if (answer.status != 200) return make_error(ErrorCode::unavailable, "charge search failed");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
