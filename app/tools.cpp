@@ -8,8 +8,8 @@
 #include <map>
 #include <thread>
 
-#include "analysis/completer.hpp"
 #include "analysis/event_lines.hpp"
+#include "analysis/export.hpp"
 #include "analysis/figures.hpp"
 #include "analysis/history.hpp"
 #include "analysis/snapshot.hpp"
@@ -95,26 +95,17 @@ Spec const kExport{
     {"--data", "--format", "--since", "--until", "--after", "--types", "--stream"},
     {"--follow", "--include-personal-data"}};
 
-struct EventFilter {
-  analysis::TypeFilter types;
-  std::string stream;
-  std::optional<Instant> since, until;
-
-  [[nodiscard]] bool commit_in_range(Instant recorded_at) const {
-    return (!since || recorded_at >= *since) && (!until || recorded_at < *until);
-  }
-  [[nodiscard]] bool event_matches(Event const& event, std::string const& shown_stream,
-                                   std::string const& raw_stream) const {
-    if (!stream.empty() && stream != shown_stream && stream != raw_stream) return false;
-    return types.matches(type_name(event));
-  }
-};
-
 int export_events(Options const& o) {
   std::string const format = o.get("--format", "jsonl");
-  if (format != "jsonl" && format != "csv" && format != "commits")
+  analysis::ExportOptions options;
+  if (format == "csv") {
+    options.format = analysis::ExportFormat::csv;
+  } else if (format == "commits") {
+    options.format = analysis::ExportFormat::commits;
+  } else if (format != "jsonl") {
     return fail("--format must be jsonl, csv or commits");
-  EventFilter filter;
+  }
+  analysis::ExportFilter& filter = options.filter;
   for (auto const& [option, slot] : {std::pair{"--since", &filter.since}, std::pair{"--until", &filter.until}}) {
     if (!o.has(option)) continue;
     *slot = parse_utc_time(o.get(option));
@@ -136,31 +127,8 @@ int export_events(Options const& o) {
     from = *after;
   }
   if (format == "csv") std::puts(analysis::csv_header().c_str());
-  analysis::Completer const completer(log);
-
-  auto const print = [&](RecordedCommit const& rc, Instant recorded_at) {
-    if (!filter.commit_in_range(recorded_at)) return true;
-    Commit const shown = redactor->commit(completer.commit(rc.commit));
-    auto const versions = analysis::event_versions(rc.commit);
-    bool any = false;
-    for (std::size_t i = 0; i < shown.events.size(); ++i) {
-      std::string const stream = stream_of(shown.events[i]);
-      if (!filter.event_matches(shown.events[i], stream, stream_of(rc.commit.events[i]))) continue;
-      any = true;
-      if (format == "commits") break;
-      analysis::EventPlace const place{
-          stream, versions[i], rc.position, rc.commit.commit_id, recorded_at, rc.commit.meta.correlation_id};
-      std::string const line =
-          format == "csv" ? analysis::csv_line(shown.events[i], place) : analysis::jsonl_line(shown.events[i], place);
-      std::fputs(line.c_str(), stdout);
-      std::fputc('\n', stdout);
-    }
-    if (any && format == "commits") {
-      std::string const line = analysis::commit_line(RecordedCommit{rc.position, shown}, recorded_at);
-      std::fputs(line.c_str(), stdout);
-      std::fputc('\n', stdout);
-    }
-    return true;
+  auto const write = [](std::string_view text) {
+    return std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
   };
 
   std::signal(SIGINT, on_interrupt);
@@ -168,7 +136,9 @@ int export_events(Options const& o) {
   for (;;) {
     analysis::Positions end = log.end_offsets();
     for (std::size_t p = 0; p < end.size(); ++p) end[p] = std::max(end[p], from[p]);
-    if (auto walked = analysis::walk(log, from, end, print); !walked) return fail(walked.error().message);
+    if (auto walked = analysis::export_lines(log, from, end, options, *redactor, write); !walked) {
+      return fail(walked.error().message);
+    }
     from = end;
     std::fflush(stdout);
     if (!o.has("--follow")) break;

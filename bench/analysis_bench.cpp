@@ -1,6 +1,7 @@
 // Measures what analysts run over a log of EVENTS events (default 1,000,000):
 // the ordered walk over all partitions alone (read, decode, merge: the peer),
-// then export as JSON Lines and as CSV (walk + redaction + rendering), the
+// then export as JSON Lines and as CSV (walk + completion, redaction and
+// rendering on the reading threads), the
 // snapshot (walk + the read models' fold into a scratch store) and the
 // figures of `analytics`. Prints each rate and its ratio to the walk.
 //
@@ -15,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "analysis/event_lines.hpp"
+#include "analysis/export.hpp"
 #include "analysis/figures.hpp"
 #include "analysis/redaction.hpp"
 #include "analysis/snapshot.hpp"
@@ -138,24 +139,17 @@ int main(int argc, char** argv) {
     });
     return std::uint64_t{0};
   });
-  auto const export_as = [&](bool csv) {
+  auto const export_as = [&](analysis::ExportFormat format) {
     std::uint64_t bytes = 0;
-    (void)analysis::walk(**log, from, end, [&](RecordedCommit const& rc, Instant at) {
-      Commit const shown = redactor.commit(rc.commit);
-      auto const versions = analysis::event_versions(rc.commit);
-      for (std::size_t i = 0; i < shown.events.size(); ++i) {
-        analysis::EventPlace const place{stream_of(shown.events[i]), versions[i], rc.position,
-                                         rc.commit.commit_id,        at,          rc.commit.meta.correlation_id};
-        bytes +=
-            (csv ? analysis::csv_line(shown.events[i], place) : analysis::jsonl_line(shown.events[i], place)).size() +
-            1;
-      }
-      return true;
-    });
+    (void)analysis::export_lines(**log, from, end, {.format = format, .filter = {}}, redactor,
+                                 [&](std::string_view text) {
+                                   bytes += text.size();
+                                   return true;
+                                 });
     return bytes;
   };
-  double const jsonl_s = run("export --format jsonl", [&] { return export_as(false); });
-  double const csv_s = run("export --format csv", [&] { return export_as(true); });
+  double const jsonl_s = run("export --format jsonl", [&] { return export_as(analysis::ExportFormat::jsonl); });
+  double const csv_s = run("export --format csv", [&] { return export_as(analysis::ExportFormat::csv); });
   std::uint64_t rows = 0;
   double const snapshot_s = run("snapshot (fold into scratch views)", [&] {
     (void)analysis::snapshot(

@@ -6,13 +6,6 @@
 namespace ticketing::analysis {
 namespace {
 
-// The "data" object of an encoded event ({"type":..,"schema":N,"data":{..}}).
-std::string_view data_of(std::string_view encoded) {
-  constexpr std::string_view kData = "\"data\":";
-  auto const at = encoded.find(kData);
-  return encoded.substr(at + kData.size(), encoded.size() - at - kData.size() - 1);
-}
-
 // The flat columns an event fills; empty where it has no such field.
 struct Columns {
   std::string ticket_id, order_id, charge_id, user_id, seller_id, buyer_id, price_cents, amount_cents,
@@ -45,38 +38,52 @@ Columns columns_of(Event const& event) {
 
 }  // namespace
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
+}
+
+std::string csv_field(std::string_view text) {
+  std::string out;
+  append_csv_field(out, text);
+  return out;
 }
 
 Instant event_time(Event const& event) {
   return std::visit([](auto const& e) { return e.at; }, event);
 }
 
-std::string jsonl_line(Event const& event, EventPlace const& place) {
-  std::string const encoded = encode_event(event);
-  JsonWriter w;
-  w.reserve(encoded.size() + 256);
+void append_jsonl_line(std::string& out, Event const& event, EventPlace const& place) {
+  JsonWriter w(std::move(out));
   w.begin_object();
   w.key("type").string(type_name(event));
-  w.key("schema").number(current_schema_version(type_name(event)));
+  w.key("schema").number(current_schema_version(event));
   w.key("stream").string(place.stream);
   w.key("version").number(place.version);
   w.key("at").string(format_iso8601(event_time(event)));
-  w.key("data").raw(data_of(encoded));
+  write_event_data(w.key("data"), event);
   w.key("partition").number(place.position.partition);
   w.key("offset").number(static_cast<std::int64_t>(place.position.offset));
   w.key("commit_id").string(place.commit_id);
   w.key("recorded_at").string(format_iso8601(place.recorded_at));
   w.key("correlation_id").string(place.correlation_id);
   w.end_object();
-  return w.take();
+  out = w.take();
+}
+
+std::string jsonl_line(Event const& event, EventPlace const& place) {
+  std::string out;
+  out.reserve(512);
+  append_jsonl_line(out, event, place);
+  return out;
 }
 
 std::string csv_header() {
@@ -84,15 +91,15 @@ std::string csv_header() {
          "price_cents,amount_cents,previous_price_cents,reason,title";
 }
 
-std::string csv_line(Event const& event, EventPlace const& place) {
+void append_csv_line(std::string& out, Event const& event, EventPlace const& place) {
   Columns const c = columns_of(event);
-  std::string out = format_iso8601(event_time(event));
+  out += format_iso8601(event_time(event));
   auto const add = [&](std::string_view field) {
     out += ',';
-    out += csv_field(field);
+    append_csv_field(out, field);
   };
   add(type_name(event));
-  add(std::to_string(current_schema_version(type_name(event))));
+  add(std::to_string(current_schema_version(event)));
   add(place.stream);
   add(std::to_string(place.version));
   add(std::to_string(place.position.partition));
@@ -101,6 +108,11 @@ std::string csv_line(Event const& event, EventPlace const& place) {
                                    &c.price_cents, &c.amount_cents, &c.previous_price_cents, &c.reason, &c.title}) {
     add(*field);
   }
+}
+
+std::string csv_line(Event const& event, EventPlace const& place) {
+  std::string out;
+  append_csv_line(out, event, place);
   return out;
 }
 

@@ -2,9 +2,17 @@
 
 namespace ticketing::analysis {
 
+Result<Instant> floor_before(EventLog& log, std::uint32_t partition, std::uint64_t offset) {
+  if (offset == 0) return Instant{};
+  auto before = log.read_partition(partition, offset - 1, 1);
+  if (!before) return before.error();
+  if (before->empty()) return Instant{};
+  return before->front().commit.meta.recorded_at;
+}
+
 ReadAhead::ReadAhead(EventLog& log, Positions const& from, Positions const& to, unsigned threads, std::size_t chunk,
-                     std::size_t depth)
-    : log_(log), chunk_(chunk), depth_(depth), partitions_(log.partition_count()) {
+                     std::size_t depth, CommitRenderer render)
+    : log_(log), chunk_(chunk), depth_(depth), render_(std::move(render)), partitions_(log.partition_count()) {
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     Partition& part = partitions_[p];
     part.next = p < from.size() ? from[p] : 0;
@@ -32,6 +40,26 @@ ReadAhead::Partition* ReadAhead::next_to_read() {
   return best;
 }
 
+Result<ReadAhead::Chunk> ReadAhead::read_chunk(Partition& part, std::uint32_t partition, std::uint64_t from,
+                                               std::size_t count) {
+  auto commits = log_.read_partition(partition, from, count);
+  if (!commits) return commits.error();
+  while (!commits->empty() && commits->back().position.offset >= part.end) commits->pop_back();
+  Chunk chunk{std::move(*commits), {}};
+  if (!render_) return chunk;
+  if (!part.floor) {
+    auto floor = floor_before(log_, partition, from);
+    if (!floor) return floor.error();
+    part.floor = *floor;
+  }
+  chunk.rendered.reserve(chunk.commits.size());
+  for (auto& commit : chunk.commits) {
+    part.floor = shown_time(*part.floor, commit.commit.meta.recorded_at);
+    chunk.rendered.push_back(render_(commit, *part.floor));
+  }
+  return chunk;
+}
+
 void ReadAhead::read_loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -45,35 +73,32 @@ void ReadAhead::read_loop() {
     std::uint64_t const from = part->next;
     auto const count = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_, part->end - from));
     lock.unlock();
-    auto commits = log_.read_partition(partition, from, count);
+    auto chunk = read_chunk(*part, partition, from, count);
     lock.lock();
     part->reading = false;
-    if (!commits) {
-      part->error = commits.error();
+    if (!chunk) {
+      part->error = chunk.error();
+      part->done = true;
+    } else if (chunk->commits.empty()) {
       part->done = true;
     } else {
-      while (!commits->empty() && commits->back().position.offset >= part->end) commits->pop_back();
-      if (commits->empty()) {
-        part->done = true;
-      } else {
-        part->next = commits->back().position.offset + 1;
-        part->done = part->next >= part->end;
-        part->ready.push_back(std::move(*commits));
-      }
+      part->next = chunk->commits.back().position.offset + 1;
+      part->done = part->next >= part->end;
+      part->ready.push_back(std::move(*chunk));
     }
     changed_.notify_all();
   }
 }
 
-Result<std::vector<RecordedCommit>> ReadAhead::take(std::uint32_t partition) {
+Result<ReadAhead::Chunk> ReadAhead::take(std::uint32_t partition) {
   std::unique_lock lock(mutex_);
   Partition& part = partitions_[partition];
   changed_.wait(lock, [&] { return !part.ready.empty() || part.done; });
   if (part.ready.empty()) {
     if (part.error) return *part.error;
-    return std::vector<RecordedCommit>();
+    return Chunk{};
   }
-  std::vector<RecordedCommit> chunk = std::move(part.ready.front());
+  Chunk chunk = std::move(part.ready.front());
   part.ready.pop_front();
   lock.unlock();
   changed_.notify_all();

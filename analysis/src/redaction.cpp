@@ -35,7 +35,9 @@ Event Redactor::event(Event event) const {
 Commit Redactor::commit(Commit commit) const {
   // A user's commits are partitioned by the address.
   if (commit.partition_key.find('@') != std::string::npos) commit.partition_key = email(commit.partition_key);
-  for (auto& e : commit.expected) e.stream = stream(e.stream);
+  for (auto& e : commit.expected) {
+    if (e.stream.starts_with("user-")) e.stream = stream(e.stream);
+  }
   for (auto& e : commit.events) e = event(std::move(e));
   return commit;
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
 #include <thread>
 
 #include "read_ahead.hpp"
@@ -19,43 +18,44 @@ struct Walker::Cursor {
   std::uint32_t partition{0};
   std::uint64_t next{0};  // next offset to read from the log
   std::deque<RecordedCommit> buffered;
-  std::optional<Instant> floor;  // the time shown for the commit before; unset until read
+  std::deque<std::string> rendered;  // with a renderer: one per buffered commit
+  std::optional<Instant> floor;      // the time shown for the commit before; unset until read
 
   // Makes the next commit before `end` buffered, if there is one.
   Result<bool> fill(EventLog& log, ReadAhead* ahead, std::uint64_t end) {
     if (!floor) {
-      floor = Instant{};
-      if (next > 0) {
-        // The commit before the start sets the floor. The embedded log stamps
-        // commits monotonically per partition, so there a resumed walk shows
-        // exactly the times a whole walk shows; on a Kafka replica, whose
-        // commits were stamped by several nodes, one commit back is the floor.
-        auto before = log.read_partition(partition, next - 1, 1);
-        if (!before) return before.error();
-        if (!before->empty()) floor = before->front().commit.meta.recorded_at;
-      }
+      auto before = floor_before(log, partition, next);
+      if (!before) return before.error();
+      floor = *before;
     }
     if (!buffered.empty()) return buffered.front().position.offset < end;
     if (next >= end) return false;
-    auto commits = ahead != nullptr
-                       ? ahead->take(partition)
-                       : log.read_partition(partition, next,
-                                            static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
-    if (!commits) return commits.error();
-    for (auto& c : *commits) {
-      if (c.position.offset >= end) break;
-      buffered.push_back(std::move(c));
+    ReadAhead::Chunk chunk;
+    if (ahead != nullptr) {
+      auto taken = ahead->take(partition);
+      if (!taken) return taken.error();
+      chunk = std::move(*taken);
+    } else {
+      auto read =
+          log.read_partition(partition, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
+      if (!read) return read.error();
+      chunk.commits = std::move(*read);
+    }
+    for (std::size_t i = 0; i < chunk.commits.size() && chunk.commits[i].position.offset < end; ++i) {
+      buffered.push_back(std::move(chunk.commits[i]));
+      if (i < chunk.rendered.size()) rendered.push_back(std::move(chunk.rendered[i]));
     }
     if (buffered.empty()) return false;
     next = buffered.back().position.offset + 1;
     return true;
   }
-  [[nodiscard]] Instant shown_at() const { return std::max(*floor, buffered.front().commit.meta.recorded_at); }
+  [[nodiscard]] Instant shown_at() const { return shown_time(*floor, buffered.front().commit.meta.recorded_at); }
 };
 
-Walker::Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads)
+Walker::Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads,
+               CommitRenderer render)
     : Walker(log, from) {
-  ahead_ = std::make_unique<ReadAhead>(log, from, read_ahead_to, threads, kChunk, kReadAheadDepth);
+  ahead_ = std::make_unique<ReadAhead>(log, from, read_ahead_to, threads, kChunk, kReadAheadDepth, std::move(render));
 }
 
 Walker::Walker(EventLog& log, Positions from) : log_(&log), positions_(std::move(from)) {
@@ -87,15 +87,23 @@ Result<std::optional<WalkedCommit>> Walker::next(Positions const& end) {
     }
   }
   if (earliest == nullptr) return std::optional<WalkedCommit>();
-  WalkedCommit out{std::move(earliest->buffered.front()), earliest_at};
+  WalkedCommit out{std::move(earliest->buffered.front()), earliest_at, {}};
   earliest->buffered.pop_front();
+  if (!earliest->rendered.empty()) {
+    out.rendered = std::move(earliest->rendered.front());
+    earliest->rendered.pop_front();
+  }
   earliest->floor = earliest_at;
   positions_[earliest->partition] = out.commit.position.offset + 1;
   return std::optional<WalkedCommit>(std::move(out));
 }
 
+namespace {
+unsigned reading_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
+}  // namespace
+
 Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit) {
-  Walker walker(log, from, to, std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  Walker walker(log, from, to, reading_threads());
   while (true) {
     auto next = walker.next(to);
     if (!next) return next.error();
@@ -104,12 +112,34 @@ Result<void> walk(EventLog& log, Positions const& from, Positions const& to, Com
   }
 }
 
+Result<void> render_walk(EventLog& log, Positions const& from, Positions const& to, CommitRenderer const& render,
+                         TextVisitor const& write) {
+  Walker walker(log, from, to, reading_threads(), render);
+  while (true) {
+    auto next = walker.next(to);
+    if (!next) return next.error();
+    if (!*next) return {};
+    if (!write((*next)->rendered)) return {};
+  }
+}
+
 std::vector<std::int64_t> event_versions(Commit const& commit) {
-  std::map<std::string, std::int64_t> next;
-  for (auto const& e : commit.expected) next[e.stream] = e.version + 1;
+  // A commit names a few streams: a linear search beats a map.
+  std::vector<std::pair<std::string_view, std::int64_t>> next;
+  next.reserve(commit.expected.size());
+  for (auto const& e : commit.expected) next.emplace_back(e.stream, e.version + 1);
+  std::deque<std::string> unnamed;  // streams the commit expects nothing of start at 0
   std::vector<std::int64_t> out;
   out.reserve(commit.events.size());
-  for (auto const& event : commit.events) out.push_back(next[stream_of(event)]++);
+  for (auto const& event : commit.events) {
+    std::string stream = stream_of(event);
+    auto it = std::find_if(next.begin(), next.end(), [&](auto const& n) { return n.first == stream; });
+    if (it == next.end()) {
+      next.emplace_back(unnamed.emplace_back(std::move(stream)), 0);
+      it = std::prev(next.end());
+    }
+    out.push_back(it->second++);
+  }
   return out;
 }
 

@@ -192,6 +192,10 @@ int current_schema_version(std::string_view type) noexcept {
   return version;
 }
 
+int current_schema_version(Event const& event) noexcept {
+  return std::visit([](auto const& e) { return schema_of<std::decay_t<decltype(e)>>(); }, event);
+}
+
 void write_event(JsonWriter& out, Event const& event) {
   std::visit(
       [&](auto const& e) {
@@ -200,6 +204,10 @@ void write_event(JsonWriter& out, Event const& event) {
         write_members(out, e);
       },
       event);
+}
+
+void write_event_data(JsonWriter& out, Event const& event) {
+  std::visit([&](auto const& e) { write_members(out, e); }, event);
 }
 
 std::string encode_event(Event const& event) {

@@ -1,5 +1,6 @@
 #include "eventstore/codec.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -134,4 +135,44 @@ TEST_CASE("malformed records are refused with a reason, never a crash") {
   }
   CHECK_FALSE(decode_commit("{\"commit_id\":\"x\"}").has_value());
   CHECK_FALSE(decode_commit("not json at all").has_value());
+}
+
+TEST_CASE("JSON strings escape quotes, backslashes and control characters wherever they fall") {
+  // The escaper skips eight plain characters at a time; each byte value is
+  // tried at every place within and across those words.
+  auto const reference = [](std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+      auto const u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20) {
+        static constexpr std::string_view kShort = "btn.fr";  // codes 8 to 13; 11 has no short form
+        if (u >= 8 && u <= 13 && u != 11) {
+          out += '\\';
+          out += kShort[u - 8];
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", u);
+          out += buf;
+        }
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  for (int b = 0; b < 256; ++b) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string text(19, 'a');
+      text[at] = static_cast<char>(b);
+      std::string out;
+      append_json_string(out, text);
+      REQUIRE_MESSAGE(out == reference(text), "byte ", b, " at ", at);
+    }
+  }
+  std::string out;
+  append_json_string(out, "");
+  CHECK(out == "\"\"");
 }

@@ -24,13 +24,17 @@ struct EventPlace {
 };
 
 [[nodiscard]] std::string jsonl_line(Event const& event, EventPlace const& place);
+// The line appended to `out` (without a line break).
+void append_jsonl_line(std::string& out, Event const& event, EventPlace const& place);
 [[nodiscard]] std::string csv_header();
 [[nodiscard]] std::string csv_line(Event const& event, EventPlace const& place);
+void append_csv_line(std::string& out, Event const& event, EventPlace const& place);
 [[nodiscard]] std::string commit_line(RecordedCommit const& commit, Instant recorded_at);
 
 // A CSV field: quoted (quotes doubled) only when it holds a comma, a quote or
 // a line break.
 [[nodiscard]] std::string csv_field(std::string_view text);
+void append_csv_field(std::string& out, std::string_view text);
 
 // The instant an event says it happened.
 [[nodiscard]] Instant event_time(Event const& event);

@@ -8,17 +8,27 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "analysis/positions.hpp"
 #include "eventstore/event_log.hpp"
 
 namespace ticketing::analysis {
 
-// A commit as walked: `recorded_at` is the monotonic time described above.
+// A commit as walked: `recorded_at` is the monotonic time described above;
+// `rendered`, what the walk's renderer made of it (empty without one).
 struct WalkedCommit {
   RecordedCommit commit;
   Instant recorded_at;
+  std::string rendered;
 };
+
+// What a walk that reads ahead makes of each commit before the merge, on its
+// reading threads: given the commit (its own, to change or take apart) and
+// the time it will be shown at, the text handed over with it. Called on
+// several threads at once, for different partitions: it must be thread-safe.
+using CommitRenderer = std::function<std::string(RecordedCommit& commit, Instant recorded_at)>;
 
 // The walk as an iterator that can be resumed as the log grows: each call to
 // next() takes the earliest commit before the end it is given. Over one end,
@@ -31,8 +41,10 @@ class Walker {
   Walker(EventLog& log, Positions from);
   // Reads and decodes ahead, up to the fixed end `read_ahead_to`, on
   // `threads` threads, while the caller merges and uses what it has; next()
-  // must then be given that end. For walking a cut, not a growing log.
-  Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads);
+  // must then be given that end. For walking a cut, not a growing log. With
+  // `render`, each commit arrives rendered.
+  Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads,
+         CommitRenderer render = {});
   ~Walker();
   Walker(Walker&&) noexcept;
   Walker& operator=(Walker&&) noexcept;
@@ -57,6 +69,12 @@ using CommitVisitor = std::function<bool(RecordedCommit const& commit, Instant r
 // partition, in the one order; stops early when `visit` answers false.
 // Reads ahead on up to four threads (a Walker with read-ahead).
 [[nodiscard]] Result<void> walk(EventLog& log, Positions const& from, Positions const& to, CommitVisitor const& visit);
+
+// The walk of a cut with rendering on the reading threads: `write` gets the
+// text of each commit, in the one order; stops early when it answers false.
+using TextVisitor = std::function<bool(std::string_view text)>;
+[[nodiscard]] Result<void> render_walk(EventLog& log, Positions const& from, Positions const& to,
+                                       CommitRenderer const& render, TextVisitor const& write);
 
 // The stream version of each event of `commit`, in order (the k-th event of a
 // stream gets the commit's expected version + 1 + k).

@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ticketing {
 
 class JsonWriter {
  public:
+  JsonWriter() = default;
+  // Writes after what `buffer` already holds (take() returns it all).
+  explicit JsonWriter(std::string buffer) : out_(std::move(buffer)) {}
+
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();

@@ -19,8 +19,13 @@ namespace ticketing {
 
 // The schema version new events of `type` are written with; 0 if unknown.
 [[nodiscard]] int current_schema_version(std::string_view type) noexcept;
+// The schema version `event` is written with.
+[[nodiscard]] int current_schema_version(Event const& event) noexcept;
 
+// The members of an encoded event ("type", "schema", "data") into an open object.
 void write_event(JsonWriter& out, Event const& event);
+// The "data" object alone, as one value.
+void write_event_data(JsonWriter& out, Event const& event);
 [[nodiscard]] std::string encode_event(Event const& event);
 [[nodiscard]] Result<Event> decode_event(std::string_view json);
 
