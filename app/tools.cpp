@@ -217,7 +217,7 @@ int snapshot(Options const& o) {
   if (format == "csv") std::puts(analysis::snapshot_csv_header().c_str());
   bool const csv = format == "csv";
   auto done =
-      analysis::snapshot(log, log.end_offsets(), moment, (*reading)->scratch("views"),
+      analysis::snapshot(log, log.end_offsets(), moment,
                          {.ticket =
                               [&](views::TicketRow const& r) {
                                 std::puts((csv ? analysis::snapshot_csv(r) : analysis::snapshot_json(r)).c_str());

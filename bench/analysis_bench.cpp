@@ -2,7 +2,7 @@
 // the ordered walk over all partitions alone (read, decode, merge: the peer),
 // then export as JSON Lines and as CSV (walk + completion, redaction and
 // rendering on the reading threads), the
-// snapshot (walk + the read models' fold into a scratch store) and the
+// snapshot (walk + the read models' fold of the rows, in memory) and the
 // figures of `analytics`. Prints each rate and its ratio to the walk.
 //
 // Usage: analysis_bench [EVENTS] [DIR] [STEP]
@@ -151,9 +151,9 @@ int main(int argc, char** argv) {
   double const jsonl_s = run("export --format jsonl", [&] { return export_as(analysis::ExportFormat::jsonl); });
   double const csv_s = run("export --format csv", [&] { return export_as(analysis::ExportFormat::csv); });
   std::uint64_t rows = 0;
-  double const snapshot_s = run("snapshot (fold into scratch views)", [&] {
+  double const snapshot_s = run("snapshot (fold rows in memory)", [&] {
     (void)analysis::snapshot(
-        **log, end, {}, (dir / "scratch").string(),
+        **log, end, {},
         {.ticket = [&](views::TicketRow const&) { ++rows; }, .order = [&](views::OrderRow const&) { ++rows; }});
     return std::uint64_t{0};
   });

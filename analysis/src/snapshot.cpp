@@ -1,18 +1,15 @@
 #include "analysis/snapshot.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <thread>
 
 #include "analysis/event_lines.hpp"
 #include "analysis/walk.hpp"
 #include "domain/money.hpp"
-#include "projections/view_store.hpp"
+#include "projections/row_fold.hpp"
 
 namespace ticketing::analysis {
 namespace {
-
-constexpr std::size_t kApplyBatch = 1024;
 
 std::string with_kind(std::string_view kind, std::string const& object) {
   return "{\"kind\":\"" + std::string(kind) + "\"," + object.substr(1);
@@ -20,61 +17,25 @@ std::string with_kind(std::string_view kind, std::string const& object) {
 
 }  // namespace
 
-FoldedViews::FoldedViews(std::unique_ptr<views::ViewStore> store, std::string dir)
-    : store_(std::move(store)), dir_(std::move(dir)) {}
-
-FoldedViews::~FoldedViews() {
-  store_.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
-
-Result<std::unique_ptr<FoldedViews>> fold_views(EventLog& log, Positions const& end, Moment const& moment,
-                                                std::string const& scratch_dir) {
+Result<void> snapshot(EventLog& log, Positions const& end, Moment const& moment, SnapshotVisitor const& visit) {
   Positions to = end;
   if (moment.before) {
     for (std::size_t p = 0; p < to.size() && p < moment.before->size(); ++p) {
       to[p] = std::min(to[p], (*moment.before)[p]);
     }
   }
-  if (std::filesystem::exists(scratch_dir)) return make_error(ErrorCode::invalid_input, scratch_dir + " exists");
-  auto opened = views::ViewStore::open(scratch_dir, log.partition_count());
-  if (!opened) return opened.error();
-  auto folded = std::make_unique<FoldedViews>(std::move(*opened), scratch_dir);
-  std::vector<RecordedCommit> batch;
-  Result<void> applied;
-  auto const flush = [&] {
-    if (!batch.empty() && applied) applied = folded->store().apply(batch);
-    batch.clear();
-  };
+  views::RowFold rows;
   Walker walker(log, Positions(log.partition_count(), 0), to, std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-  while (applied) {
+  while (true) {
     auto next = walker.next(to);
     if (!next) return next.error();
     if (!*next) break;
     // Times only grow within a partition: what follows a later one is later too.
     if (moment.as_of && (*next)->recorded_at > *moment.as_of) continue;
-    batch.push_back(std::move((*next)->commit));
-    if (batch.size() == kApplyBatch) flush();
+    rows.apply((*next)->commit.commit.events);
   }
-  flush();
-  if (!applied) return applied.error();
-  return folded;
-}
-
-Result<void> snapshot(EventLog& log, Positions const& end, Moment const& moment, std::string const& scratch_dir,
-                      SnapshotVisitor const& visit) {
-  auto folded = fold_views(log, end, moment, scratch_dir);
-  if (!folded) return folded.error();
-  auto const rows = (*folded)->store().dump();
-  for (auto const& [key, value] : rows) {
-    if (!key.starts_with("t/")) continue;
-    if (auto row = views::decode_row<views::TicketRow>(value)) visit.ticket(*row);
-  }
-  for (auto const& [key, value] : rows) {
-    if (!key.starts_with("o/")) continue;
-    if (auto row = views::decode_row<views::OrderRow>(value)) visit.order(*row);
-  }
+  for (auto const& row : rows.tickets()) visit.ticket(row);
+  for (auto const& row : rows.orders()) visit.order(row);
   return {};
 }
 

@@ -16,10 +16,13 @@ constexpr std::size_t kReadAheadDepth = 4;  // chunks per partition
 // The commits of one partition still to walk, read a chunk at a time.
 struct Walker::Cursor {
   std::uint32_t partition{0};
-  std::uint64_t next{0};  // next offset to read from the log
-  std::deque<RecordedCommit> buffered;
-  std::deque<std::string> rendered;  // with a renderer: one per buffered commit
-  std::optional<Instant> floor;      // the time shown for the commit before; unset until read
+  std::uint64_t next{0};   // next offset to read from the log
+  ReadAhead::Chunk chunk;  // the commits read, taken from `at` on
+  std::size_t at{0};
+  std::optional<Instant> floor;  // the time shown for the commit before; unset until read
+
+  [[nodiscard]] bool buffered() const { return at < chunk.commits.size(); }
+  [[nodiscard]] RecordedCommit const& front() const { return chunk.commits[at]; }
 
   // Makes the next commit before `end` buffered, if there is one.
   Result<bool> fill(EventLog& log, ReadAhead* ahead, std::uint64_t end) {
@@ -28,9 +31,8 @@ struct Walker::Cursor {
       if (!before) return before.error();
       floor = *before;
     }
-    if (!buffered.empty()) return buffered.front().position.offset < end;
+    if (buffered()) return front().position.offset < end;
     if (next >= end) return false;
-    ReadAhead::Chunk chunk;
     if (ahead != nullptr) {
       auto taken = ahead->take(partition);
       if (!taken) return taken.error();
@@ -39,17 +41,23 @@ struct Walker::Cursor {
       auto read =
           log.read_partition(partition, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - next)));
       if (!read) return read.error();
-      chunk.commits = std::move(*read);
+      chunk = {std::move(*read), {}};
     }
-    for (std::size_t i = 0; i < chunk.commits.size() && chunk.commits[i].position.offset < end; ++i) {
-      buffered.push_back(std::move(chunk.commits[i]));
-      if (i < chunk.rendered.size()) rendered.push_back(std::move(chunk.rendered[i]));
-    }
-    if (buffered.empty()) return false;
-    next = buffered.back().position.offset + 1;
+    at = 0;
+    while (!chunk.commits.empty() && chunk.commits.back().position.offset >= end) chunk.commits.pop_back();
+    if (chunk.commits.empty()) return false;
+    next = chunk.commits.back().position.offset + 1;
     return true;
   }
-  [[nodiscard]] Instant shown_at() const { return shown_time(*floor, buffered.front().commit.meta.recorded_at); }
+  [[nodiscard]] Instant shown_at() const { return shown_time(*floor, front().commit.meta.recorded_at); }
+
+  // The front commit, taken out.
+  WalkedCommit take(Instant shown) {
+    WalkedCommit out{std::move(chunk.commits[at]), shown, {}};
+    if (at < chunk.rendered.size()) out.rendered = std::move(chunk.rendered[at]);
+    ++at;
+    return out;
+  }
 };
 
 Walker::Walker(EventLog& log, Positions const& from, Positions const& read_ahead_to, unsigned threads,
@@ -87,12 +95,7 @@ Result<std::optional<WalkedCommit>> Walker::next(Positions const& end) {
     }
   }
   if (earliest == nullptr) return std::optional<WalkedCommit>();
-  WalkedCommit out{std::move(earliest->buffered.front()), earliest_at, {}};
-  earliest->buffered.pop_front();
-  if (!earliest->rendered.empty()) {
-    out.rendered = std::move(earliest->rendered.front());
-    earliest->rendered.pop_front();
-  }
+  WalkedCommit out = earliest->take(earliest_at);
   earliest->floor = earliest_at;
   positions_[earliest->partition] = out.commit.position.offset + 1;
   return std::optional<WalkedCommit>(std::move(out));

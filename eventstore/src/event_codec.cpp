@@ -14,8 +14,7 @@ using codec_detail::malformed;
 constexpr std::string_view kCentsSuffix = "_cents";
 
 template <class M>
-bool key_matches(std::string_view key, char const* name) {
-  std::string_view const n(name);
+bool key_matches(std::string_view key, std::string_view n) {
   if constexpr (std::is_same_v<M, Money>) {
     return key.size() == n.size() + kCentsSuffix.size() && key.starts_with(n) && key.ends_with(kCentsSuffix);
   } else {
@@ -64,22 +63,28 @@ void write_members(JsonWriter& out, T const& event) {
 template <class T>
 Result<T> read_members(od::object data) {
   T out{};
-  constexpr std::size_t kCount = boost::mp11::mp_size<Members<T>>::value;
+  using List = Members<T>;
+  constexpr std::size_t kCount = boost::mp11::mp_size<List>::value;
   static_assert(kCount < 32);
   std::uint32_t seen = 0;
+  std::size_t expected = 0;  // writers emit the members in order: that one is tried first
   for (auto field : data) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return malformed("bad key");
-    std::size_t index = 0;
-    bool ok = true;
-    boost::mp11::mp_for_each<Members<T>>([&](auto member) {
-      using M = std::remove_cvref_t<decltype(out.*member.pointer)>;
-      if ((seen & (1u << index)) == 0 && key_matches<M>(key, member.name)) {
-        ok = read_member(field.value(), out.*member.pointer);
-        seen |= 1u << index;
-      }
-      ++index;
-    });
+    bool ok = true, found = false;
+    auto const try_member = [&](auto index) {
+      using D = boost::mp11::mp_at_c<List, decltype(index)::value>;
+      using M = std::remove_cvref_t<decltype(out.*D::pointer)>;
+      constexpr std::string_view kName = D::name;
+      constexpr std::uint32_t kBit = 1u << decltype(index)::value;
+      if (found || (seen & kBit) != 0 || !key_matches<M>(key, kName)) return;
+      ok = read_member(field.value(), out.*D::pointer);
+      seen |= kBit;
+      found = true;
+      expected = decltype(index)::value + 1;
+    };
+    if (expected < kCount) boost::mp11::mp_with_index<kCount>(expected, try_member);
+    if (!found) boost::mp11::mp_for_each<boost::mp11::mp_iota_c<kCount>>(try_member);
     if (!ok) return malformed(std::string(T::kType) + "." + std::string(key) + " has the wrong type");
   }
   if (seen != (1u << kCount) - 1) return malformed(std::string(T::kType) + " lacks a field");

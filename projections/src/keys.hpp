@@ -25,8 +25,10 @@ inline constexpr std::string_view kForSale = "a/";
 inline constexpr std::string_view kByPrice = "p/";
 inline constexpr std::string_view kPriceIndexBuilt = "x/price-index";
 
-inline std::string ticket(std::string_view id) { return "t/" + std::string(id); }
-inline std::string order(std::string_view id) { return "o/" + std::string(id); }
+inline constexpr std::string_view kTicket = "t/";
+inline constexpr std::string_view kOrder = "o/";
+inline std::string ticket(std::string_view id) { return std::string(kTicket) + std::string(id); }
+inline std::string order(std::string_view id) { return std::string(kOrder) + std::string(id); }
 inline std::string revoked(std::string_view session) { return "r/" + std::string(session); }
 
 // All of a seller's tickets, or a buyer's orders: "s/<seller id>\0".

@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 
 #include "domain/text.hpp"
+#include "fold.hpp"
 #include "keys.hpp"
 #include "view_txn.hpp"
 

@@ -43,7 +43,4 @@ class ViewTxn {
   rocksdb::WriteBatchWithIndex batch_;
 };
 
-// Folds one event into the views.
-void fold(ViewTxn& txn, Event const& event);
-
 }  // namespace ticketing::views

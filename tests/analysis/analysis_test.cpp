@@ -209,8 +209,7 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
 
   auto const at = [&](Moment const& moment) {
     std::vector<std::string> lines;
-    TempDir scratch;
-    auto const done = snapshot(*f.log, f.log->end_offsets(), moment, (scratch.path() / "views").string(),
+    auto const done = snapshot(*f.log, f.log->end_offsets(), moment,
                                {.ticket = [&](views::TicketRow const& r) { lines.push_back(snapshot_json(r)); },
                                 .order = [&](views::OrderRow const& r) { lines.push_back(snapshot_json(r)); }});
     REQUIRE(done.has_value());

@@ -1,9 +1,11 @@
 // Given events, then rows: what each event does to the read models, row by
-// row, every field compared.
+// row, every field compared. After every commit, the same fold held in memory
+// (RowFold, what a snapshot uses) has exactly the stored ticket and order rows.
 
 #include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
+#include "projections/row_fold.hpp"
 #include "projections/view_store.hpp"
 #include "temp_dir.hpp"
 
@@ -23,6 +25,7 @@ std::string const kCharge = charge_id_for(kOrder, 1);
 struct Given {
   testing::TempDir dir;
   std::unique_ptr<ViewStore> store = std::move(*ViewStore::open(dir.str(), 1));
+  RowFold in_memory;
   std::uint64_t offset = 0;
 
   // One commit holding `events`, at the next offset.
@@ -31,7 +34,16 @@ struct Given {
         .commit_id = "c" + std::to_string(offset), .partition_key = kTicket, .expected = {}, .events = {}, .meta = {}};
     commit.events = std::move(events);
     REQUIRE(store->apply(RecordedCommit{Position{0, offset++}, commit}).has_value());
+    in_memory.apply(commit.events);
+    check_in_memory_rows();
     return *this;
+  }
+  void check_in_memory_rows() const {
+    for (auto const& row : in_memory.tickets()) CHECK(store->ticket(row.id) == row);
+    for (auto const& row : in_memory.orders()) CHECK(store->order(row.id) == row);
+    // And no row only the store has: the one ticket and its order, once seen.
+    CHECK(in_memory.tickets().size() == (store->ticket(kTicket) ? 1u : 0u));
+    CHECK(in_memory.orders().size() == (store->order(kOrder) ? 1u : 0u));
   }
   [[nodiscard]] std::vector<std::string> for_sale() const {
     std::vector<std::string> ids;

@@ -1,13 +1,20 @@
+#pragma once
+// Internal: the read models' fold, one event at a time, over a transaction
+// `Txn` with get<Row>(key), put(key, row), put_marker(key) and erase(key):
+// the views' own (view_txn.hpp) or the rows held in memory (row_fold.cpp).
+// It reads only ticket rows (keys::ticket) and order rows (keys::order).
+
 #include "domain/overloaded.hpp"
 #include "keys.hpp"
-#include "view_txn.hpp"
+#include "projections/rows.hpp"
 
 namespace ticketing::views {
-namespace {
+namespace fold_detail {
 
 // The for-sale indexes (by listing time, by price) hold a copy of each
 // available ticket's row, so a page of tickets is one scan.
-void put_ticket(ViewTxn& txn, TicketRow const& row) {
+template <class Txn>
+void put_ticket(Txn& txn, TicketRow const& row) {
   txn.put(keys::ticket(row.id), row);
   if (row.status == ticket::Status::available) {
     txn.put(keys::for_sale(row.listed_at_ms, row.id), row);
@@ -18,9 +25,9 @@ void put_ticket(ViewTxn& txn, TicketRow const& row) {
   }
 }
 
-template <class F>
-void update_ticket(ViewTxn& txn, std::string const& id, F&& change) {
-  auto row = txn.get<TicketRow>(keys::ticket(id));
+template <class Txn, class F>
+void update_ticket(Txn& txn, std::string const& id, F&& change) {
+  auto row = txn.template get<TicketRow>(keys::ticket(id));
   if (!row) return;  // an event for a ticket the views never saw: nothing to change
   txn.erase(keys::by_price(row->price_cents, row->listed_at_ms, row->id));  // its price may change
   change(*row);
@@ -28,18 +35,21 @@ void update_ticket(ViewTxn& txn, std::string const& id, F&& change) {
   put_ticket(txn, *row);
 }
 
-template <class F>
-void update_order(ViewTxn& txn, std::string const& id, F&& change) {
-  auto row = txn.get<OrderRow>(keys::order(id));
+template <class Txn, class F>
+void update_order(Txn& txn, std::string const& id, F&& change) {
+  auto row = txn.template get<OrderRow>(keys::order(id));
   if (!row) return;
   if (!change(*row)) return;
   ++row->version;
   txn.put(keys::order(id), *row);
 }
 
-}  // namespace
+}  // namespace fold_detail
 
-void fold(ViewTxn& txn, Event const& event) {
+// Folds one event into the views.
+template <class Txn>
+void fold(Txn& txn, Event const& event) {
+  using fold_detail::put_ticket, fold_detail::update_ticket, fold_detail::update_order;
   std::visit(overloaded{
                  [&](UserCreated const&) {},
                  [&](UserSignedIn const&) {},
@@ -59,7 +69,7 @@ void fold(ViewTxn& txn, Event const& event) {
                  [&](TicketReserved const& e) {
                    // The order that holds it was created in the same commit,
                    // before: its row says when the hold ends.
-                   auto const order = txn.get<OrderRow>(keys::order(e.order_id));
+                   auto const order = txn.template get<OrderRow>(keys::order(e.order_id));
                    update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
                      r.status = ticket::Status::reserved;
                      r.order_id = e.order_id;
