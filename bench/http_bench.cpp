@@ -1,7 +1,9 @@
 // Loads a running ticketing server over HTTP and prints requests/s with p50
 // and p99 latency for: GET /api/tickets/:id, GET /api/tickets, POST
 // /api/orders on distinct tickets, and 1,000 concurrent buyers of one ticket;
-// plus the server's peak memory with N tickets listed. In the same run it
+// plus the server's peak memory with N tickets listed and the time a restart
+// takes to answer /readyz with 200 (after a clean stop and after kill -9).
+// In the same run it
 // measures nginx serving a static file of the ticket JSON's size and prints
 // our figure as a ratio to it.
 //
@@ -284,6 +286,25 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(rush.statuses.count(201) ? rush.statuses.at(201) : 0));
   std::printf("server peak memory (VmHWM): %s\n", proc_status(server.pid, "VmHWM").c_str());
   stop(server);
+
+  // Restart with everything above in the log and the read models: the time
+  // from starting the process to its first 200 from /readyz, after a clean
+  // stop and after kill -9.
+  auto const restart = [&] {
+    auto const start = std::chrono::steady_clock::now();
+    Child const again = start_server(binary, dir / "data");
+    while (request_once(again.port, http_get("/readyz")).first != 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::printf("  %.3f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return again;
+  };
+  std::printf("restart to /readyz 200 with %zu tickets and their orders, after a clean stop:", ids.size());
+  Child const restarted = restart();
+  ::kill(restarted.pid, SIGKILL);
+  ::waitpid(restarted.pid, nullptr, 0);
+  std::printf("restart to /readyz 200 after kill -9:");
+  stop(restart());
 
   if (auto nginx = start_nginx(dir / "nginx", sample)) {
     auto const static_file = run_load(nginx->port, connections, std::chrono::duration<double>(seconds),
