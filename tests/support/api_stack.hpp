@@ -15,6 +15,7 @@
 #include "eventstore/rocksdb_log.hpp"
 #include "eventstore/small_store.hpp"
 #include "eventually.hpp"
+#include "gated_log.hpp"
 #include "manual_clock.hpp"
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
@@ -30,11 +31,12 @@ T opened_or_fail(Result<T> r) {
 
 struct ApiStackOptions {
   Duration reservation_ttl{std::chrono::minutes(15)};
+  std::string admin_token{};  // the analysts' routes answer with this bearer token
 };
 
 struct ApiStack {
   explicit ApiStack(ApiStackOptions options = {})
-      : services{*log,
+      : services{event_log,
                  market,
                  *read_models,
                  projector,
@@ -47,7 +49,7 @@ struct ApiStack {
                  metrics,
                  logger,
                  api::ApiConfig{.reservation_ttl = options.reservation_ttl},
-                 api::AnalystAccess{}} {
+                 api::AnalystAccess{.admin_token = options.admin_token, .redactor = std::nullopt}} {
     projector.start();
     saga.start();
   }
@@ -66,6 +68,22 @@ struct ApiStack {
     }
     std::vector<std::pair<std::string, std::string>> headers;
   };
+
+  // One request with these headers, answered as the API made it (a stream
+  // included).
+  api::HttpResponse raw(std::string method, std::string path,
+                        std::vector<std::pair<std::string, std::string>> headers = {}) {
+    api::HttpRequest request;
+    request.method = std::move(method);
+    auto const q = path.find('?');
+    request.path = path.substr(0, q);
+    if (q != std::string::npos) request.query = path.substr(q + 1);
+    request.remote_address = "127.0.0.1";
+    request.request_id = "test-" + std::to_string(++requests_);
+    request.headers = std::move(headers);
+    request.headers.emplace_back("host", "localhost");
+    return api.handle(request);
+  }
 
   // One request; `session` is a token from sign_up.
   Answer call(std::string method, std::string path, boost::json::value const& body = nullptr,
@@ -129,6 +147,7 @@ struct ApiStack {
   ManualClock clock{from_millis(1'800'000'000'000)};
   std::unique_ptr<RocksDbLog> log =
       opened_or_fail(RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
+  GatedLog event_log{*log};  // what the API reads the log through (the marketplace writes to `log`)
   CommandRunner runner{*log};
   Marketplace market{runner};
   std::unique_ptr<views::ViewStore> read_models =
