@@ -203,11 +203,23 @@ async function main() {
     await phone.context().close();
   });
 
-  await test('the keyboard alone: sign up and sign out', async () => {
+  await test('the keyboard alone: sign up, find a ticket, buy it, pay, sign out', async () => {
+    await list(seller, 'Keyboard show', 25);
     const page = await person();
+    // The accessible name of what has focus: a field's label, else its text.
+    const focusedName = async () => page.evaluate(() => {
+      const e = document.activeElement;
+      return ((e.labels && e.labels[0]) ? e.labels[0].textContent : e.textContent).trim();
+    });
+    const tabTo = async (name) => {
+      for (let i = 0; i < 60; i += 1) {
+        if ((await focusedName()) === name) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached "${name}" (at "${await focusedName()}")`);
+    };
     await page.keyboard.press('Tab');  // the skip link
-    const focusedName = async () => page.evaluate(() => document.activeElement.textContent.trim());
-    for (let i = 0; i < 10 && (await focusedName()) !== 'Sign up'; i += 1) await page.keyboard.press('Tab');
+    await tabTo('Sign up');
     await page.keyboard.press('Enter');
     await page.getByLabel('Email').waitFor(wait);
     await page.keyboard.type(`keys-${Date.now()}@example.com`);  // the field has focus
@@ -215,7 +227,20 @@ async function main() {
     await page.keyboard.type('password123');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Sign out' }).waitFor(wait);
-    await page.getByRole('button', { name: 'Sign out' }).focus();
+    await tabTo('Tickets');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Keyboard show' }).waitFor(wait);
+    await tabTo('Keyboard show');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Buy' }).waitFor(wait);
+    await tabTo('Buy');
+    await page.keyboard.press('Enter');
+    await page.getByRole('timer').waitFor(wait);
+    await tabTo('Card number');
+    await page.keyboard.type('4242 4242 4242 4242');
+    await page.keyboard.press('Enter');  // submits the payment form
+    await see(page, 'Paid: the ticket is yours');
+    await tabTo('Sign out');
     await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Sign in' }).waitFor(wait);
     await page.context().close();
