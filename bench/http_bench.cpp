@@ -2,12 +2,13 @@
 // and p99 latency for: GET /api/tickets/:id, GET /api/tickets, POST
 // /api/orders on distinct tickets, and 1,000 concurrent buyers of one ticket;
 // plus the server's peak memory with N tickets listed and the time a restart
-// takes to answer /readyz with 200 (after a clean stop and after kill -9).
+// takes to answer /readyz with 200 (after kill -9 while writing, and after a
+// clean stop).
 // In the same run it
 // measures nginx serving a static file of the ticket JSON's size and prints
 // our figure as a ratio to it.
 //
-// Usage: http_bench TICKETING_BINARY [--tickets N] [--seconds S] [--connections C]
+// Usage: http_bench TICKETING_BINARY [--tickets N] [--seconds S] [--connections C] [--keep]
 // The server is started here on a fresh data directory (password hashing at
 // the "minimum" cost, so that signing up 1,000 buyers measures the API, not
 // Argon2id). nginx (Debian's nginx-light) is used when /usr/sbin/nginx exists.
@@ -196,6 +197,10 @@ int main(int argc, char** argv) {
   std::size_t tickets = 100'000;
   double seconds = 10;
   std::size_t connections = 64;
+  bool keep = false;  // --keep: leave the data directory for a profiler
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--keep") keep = true;
+  }
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
     if (flag == "--tickets") tickets = std::stoul(argv[i + 1]);
@@ -285,27 +290,38 @@ int main(int argc, char** argv) {
               rush.statuses.count(201) && rush.statuses.at(201) == 1 ? "yes" : "NO",
               static_cast<unsigned long long>(rush.statuses.count(201) ? rush.statuses.at(201) : 0));
   std::printf("server peak memory (VmHWM): %s\n", proc_status(server.pid, "VmHWM").c_str());
-  stop(server);
 
   // Restart with everything above in the log and the read models: the time
-  // from starting the process to its first 200 from /readyz, after a clean
-  // stop and after kill -9.
-  auto const restart = [&] {
+  // from starting the process to its first 200 from /readyz. First after
+  // kill -9 in the middle of writing (what the WAL holds is replayed), then
+  // after a clean stop.
+  auto const restart = [&](char const* after) {
     auto const start = std::chrono::steady_clock::now();
     Child const again = start_server(binary, dir / "data");
     while (request_once(again.port, http_get("/readyz")).first != 200) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    std::printf("  %.3f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    std::printf("restart to /readyz 200 with %zu tickets and their orders, after %s: %.3f s\n", ids.size(), after,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return again;
   };
-  std::printf("restart to /readyz 200 with %zu tickets and their orders, after a clean stop:", ids.size());
-  Child const restarted = restart();
-  ::kill(restarted.pid, SIGKILL);
-  ::waitpid(restarted.pid, nullptr, 0);
-  std::printf("restart to /readyz 200 after kill -9:");
-  stop(restart());
-
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    std::size_t n = 0;
+    while (writing) {
+      (void)request_once(
+          server.port,
+          http_post("/api/tickets", R"({"title":"Late ticket )" + std::to_string(n++) + R"(","price":25})", seller));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(server.pid, SIGKILL);
+  ::waitpid(server.pid, nullptr, 0);
+  writing = false;
+  writer.join();
+  Child const recovered = restart("kill -9 while writing");
+  stop(recovered);
+  stop(restart("a clean stop"));
   if (auto nginx = start_nginx(dir / "nginx", sample)) {
     auto const static_file = run_load(nginx->port, connections, std::chrono::duration<double>(seconds),
                                       [&](std::size_t, std::uint64_t) { return http_get("/ticket.json"); });
@@ -323,5 +339,9 @@ int main(int argc, char** argv) {
   } else {
     std::printf("nginx not found (apt-get install nginx-light): no ratio printed\n");
   }
-  fs::remove_all(dir);
+  if (keep) {
+    std::printf("kept %s\n", dir.c_str());
+  } else {
+    fs::remove_all(dir);
+  }
 }

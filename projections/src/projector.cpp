@@ -66,6 +66,10 @@ void Projector::when_applied(Position position, std::function<void()> ready) {
 }
 
 bool Projector::wait_applied(Position position, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lock(mutex_);
+    if (applied_[position.partition] > position.offset) return true;  // visible already: nothing to wait for
+  }
   // One waiter, one wake-up: the waiter is told when its own position is
   // applied, instead of every waiter re-checking on every commit.
   auto done = std::make_shared<std::promise<void>>();
