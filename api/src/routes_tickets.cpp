@@ -111,9 +111,9 @@ HttpResponse list_tickets(Call& call) {
 HttpResponse show_ticket(Call& call) {
   std::string const& id = call.params.front();
   if (!is_generated_id(id)) return error_response(ErrorCode::not_found);
-  auto row = call.services.views.ticket(id);
-  if (!row) return error_response(ErrorCode::not_found);
-  return json_response(200, views::render_ticket(*row));
+  auto json = call.services.views.ticket_json(id);
+  if (!json) return error_response(ErrorCode::not_found);
+  return json_response(200, std::move(*json));
 }
 
 HttpResponse update_ticket(Call& call) {

@@ -11,6 +11,7 @@
 #include "domain/text.hpp"
 #include "fold.hpp"
 #include "keys.hpp"
+#include "rendered_cache.hpp"
 #include "view_txn.hpp"
 
 namespace ticketing::views {
@@ -103,7 +104,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
 }
 
 ViewStore::ViewStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions)
-    : db_(std::move(db)), partitions_(partitions) {}
+    : db_(std::move(db)), partitions_(partitions), rendered_(std::make_unique<RenderedCache>()) {}
 
 ViewStore::~ViewStore() {
   if (!db_) return;
@@ -139,6 +140,7 @@ Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
   for (auto const& [p, offset] : next) txn.put_checkpoint(p, offset);
   auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());
   if (!status.ok()) return storage_error(status);
+  for (auto const& id : txn.tickets_written()) rendered_->invalidate(id);
   return {};
 }
 
@@ -146,6 +148,16 @@ std::optional<TicketRow> ViewStore::ticket(std::string const& id) const {
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions(), keys::ticket(id), &value).ok()) return std::nullopt;
   return decode_row<TicketRow>(value);
+}
+
+std::optional<std::string> ViewStore::ticket_json(std::string const& id) const {
+  if (auto cached = rendered_->find(id)) return cached;
+  std::uint64_t const generation = rendered_->generation(id);
+  auto const row = ticket(id);
+  if (!row) return std::nullopt;
+  std::string json = render_ticket(*row);
+  rendered_->offer(id, json, generation);
+  return json;
 }
 
 namespace {

@@ -41,6 +41,8 @@ struct TicketPage {
   std::string next_cursor;  // empty when no more remain
 };
 
+class RenderedCache;
+
 class ViewStore {
  public:
   [[nodiscard]] static Result<std::unique_ptr<ViewStore>> open(std::string const& path, std::uint32_t partitions);
@@ -56,6 +58,9 @@ class ViewStore {
   [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
 
   [[nodiscard]] std::optional<TicketRow> ticket(std::string const& id) const;
+  // The ticket as the API shows it (render_ticket), from memory when it was
+  // read lately and has not changed since; nullopt when unknown.
+  [[nodiscard]] std::optional<std::string> ticket_json(std::string const& id) const;
   // Tickets for sale, oldest listing first (or as `query` orders them; equal
   // prices by listing time, in the order's direction). `cursor` is what a previous page of the same query
   // returned; invalid_input for a cursor that is not one. A page looks at
@@ -77,6 +82,7 @@ class ViewStore {
   ViewStore(std::unique_ptr<rocksdb::DB> db, std::uint32_t partitions);
   std::unique_ptr<rocksdb::DB> db_;
   std::uint32_t partitions_;
+  std::unique_ptr<RenderedCache> rendered_;
 };
 
 // Builds a fresh store at `path` (which must not exist yet) from every commit
