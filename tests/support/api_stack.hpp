@@ -72,7 +72,7 @@ struct ApiStack {
   // One request with these headers, answered as the API made it (a stream
   // included).
   api::HttpResponse raw(std::string method, std::string path,
-                        std::vector<std::pair<std::string, std::string>> headers = {}) {
+                        std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = {}) {
     api::HttpRequest request;
     request.method = std::move(method);
     auto const q = path.find('?');
@@ -82,26 +82,21 @@ struct ApiStack {
     request.request_id = "test-" + std::to_string(++requests_);
     request.headers = std::move(headers);
     request.headers.emplace_back("host", "localhost");
+    request.body = std::move(body);
     return api.handle(request);
   }
 
   // One request; `session` is a token from sign_up.
   Answer call(std::string method, std::string path, boost::json::value const& body = nullptr,
               std::string const& session = {}) {
-    api::HttpRequest request;
-    request.method = std::move(method);
-    auto const q = path.find('?');
-    request.path = path.substr(0, q);
-    if (q != std::string::npos) request.query = path.substr(q + 1);
-    request.remote_address = "127.0.0.1";
-    request.request_id = "test-" + std::to_string(++requests_);
-    request.headers.emplace_back("host", "localhost");
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string text;
     if (!body.is_null()) {
-      request.body = boost::json::serialize(body);
-      request.headers.emplace_back("content-type", "application/json");
+      text = boost::json::serialize(body);
+      headers.emplace_back("content-type", "application/json");
     }
-    if (!session.empty()) request.headers.emplace_back("cookie", "session=" + session);
-    auto const response = api.handle(request);
+    if (!session.empty()) headers.emplace_back("cookie", "session=" + session);
+    auto const response = raw(std::move(method), std::move(path), std::move(headers), std::move(text));
     Answer answer{response.status, nullptr, response.headers};
     if (!response.body.empty()) answer.json = boost::json::parse(response.body);
     return answer;
