@@ -127,8 +127,10 @@ int export_events(Options const& o) {
     from = *after;
   }
   if (format == "csv") std::puts(analysis::csv_header().c_str());
-  auto const write = [](std::string_view text) {
-    return std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+  bool written = true;  // a failed write stops the export before it claims the positions
+  auto const write = [&written](std::string_view text) {
+    written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+    return written;
   };
 
   std::signal(SIGINT, on_interrupt);
@@ -139,8 +141,8 @@ int export_events(Options const& o) {
     if (auto walked = analysis::export_lines(log, from, end, options, *redactor, write); !walked) {
       return fail(walked.error().message);
     }
+    if (!written || std::fflush(stdout) != 0) return fail("cannot write to standard output");
     from = end;
-    std::fflush(stdout);
     if (!o.has("--follow")) break;
     for (int i = 0; i < 4 && !interrupted; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (interrupted) break;

@@ -3,7 +3,11 @@
 // snapshot and analytics, while the server runs and writes.
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <set>
+#include <sys/wait.h>
 #include <thread>
 
 #include "api_fixture.hpp"
@@ -211,4 +215,15 @@ TEST_CASE("analysts: the commands work on a stopped directory too, and say what 
   }
   CHECK(run_tool({"export", "--data", f.server.data_dir(), "--format", "xml"}).status == 1);
   CHECK(run_tool({"export", "--bogus"}).status == 64);
+  // Standard output that cannot be written (a full disk): an error, and no
+  // positions that would tell a nightly job it has what it never got.
+  std::string const err = f.server.data_dir() + "/../export.err";
+  int const status = std::system(
+      (std::string(TICKETING_BINARY) + " export --data " + f.server.data_dir() + " > /dev/full 2> " + err).c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  std::ifstream in(err);
+  std::string const said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(said.find("cannot write to standard output") != std::string::npos);
+  CHECK(said.find("positions:") == std::string::npos);
 }
