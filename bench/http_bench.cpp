@@ -199,13 +199,15 @@ int main(int argc, char** argv) {
   std::size_t connections = 64;
   bool keep = false;  // --keep: leave the data directory for a profiler
   for (int i = 2; i < argc; ++i) {
-    if (std::string(argv[i]) == "--keep") keep = true;
-  }
-  for (int i = 2; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
-    if (flag == "--tickets") tickets = std::stoul(argv[i + 1]);
-    if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
-    if (flag == "--connections") connections = std::stoul(argv[i + 1]);
+    if (flag == "--keep") {
+      keep = true;
+    } else if (i + 1 < argc) {
+      if (flag == "--tickets") tickets = std::stoul(argv[i + 1]);
+      if (flag == "--seconds") seconds = std::stod(argv[i + 1]);
+      if (flag == "--connections") connections = std::stoul(argv[i + 1]);
+      ++i;
+    }
   }
   ::signal(SIGPIPE, SIG_IGN);
   fs::path const dir = fs::temp_directory_path() / ("ticketing-http-bench-" + std::to_string(::getpid()));

@@ -54,8 +54,11 @@ Result<ReadAhead::Chunk> ReadAhead::read_chunk(Partition& part, std::uint32_t pa
   }
   chunk.rendered.reserve(chunk.commits.size());
   for (auto& commit : chunk.commits) {
-    part.floor = shown_time(*part.floor, commit.commit.meta.recorded_at);
+    Instant const recorded_at = commit.commit.meta.recorded_at;
+    part.floor = shown_time(*part.floor, recorded_at);
     chunk.rendered.push_back(render_(commit, *part.floor));
+    // The renderer may take the commit apart; the merge orders by this time.
+    commit.commit.meta.recorded_at = recorded_at;
   }
   return chunk;
 }

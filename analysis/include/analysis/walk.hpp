@@ -26,8 +26,10 @@ struct WalkedCommit {
 
 // What a walk that reads ahead makes of each commit before the merge, on its
 // reading threads: given the commit (its own, to change or take apart) and
-// the time it will be shown at, the text handed over with it. Called on
-// several threads at once, for different partitions: it must be thread-safe.
+// the time it will be shown at, the text handed over with it (the commit
+// handed over with it keeps its position and time, nothing else is promised).
+// Called on several threads at once, for different partitions: it must be
+// thread-safe.
 using CommitRenderer = std::function<std::string(RecordedCommit& commit, Instant recorded_at)>;
 
 // The walk as an iterator that can be resumed as the log grows: each call to
