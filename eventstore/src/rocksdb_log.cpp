@@ -5,6 +5,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -12,6 +13,7 @@
 #include "eventstore/small_store.hpp"
 #include "eventstore/validation.hpp"
 #include "keys.hpp"
+#include "recent_commits.hpp"
 
 namespace ticketing {
 
@@ -27,37 +29,86 @@ namespace {
 
 Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("event log storage", s); }
 
+// Decoded commits kept per partition for readers that keep up: a
+// subscription reads at most 512 at a time.
+constexpr std::size_t kRecentPerPartition = 1024;
+
 // One block cache for all the log's column families.
 std::shared_ptr<rocksdb::Cache> const& log_block_cache() {
   static auto const cache = rocksdb::NewLRUCache(32 << 20);
   return cache;
 }
 
-rocksdb::ColumnFamilyOptions family_options(bool point_lookups) {
+rocksdb::ColumnFamilyOptions family_options() {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = 16 << 20;
   cf.max_write_buffer_number = 2;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = log_block_cache();
-  if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
+}
+
+// A family answering point lookups of keys mostly absent (a commit id seen
+// for the first time): bloom filters in its files and in its memtables, so
+// a miss reads no block and walks no skip list.
+rocksdb::ColumnFamilyOptions point_lookup_family_options() {
+  rocksdb::ColumnFamilyOptions cf = family_options();
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = log_block_cache();
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.memtable_prefix_bloom_size_ratio = 0.05;
+  cf.memtable_whole_key_filtering = true;
+  return cf;
+}
+
+// The streams family's keys are stream | 0x00 | be64 version; its prefix
+// is the stream. Blooms over the prefix let a stream's seek skip every file
+// and memtable that holds none of its events: a new stream (an order's, on
+// every purchase) is known to be new without reading a block.
+class StreamPrefix final : public rocksdb::SliceTransform {
+ public:
+  [[nodiscard]] char const* Name() const override { return "ticketing.StreamPrefix"; }
+  [[nodiscard]] rocksdb::Slice Transform(rocksdb::Slice const& key) const override {
+    return {key.data(), key.size() - 8};
+  }
+  [[nodiscard]] bool InDomain(rocksdb::Slice const& key) const override { return key.size() > 8; }
+};
+
+rocksdb::ColumnFamilyOptions stream_family_options() {
+  rocksdb::ColumnFamilyOptions cf = family_options();
+  cf.prefix_extractor = std::make_shared<StreamPrefix>();
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = log_block_cache();
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = false;  // only whole streams are looked for
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.memtable_prefix_bloom_size_ratio = 0.05;
+  return cf;
+}
+
+// Reads of one stream: the iterator ends where the stream's prefix ends.
+rocksdb::ReadOptions stream_read_options() {
+  rocksdb::ReadOptions read;
+  read.prefix_same_as_start = true;
+  return read;
 }
 
 // The log itself: read sequentially by every fold, so decompression speed
 // matters more than ratio: LZ4.
 rocksdb::ColumnFamilyOptions commit_family_options() {
-  rocksdb::ColumnFamilyOptions cf = family_options(false);
+  rocksdb::ColumnFamilyOptions cf = family_options();
   cf.compression = rocksdb::kLZ4Compression;
   return cf;
 }
 
 // The column families, in the order of Handles.
 std::vector<rocksdb::ColumnFamilyDescriptor> log_families() {
-  return {{rocksdb::kDefaultColumnFamilyName, family_options(false)},
+  return {{rocksdb::kDefaultColumnFamilyName, family_options()},
           {"commits", commit_family_options()},
-          {"streams", family_options(true)},
-          {"dedup", family_options(true)}};
+          {"streams", stream_family_options()},
+          {"dedup", point_lookup_family_options()}};
 }
 
 // Last accepted offset + 1 of a partition, from the commits family.
@@ -194,6 +245,7 @@ RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles>
   next_offset_.resize(partitions_);
   for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
   published_end_ = next_offset_;
+  recent_ = std::make_unique<RecentCommits>(partitions_, kRecentPerPartition);
   last_recorded_.resize(partitions_);
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     if (next_offset_[p] == 0) continue;
@@ -292,6 +344,7 @@ std::int64_t RocksDbLog::head_of(std::string const& stream) {
 
 struct RocksDbLog::Staged {
   rocksdb::WriteBatch write;
+  std::vector<RecentCommits::Held> accepted;             // in the order staged
   std::unordered_map<std::string, std::int64_t> heads;   // stream heads as of this batch
   std::unordered_map<std::string, Position> commit_ids;  // accepted in this batch
 };
@@ -308,8 +361,8 @@ std::optional<Position> RocksDbLog::accepted_before(std::string const& commit_id
 // Validates one commit against the log and what the batch accepted before
 // it; if accepted, gives it the next offset of its partition (or the external
 // log's, in replica mode) and stages its commit, stream and commit-id entries.
-Result<AppendResult> RocksDbLog::stage(Pending const& pending, Staged& staged) {
-  Commit const& c = pending.commit;
+Result<AppendResult> RocksDbLog::stage(Pending& pending, Staged& staged) {
+  Commit& c = pending.commit;
   std::optional<Position> original;
   auto const seen_before = [&](Commit const& commit) {
     original = accepted_before(commit.commit_id, staged);
@@ -336,9 +389,8 @@ Result<AppendResult> RocksDbLog::stage(Pending const& pending, Staged& staged) {
   }
   std::string restamped;
   if (!pending.at && c.meta.recorded_at < last_recorded_[at.partition]) {
-    Commit later = c;
-    later.meta.recorded_at = last_recorded_[at.partition];
-    restamped = encode_commit(later);
+    c.meta.recorded_at = last_recorded_[at.partition];
+    restamped = encode_commit(c);
   } else {
     last_recorded_[at.partition] = std::max(last_recorded_[at.partition], c.meta.recorded_at);
   }
@@ -354,6 +406,8 @@ Result<AppendResult> RocksDbLog::stage(Pending const& pending, Staged& staged) {
   }
   staged.write.Put(handles_->dedup(), "c" + c.commit_id, keys::position_value(at));
   staged.commit_ids[c.commit_id] = at;
+  // Last: what readers of the recent commits get is the commit as stored.
+  staged.accepted.push_back(std::make_shared<RecordedCommit const>(RecordedCommit{at, std::move(c)}));
   return AppendResult{at, false};
 }
 
@@ -363,6 +417,7 @@ void RocksDbLog::publish(Staged const& staged) {
   for (auto const& [stream, version] : staged.heads) heads_[stream] = version;
   {
     std::lock_guard lock(published_mutex_);
+    for (auto const& commit : staged.accepted) recent_->add(commit);
     published_end_ = next_offset_;
     ++publication_sequence_;
   }
@@ -375,7 +430,7 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
   results.reserve(batch.size());
   auto const offsets_before = next_offset_;
   auto const recorded_before = last_recorded_;
-  for (auto const& pending : batch) results.push_back(stage(pending, staged));
+  for (auto& pending : batch) results.push_back(stage(pending, staged));
   for (auto const& [partition, next] : consumed) {
     std::string value;
     keys::put_be64(value, next);
@@ -402,7 +457,7 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
 Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& stream, std::int64_t from_version) {
   std::vector<RecordedEvent> out;
   std::string const prefix = keys::stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->streams()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(stream_read_options(), handles_->streams()));
   std::optional<RecordedCommit> cached;  // consecutive events often share a commit
   for (it->Seek(keys::stream_key(stream, static_cast<std::uint64_t>(std::max<std::int64_t>(0, from_version))));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -428,7 +483,7 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
 
 Result<std::int64_t> RocksDbLog::stream_version(std::string const& stream) {
   std::string const prefix = keys::stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->streams()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(stream_read_options(), handles_->streams()));
   it->SeekForPrev(keys::stream_key(stream, UINT64_MAX));
   if (!it->status().ok()) return storage_error(it->status());
   if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 8) return kNoStream;
@@ -440,11 +495,18 @@ Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t par
   std::vector<RecordedCommit> out;
   out.reserve(std::min<std::size_t>(max, 4096));
   if (partition >= partitions_) return make_error(ErrorCode::invalid_input, "no such partition");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->commits()));
-  std::uint64_t const end = [&] {
+  std::uint64_t end = 0;
+  std::optional<std::vector<RecentCommits::Held>> recent;
+  {
     std::lock_guard lock(published_mutex_);
-    return published_end_[partition];
-  }();
+    end = published_end_[partition];
+    recent = recent_->read(partition, from_offset, end, max);
+  }
+  if (recent) {
+    for (auto const& held : *recent) out.push_back(*held);
+    return out;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->commits()));
   for (it->Seek(keys::commit_key(partition, from_offset)); it->Valid() && out.size() < max; it->Next()) {
     auto const key = it->key().ToStringView();
     if (keys::get_be32(key) != partition) break;

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "domain/ids.hpp"
+#include "eventstore/codec.hpp"
 #include "temp_dir.hpp"
 
 TEST_CASE("the partition count is fixed when the log is created") {
@@ -23,4 +25,174 @@ TEST_CASE("a log directory held by another process is unavailable, not a crash")
   auto second = ticketing::RocksDbLog::open({.path = dir.str()});
   REQUIRE_FALSE(second.has_value());
   CHECK(second.error().code == ticketing::ErrorCode::unavailable);
+}
+
+namespace {
+
+using ticketing::Commit;
+ticketing::Instant const t0 = *ticketing::parse_iso8601("2026-11-21T10:00:00.000Z");
+
+// A commit creating (expected: no stream) or changing ticket n.
+Commit ticket_commit(std::string id, int n, std::int64_t expected) {
+  using namespace ticketing;
+  std::string const ticket = std::string(24 - std::to_string(n).size(), '0') + std::to_string(n);
+  Commit c;
+  c.commit_id = std::move(id);
+  c.partition_key = ticket;
+  c.expected = {{ticket_stream(ticket), expected}};
+  if (expected == kNoStream) {
+    c.events.emplace_back(TicketCreated{ticket, "seller", "Show", Money{1000 + n}, t0});
+  } else {
+    c.events.emplace_back(TicketUpdated{ticket, "Show", Money{2000 + n}, Money{1000 + n}, t0});
+  }
+  c.meta.recorded_at = t0;
+  return c;
+}
+
+// What read_partition answers, as comparable lines.
+std::vector<std::string> read_all(ticketing::EventLog& log, std::uint32_t partition, std::uint64_t from,
+                                  std::size_t max) {
+  auto commits = log.read_partition(partition, from, max);
+  REQUIRE(commits.has_value());
+  std::vector<std::string> out;
+  for (auto const& c : *commits) {
+    out.push_back(std::to_string(c.position.partition) + "/" + std::to_string(c.position.offset) + " " +
+                  ticketing::encode_commit(c.commit));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("new commits read back while the log runs are the commits a reopened log reads from disk") {
+  // Readers that keep up are answered from the commits the committer just
+  // made durable, held decoded; after a reopen the same reads go to disk.
+  // Both must give the same commits: positions, events, and the recorded
+  // time the log stored (restamped when an appender's clock was behind).
+  using namespace ticketing;
+  testing::TempDir dir;
+  constexpr int kTickets = 1500;  // about 750 commits per partition, two rounds: more than are held
+  std::vector<std::tuple<std::uint32_t, std::uint64_t, std::size_t>> reads;
+  std::vector<std::vector<std::string>> live;
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+    REQUIRE(log.has_value());
+    for (int round = 0; round < 2; ++round) {
+      for (int n = 0; n < kTickets; ++n) {
+        Commit c = ticket_commit("c" + std::to_string(round) + "-" + std::to_string(n), n, round == 0 ? kNoStream : 0);
+        // Every seventh appender's clock is behind the log's last commit.
+        c.meta.recorded_at = t0 + std::chrono::milliseconds(n % 7 == 0 ? n - 500 : n + 10000 * round);
+        REQUIRE((*log)->append(std::move(c)).has_value());
+      }
+    }
+    auto const ends = (*log)->end_offsets();
+    for (std::uint32_t p = 0; p < 2; ++p) {
+      REQUIRE(ends[p] > 1100);
+      for (std::uint64_t from : {std::uint64_t{0}, ends[p] - 1100, ends[p] - 1024, ends[p] - 1023, ends[p] - 700,
+                                 ends[p] - 1, ends[p], ends[p] + 5}) {
+        for (std::size_t max : {std::size_t{1}, std::size_t{3}, std::size_t{512}, std::size_t{5000}}) {
+          reads.emplace_back(p, from, max);
+          live.push_back(read_all(**log, p, from, max));
+        }
+      }
+    }
+  }
+  auto reopened = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+  REQUIRE(reopened.has_value());
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    auto const [p, from, max] = reads[i];
+    auto const disk = read_all(**reopened, p, from, max);
+    CHECK_MESSAGE(disk == live[i], "partition " << p << " from " << from << " max " << max);
+  }
+  // The late appenders' commits were restamped: no partition's time goes back.
+  for (std::uint32_t p = 0; p < 2; ++p) {
+    auto const all = (*reopened)->read_partition(p, 0, 100000);
+    REQUIRE(all.has_value());
+    for (std::size_t i = 1; i < all->size(); ++i) {
+      CHECK((*all)[i].commit.meta.recorded_at >= (*all)[i - 1].commit.meta.recorded_at);
+    }
+  }
+}
+
+TEST_CASE("a replica's new commits, at the external log's offsets with gaps, read back as from disk") {
+  // Kafka offsets skip (transaction markers, refused duplicates): reads from
+  // an offset inside a gap start at the next commit, while the log runs and
+  // after a reopen alike.
+  using namespace ticketing;
+  testing::TempDir dir;
+  std::vector<std::uint64_t> const offsets = {2, 3, 7, 8, 9, 15, 40};
+  std::vector<std::vector<std::string>> live;
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 1, .replica = true});
+    REQUIRE(log.has_value());
+    std::vector<ReplicatedRecord> records;
+    int accepted = 0;
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+      Commit c = ticket_commit("r" + std::to_string(i), static_cast<int>(i), kNoStream);
+      std::string encoded = encode_commit(c);
+      records.push_back(ReplicatedRecord{std::move(c), std::move(encoded), Position{0, offsets[i]},
+                                         [&](Result<AppendResult> r) { accepted += r ? 1 : 0; }});
+    }
+    (*log)->apply_replicated(std::move(records), {{0, 41}});
+    REQUIRE(accepted == static_cast<int>(offsets.size()));
+    for (std::uint64_t from = 0; from <= 42; ++from) {
+      for (std::size_t max : {std::size_t{1}, std::size_t{2}, std::size_t{100}})
+        live.push_back(read_all(**log, 0, from, max));
+    }
+  }
+  auto reopened = RocksDbLog::open({.path = dir.str(), .partitions = 1, .replica = true});
+  REQUIRE(reopened.has_value());
+  std::size_t i = 0;
+  for (std::uint64_t from = 0; from <= 42; ++from) {
+    for (std::size_t max : {std::size_t{1}, std::size_t{2}, std::size_t{100}}) {
+      CHECK_MESSAGE(read_all(**reopened, 0, from, max) == live[i++], "from " << from << " max " << max);
+    }
+  }
+  CHECK(read_all(**reopened, 0, 4, 1) ==
+        std::vector<std::string>{"0/7 " + encode_commit(ticket_commit("r2", 2, kNoStream))});
+}
+
+TEST_CASE("streams whose names extend one another are told apart on disk and in memory") {
+  // The stream index is filtered by stream (its key's prefix): a stream must
+  // see its own events only, never a longer-named neighbour's, whether its
+  // events sit in files written before a reopen, in memory, or both.
+  using namespace ticketing;
+  testing::TempDir dir;
+  auto const commit = [](std::string id, std::string const& stream, std::int64_t expected) {
+    Commit c;
+    c.commit_id = std::move(id);
+    c.partition_key = stream;
+    c.expected = {{stream, expected}};
+    c.events.emplace_back(UserSignedIn{"u1", stream.substr(5), "s1", t0});  // "user-" + e-mail
+    c.meta.recorded_at = t0;
+    return c;
+  };
+  std::vector<std::string> const streams = {"user-a@x.io", "user-a@x.io1", "user-a@x.io12", "user-b@x.io"};
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+    REQUIRE(log.has_value());
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      for (std::size_t v = 0; v <= i; ++v) {
+        auto const expected = v == 0 ? kNoStream : static_cast<std::int64_t>(v) - 1;
+        REQUIRE((*log)->append(commit(streams[i] + std::to_string(v), streams[i], expected)).has_value());
+      }
+    }
+  }  // closed: the index is written to files
+  auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+  REQUIRE(log.has_value());
+  // One more event each, now in memory beside the files.
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    REQUIRE((*log)->append(commit(streams[i] + "+", streams[i], static_cast<std::int64_t>(i))).has_value());
+  }
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    CHECK((*log)->stream_version(streams[i]).value() == static_cast<std::int64_t>(i) + 1);
+    auto events = (*log)->read_stream(streams[i], 0);
+    REQUIRE(events.has_value());
+    CHECK(events->size() == i + 2);
+    for (auto const& e : *events) CHECK(e.stream == streams[i]);
+  }
+  for (std::string const absent : {"user-a@x.i", "user-a@x.io123", "user-", "user-c@x.io"}) {
+    CHECK((*log)->stream_version(absent).value() == kNoStream);
+    CHECK((*log)->read_stream(absent, 0).value().empty());
+  }
 }

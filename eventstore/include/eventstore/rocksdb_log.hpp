@@ -37,6 +37,8 @@ class ColumnFamilyHandle;
 
 namespace ticketing {
 
+class RecentCommits;
+
 struct RocksDbLogOptions {
   std::string path;
   std::uint32_t partitions{16};  // used when creating; an existing log keeps its own
@@ -119,7 +121,7 @@ class RocksDbLog final : public EventLog {
   // external log's offsets in the same write.
   void commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed = {});
   // The steps of commit_batch.
-  [[nodiscard]] Result<AppendResult> stage(Pending const& pending, Staged& staged);
+  [[nodiscard]] Result<AppendResult> stage(Pending& pending, Staged& staged);
   [[nodiscard]] std::optional<Position> accepted_before(std::string const& commit_id, Staged const& staged);
   void publish(Staged const& staged);
   [[nodiscard]] std::int64_t head_of(std::string const& stream);
@@ -147,6 +149,9 @@ class RocksDbLog final : public EventLog {
   std::condition_variable published_cv_;
   std::vector<std::uint64_t> published_end_;
   std::uint64_t publication_sequence_{0};
+  // The newest commits, decoded: what readers that keep up read (guarded
+  // by published_mutex_).
+  std::unique_ptr<RecentCommits> recent_;
 
   std::thread committer_;
 };
