@@ -70,6 +70,46 @@ TEST_CASE("walk: one order over every partition, by time, and a partition's time
   CHECK(walked(*f.log, after_a1) == std::vector<std::pair<std::string, Instant>>{{"a2", t + 10ms}});
 }
 
+TEST_CASE("walk: commits at the same time come in partition order, then offset, over every partition") {
+  MarketplaceFixture f;
+  Instant const t = f.clock.now();
+  // 200 tickets over the partitions, their commits stamped at five distinct
+  // times (many ties), some behind their partition's last: the order is
+  // computed here independently from what the log stored.
+  for (int n = 1; n <= 200; ++n) {
+    auto const at = t + std::chrono::milliseconds((n * 7) % 5);
+    REQUIRE(f.log->append(listing(MarketplaceFixture::ticket_id(n), at, "c" + std::to_string(n))).has_value());
+  }
+  struct Stored {
+    Instant shown;
+    std::uint32_t partition;
+    std::uint64_t offset;
+    std::string id;
+  };
+  std::vector<Stored> expected;
+  for (std::uint32_t p = 0; p < f.log->partition_count(); ++p) {
+    Instant floor{};
+    for (auto const& c : f.log->read_partition(p, 0, 1000).value()) {
+      floor = std::max(floor, c.commit.meta.recorded_at);
+      expected.push_back({floor, p, c.position.offset, c.commit.commit_id});
+    }
+  }
+  std::sort(expected.begin(), expected.end(), [](Stored const& a, Stored const& b) {
+    return std::tie(a.shown, a.partition, a.offset) < std::tie(b.shown, b.partition, b.offset);
+  });
+  std::vector<std::pair<std::string, Instant>> want;
+  for (auto const& e : expected) want.emplace_back(e.id, e.shown);
+  REQUIRE(want.size() == 200);
+  CHECK(walked(*f.log, Positions(f.log->partition_count(), 0)) == want);
+  // The walker without read-ahead, resumed halfway, agrees.
+  Walker walker(*f.log, Positions(f.log->partition_count(), 0));
+  std::vector<std::pair<std::string, Instant>> seen;
+  while (auto next = walker.next(f.log->end_offsets()).value()) {
+    seen.emplace_back(next->commit.commit.commit_id, next->recorded_at);
+  }
+  CHECK(seen == want);
+}
+
 TEST_CASE("positions: printed and read back, and refused with a reason") {
   CHECK(format_positions({3, 0, 12}) == "0:3,1:0,2:12");
   CHECK(parse_positions("0:3,2:12", 3).value() == Positions{3, 0, 12});
