@@ -415,6 +415,14 @@ Result<AppendResult> RocksDbLog::stage(Pending& pending, Staged& staged) {
 // subscribers see the new end of each partition.
 void RocksDbLog::publish(Staged const& staged) {
   for (auto const& [stream, version] : staged.heads) heads_[stream] = version;
+  if (heads_.size() > options_.max_cached_heads) {
+    // Arbitrary ones go (down to three quarters, so this is rare): a stream's
+    // head is in the stream index, and a new stream's absence is known from
+    // its blooms without reading a block.
+    std::size_t const keep = options_.max_cached_heads / 4 * 3;
+    while (heads_.size() > keep) heads_.erase(heads_.begin());
+  }
+  cached_heads_ = heads_.size();
   {
     std::lock_guard lock(published_mutex_);
     for (auto const& commit : staged.accepted) recent_->add(commit);
@@ -537,6 +545,8 @@ std::vector<std::uint64_t> RocksDbLog::end_offsets() {
   std::lock_guard lock(published_mutex_);
   return published_end_;
 }
+
+std::size_t RocksDbLog::cached_heads() { return cached_heads_.load(); }
 
 std::uint64_t RocksDbLog::publication_sequence() {
   std::lock_guard lock(published_mutex_);

@@ -196,3 +196,34 @@ TEST_CASE("streams whose names extend one another are told apart on disk and in 
     CHECK((*log)->read_stream(absent, 0).value().empty());
   }
 }
+
+TEST_CASE("the stream heads held in memory are bounded, and validation is as strict past the bound") {
+  // Each stream's current version is what a commit's expected versions are
+  // checked against. Past the bound, heads are dropped and read again from
+  // the stream index: a stale expectation is still refused, a right one
+  // still accepted, a taken stream still known to exist.
+  using namespace ticketing;
+  testing::TempDir dir;
+  auto log = RocksDbLog::open({.path = dir.str(), .partitions = 4, .max_cached_heads = 16});
+  REQUIRE(log.has_value());
+  constexpr int kStreams = 200;
+  for (int n = 0; n < kStreams; ++n) {
+    REQUIRE((*log)->append(ticket_commit("new" + std::to_string(n), n, kNoStream)).has_value());
+    CHECK((*log)->cached_heads() <= 16);
+  }
+  for (int n = 0; n < kStreams; ++n) {
+    auto again = (*log)->append(ticket_commit("again" + std::to_string(n), n, kNoStream));
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().code == ErrorCode::conflict);
+    REQUIRE((*log)->append(ticket_commit("change" + std::to_string(n), n, 0)).has_value());
+    auto stale = (*log)->append(ticket_commit("stale" + std::to_string(n), n, 0));
+    REQUIRE_FALSE(stale.has_value());
+    CHECK(stale.error().code == ErrorCode::conflict);
+  }
+  CHECK((*log)->cached_heads() <= 16);
+  CHECK((*log)->cached_heads() > 0);
+  for (int n = 0; n < kStreams; n += 37) {
+    std::string const ticket = std::string(24 - std::to_string(n).size(), '0') + std::to_string(n);
+    CHECK((*log)->stream_version(ticket_stream(ticket)).value() == 1);
+  }
+}

@@ -12,10 +12,12 @@
 // Layout (column families):
 //   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
 //   streams : stream | 0x00 | be64 version         -> be32 partition | be64 offset | be32 event index
+//             (prefix blooms over stream | 0x00: a new stream's lookup reads no block)
 //   dedup   : 'c' commit id                        -> be32 partition | be64 offset
 //             ('k' entries, an idempotency-key index of earlier versions, are ignored)
 //   default : "partitions"                         -> partition count (fixed at creation)
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,6 +53,10 @@ struct RocksDbLogOptions {
   // `path` (which a server may hold and write meanwhile), keeping its own
   // small files here. No appends; catch_up() follows the writer.
   std::string secondary_path{};
+  // Stream heads the committer keeps in memory (a stream's current version,
+  // what validation compares with); past this many, arbitrary ones are
+  // dropped and read again from the stream index when next needed.
+  std::size_t max_cached_heads{std::size_t{1} << 18};
 };
 
 // A commit read from the external log a replica copies, at its position there.
@@ -100,6 +106,9 @@ class RocksDbLog final : public EventLog {
   // passes; returns the current publication sequence. Used by subscriptions.
   std::uint64_t wait_for_commits(std::uint64_t seen_sequence, std::chrono::milliseconds timeout);
   [[nodiscard]] std::uint64_t publication_sequence();
+  // How many stream heads the committer held after its last batch (at most
+  // max_cached_heads). For tests and diagnostics.
+  [[nodiscard]] std::size_t cached_heads();
 
  private:
   struct Pending {
@@ -136,8 +145,9 @@ class RocksDbLog final : public EventLog {
   std::vector<Pending> queue_;
   bool stopping_{false};
 
-  // Committer thread only.
+  // Committer thread only. At most options_.max_cached_heads after each batch.
   std::unordered_map<std::string, std::int64_t> heads_;
+  std::atomic<std::size_t> cached_heads_{0};  // heads_.size() after the last batch
   std::vector<std::uint64_t> next_offset_;
   // Per partition, the recorded_at of its last commit: a commit stamped
   // earlier (appenders' clocks are read on their own threads) is stored with
