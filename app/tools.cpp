@@ -89,7 +89,8 @@ Spec const kExport{
     "  --types LIST                only these event types; a name ending in * is a prefix (Order*,TicketSold)\n"
     "  --stream ID                 only the events of this stream (ticket-..., order-..., charge-..., user-...)\n"
     "  --follow                    after the existing events, print new ones as they are committed, until\n"
-    "                              interrupted (within a second of their commit)\n"
+    "                              interrupted (within a second of their commit); while the log cannot be\n"
+    "                              read (moved, restored), says so on standard error and keeps trying\n"
     "  --include-personal-data     show e-mail addresses (password hashes are never shown); by default\n"
     "                              each address is a pseudonym, the same for one address in one DIR\n",
     {"--data", "--format", "--since", "--until", "--after", "--types", "--stream"},
@@ -119,10 +120,11 @@ int export_events(Options const& o) {
   if (!reading) return fail("cannot read the log: " + reading.error().message);
   auto redactor = redactor_for(data, o.has("--include-personal-data"));
   if (!redactor) return fail(redactor.error().message);
-  RocksDbLog& log = (*reading)->log();
-  analysis::Positions from(log.partition_count(), 0);
+  std::unique_ptr<LogReading> open_reading = std::move(*reading);
+  RocksDbLog* log = &open_reading->log();
+  analysis::Positions from(log->partition_count(), 0);
   if (o.has("--after")) {
-    auto after = analysis::parse_positions(o.get("--after"), log.partition_count());
+    auto after = analysis::parse_positions(o.get("--after"), log->partition_count());
     if (!after) return fail("--after: " + after.error().message);
     from = *after;
   }
@@ -136,9 +138,9 @@ int export_events(Options const& o) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   for (;;) {
-    analysis::Positions end = log.end_offsets();
+    analysis::Positions end = log->end_offsets();
     for (std::size_t p = 0; p < end.size(); ++p) end[p] = std::max(end[p], from[p]);
-    if (auto walked = analysis::export_lines(log, from, end, options, *redactor, write); !walked) {
+    if (auto walked = analysis::export_lines(*log, from, end, options, *redactor, write); !walked) {
       return fail(walked.error().message);
     }
     if (!written || std::fflush(stdout) != 0) return fail("cannot write to standard output");
@@ -146,7 +148,26 @@ int export_events(Options const& o) {
     if (!o.has("--follow")) break;
     for (int i = 0; i < 4 && !interrupted; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (interrupted) break;
-    if (auto caught = log.catch_up(); !caught) return fail(caught.error().message);
+    if (auto caught = log->catch_up(); !caught) {
+      // The log could not be followed (its directory moved away, its files
+      // replaced by a restore): read it afresh once it is back, from the
+      // positions delivered so far, trying every second until interrupted.
+      std::fprintf(stderr, "export: cannot follow the log (%s); trying again every second\n",
+                   caught.error().message.c_str());
+      for (;;) {
+        for (int i = 0; i < 20 && !interrupted; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (interrupted) break;
+        auto reopened = LogReading::open(data);
+        if (reopened && (*reopened)->log().partition_count() == from.size()) {
+          open_reading.reset();
+          open_reading = std::move(*reopened);
+          log = &open_reading->log();
+          std::fprintf(stderr, "export: following the log again\n");
+          break;
+        }
+      }
+      if (interrupted) break;
+    }
   }
   std::fprintf(stderr, "positions: %s\n", analysis::format_positions(from).c_str());
   return 0;

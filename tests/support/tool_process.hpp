@@ -31,6 +31,7 @@ class ToolProcess {
   std::optional<std::string> read_line(std::chrono::milliseconds timeout);
   // SIGINT, then what is left of its output and its exit status.
   ToolResult interrupt();
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 
  private:
   pid_t pid_{-1};
