@@ -66,7 +66,7 @@ std::optional<SessionClaims> TokenSigner::verify(std::string_view token, Instant
   auto const payload = from_base64url(token.substr(first + 1, second - first - 1));
   if (!header || !payload) return std::nullopt;
 
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser;  // reused: its buffers are allocated once per thread
   simdjson::dom::element h;
   std::string_view alg;
   if (parser.parse(*header).get(h) || h["alg"].get_string().get(alg) || alg != "HS256") return std::nullopt;
