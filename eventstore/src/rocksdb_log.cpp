@@ -39,12 +39,18 @@ std::shared_ptr<rocksdb::Cache> const& log_block_cache() {
   return cache;
 }
 
-rocksdb::ColumnFamilyOptions family_options() {
+// Blooms in a family's files: none, over whole keys, or over the family's
+// key prefixes only.
+enum class FileBlooms { none, whole_keys, prefixes };
+
+rocksdb::ColumnFamilyOptions family_options(FileBlooms blooms = FileBlooms::none) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = 16 << 20;
   cf.max_write_buffer_number = 2;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = log_block_cache();
+  if (blooms != FileBlooms::none) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = blooms != FileBlooms::prefixes;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
 }
@@ -53,11 +59,7 @@ rocksdb::ColumnFamilyOptions family_options() {
 // for the first time): bloom filters in its files and in its memtables, so
 // a miss reads no block and walks no skip list.
 rocksdb::ColumnFamilyOptions point_lookup_family_options() {
-  rocksdb::ColumnFamilyOptions cf = family_options();
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = log_block_cache();
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::ColumnFamilyOptions cf = family_options(FileBlooms::whole_keys);
   cf.memtable_prefix_bloom_size_ratio = 0.05;
   cf.memtable_whole_key_filtering = true;
   return cf;
@@ -77,13 +79,8 @@ class StreamPrefix final : public rocksdb::SliceTransform {
 };
 
 rocksdb::ColumnFamilyOptions stream_family_options() {
-  rocksdb::ColumnFamilyOptions cf = family_options();
+  rocksdb::ColumnFamilyOptions cf = family_options(FileBlooms::prefixes);  // only whole streams are looked for
   cf.prefix_extractor = std::make_shared<StreamPrefix>();
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = log_block_cache();
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.whole_key_filtering = false;  // only whole streams are looked for
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.memtable_prefix_bloom_size_ratio = 0.05;
   return cf;
 }
@@ -454,6 +451,7 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
       next_offset_ = offsets_before;
       last_recorded_ = recorded_before;
       heads_.clear();  // reloaded from storage on demand
+      cached_heads_ = 0;
       for (auto& r : results) {
         if (r && !r->duplicate) r = storage_error(status);
       }
