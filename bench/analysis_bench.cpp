@@ -1,9 +1,10 @@
 // Measures what analysts run over a log of EVENTS events (default 1,000,000):
 // the ordered walk over all partitions alone (read, decode, merge: the peer),
-// then export as JSON Lines and as CSV (walk + completion, redaction and
-// rendering on the reading threads), the
-// snapshot (walk + the read models' fold of the rows, in memory) and the
-// figures of `analytics`. Prints each rate and its ratio to the walk.
+// then export as JSON Lines and as CSV (the stored commits taken apart and
+// rendered on the reading threads, merged in the walk's order), the
+// snapshot (each partition's ticket and order events folded into rows by the
+// read models' fold, partitions in parallel) and the figures of `analytics`.
+// Prints each rate and its ratio to the walk.
 //
 // Usage: analysis_bench [EVENTS] [DIR] [STEP]
 // STEP (walk, jsonl, csv, snapshot, analytics) runs that step alone and

@@ -1,5 +1,8 @@
 #include "analysis/event_lines.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "encoding/json_writer.hpp"
 #include "eventstore/codec.hpp"
 
@@ -36,10 +39,23 @@ Columns columns_of(Event const& event) {
   return c;
 }
 
+// The columns after `at`'s, by name: an event's data member of that name
+// fills it (Money members are stored as "<name>_cents").
+constexpr std::array<std::string_view, 11> kMemberColumns{"ticket_id",   "order_id",     "charge_id",
+                                                          "user_id",     "seller_id",    "buyer_id",
+                                                          "price_cents", "amount_cents", "previous_price_cents",
+                                                          "reason",      "title"};
+
+// The line's fields from type to offset, each after a comma.
+void append_place(std::string& out, std::string_view type, std::int64_t schema, EventPlace const& place);
+
 }  // namespace
 
 void append_csv_field(std::string& out, std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+  // A loop, not find_first_of: that searches the set once per character.
+  bool const plain =
+      std::none_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+  if (plain) {
     out += text;
     return;
   }
@@ -61,15 +77,20 @@ Instant event_time(Event const& event) {
   return std::visit([](auto const& e) { return e.at; }, event);
 }
 
-void append_jsonl_line(std::string& out, Event const& event, EventPlace const& place) {
+namespace {
+
+// One jsonl line; `data` writes the event's data object.
+template <class Data>
+void write_jsonl_line(std::string& out, std::string_view type, std::int64_t schema, Instant at, EventPlace const& place,
+                      Data const& data) {
   JsonWriter w(std::move(out));
   w.begin_object();
-  w.key("type").string(type_name(event));
-  w.key("schema").number(current_schema_version(event));
+  w.key("type").string(type);
+  w.key("schema").number(schema);
   w.key("stream").string(place.stream);
   w.key("version").number(place.version);
-  w.key("at").string(format_iso8601(event_time(event)));
-  write_event_data(w.key("data"), event);
+  w.key("at").string(format_iso8601(at));
+  data(w.key("data"));
   w.key("partition").number(place.position.partition);
   w.key("offset").number(static_cast<std::int64_t>(place.position.offset));
   w.key("commit_id").string(place.commit_id);
@@ -77,6 +98,17 @@ void append_jsonl_line(std::string& out, Event const& event, EventPlace const& p
   w.key("correlation_id").string(place.correlation_id);
   w.end_object();
   out = w.take();
+}
+
+}  // namespace
+
+void append_jsonl_line(std::string& out, Event const& event, EventPlace const& place) {
+  write_jsonl_line(out, type_name(event), current_schema_version(event), event_time(event), place,
+                   [&](JsonWriter& w) { write_event_data(w, event); });
+}
+
+void append_jsonl_line(std::string& out, EventView const& event, EventPlace const& place) {
+  write_jsonl_line(out, event.type, event.schema, event.at, place, [&](JsonWriter& w) { w.raw(event.data); });
 }
 
 std::string jsonl_line(Event const& event, EventPlace const& place) {
@@ -91,22 +123,47 @@ std::string csv_header() {
          "price_cents,amount_cents,previous_price_cents,reason,title";
 }
 
+namespace {
+
+void append_place(std::string& out, std::string_view type, std::int64_t schema, EventPlace const& place) {
+  out += ',';
+  append_csv_field(out, type);
+  out += ',';
+  out += std::to_string(schema);
+  out += ',';
+  append_csv_field(out, place.stream);
+  for (auto const number : {place.version, static_cast<std::int64_t>(place.position.partition),
+                            static_cast<std::int64_t>(place.position.offset)}) {
+    out += ',';
+    out += std::to_string(number);
+  }
+}
+
+}  // namespace
+
 void append_csv_line(std::string& out, Event const& event, EventPlace const& place) {
   Columns const c = columns_of(event);
   out += format_iso8601(event_time(event));
-  auto const add = [&](std::string_view field) {
-    out += ',';
-    append_csv_field(out, field);
-  };
-  add(type_name(event));
-  add(std::to_string(current_schema_version(event)));
-  add(place.stream);
-  add(std::to_string(place.version));
-  add(std::to_string(place.position.partition));
-  add(std::to_string(place.position.offset));
+  append_place(out, type_name(event), current_schema_version(event), place);
   for (std::string const* field : {&c.ticket_id, &c.order_id, &c.charge_id, &c.user_id, &c.seller_id, &c.buyer_id,
                                    &c.price_cents, &c.amount_cents, &c.previous_price_cents, &c.reason, &c.title}) {
-    add(*field);
+    out += ',';
+    append_csv_field(out, *field);
+  }
+}
+
+void append_csv_line(std::string& out, EventView const& event, EventPlace const& place) {
+  std::array<std::string_view, kMemberColumns.size()> columns;
+  for (DataMember const& member : event.members) {
+    auto const column = std::find(kMemberColumns.begin(), kMemberColumns.end(), member.key);
+    if (column != kMemberColumns.end())
+      columns[static_cast<std::size_t>(column - kMemberColumns.begin())] = member.text;
+  }
+  out += format_iso8601(event.at);
+  append_place(out, event.type, event.schema, place);
+  for (auto const& field : columns) {
+    out += ',';
+    append_csv_field(out, field);
   }
 }
 

@@ -42,23 +42,35 @@ ReadAhead::Partition* ReadAhead::next_to_read() {
 
 Result<ReadAhead::Chunk> ReadAhead::read_chunk(Partition& part, std::uint32_t partition, std::uint64_t from,
                                                std::size_t count) {
-  auto commits = log_.read_partition(partition, from, count);
-  if (!commits) return commits.error();
-  while (!commits->empty() && commits->back().position.offset >= part.end) commits->pop_back();
-  Chunk chunk{std::move(*commits), {}};
-  if (!render_) return chunk;
+  if (!render_) {
+    auto commits = log_.read_partition(partition, from, count);
+    if (!commits) return commits.error();
+    while (!commits->empty() && commits->back().position.offset >= part.end) commits->pop_back();
+    return Chunk{std::move(*commits), {}};
+  }
+  auto stored = log_.read_partition_stored(partition, from, count);
+  if (!stored) return stored.error();
+  while (!stored->empty() && stored->back().position.offset >= part.end) stored->pop_back();
   if (!part.floor) {
     auto floor = floor_before(log_, partition, from);
     if (!floor) return floor.error();
     part.floor = *floor;
   }
-  chunk.rendered.reserve(chunk.commits.size());
-  for (auto& commit : chunk.commits) {
-    Instant const recorded_at = commit.commit.meta.recorded_at;
-    part.floor = shown_time(*part.floor, recorded_at);
-    chunk.rendered.push_back(render_(commit, *part.floor));
-    // The renderer may take the commit apart; the merge orders by this time.
-    commit.commit.meta.recorded_at = recorded_at;
+  thread_local CommitReader reader;
+  Chunk chunk;
+  chunk.commits.reserve(stored->size());
+  chunk.rendered.reserve(stored->size());
+  for (auto const& commit : *stored) {
+    auto view = reader.read(commit.encoded);
+    if (!view) return view.error();
+    part.floor = shown_time(*part.floor, (*view)->recorded_at);
+    auto text = render_(commit, **view, *part.floor);
+    if (!text) return text.error();
+    chunk.rendered.push_back(std::move(*text));
+    // The merge orders by the position and the time as stamped.
+    RecordedCommit& shown = chunk.commits.emplace_back();
+    shown.position = commit.position;
+    shown.commit.meta.recorded_at = (*view)->recorded_at;
   }
   return chunk;
 }

@@ -15,6 +15,11 @@ std::string Redactor::stream(std::string_view stream) const {
   return std::string(kUser) + email(stream.substr(kUser.size()));
 }
 
+bool Redactor::may_change(std::string_view type) noexcept {
+  return type == UserCreated::kType || type == UserSignedIn::kType || type == UserSignInFailed::kType ||
+         type == UserSignedOut::kType;
+}
+
 Event Redactor::event(Event event) const {
   std::visit(overloaded{
                  [&](UserCreated& e) {

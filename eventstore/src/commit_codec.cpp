@@ -152,4 +152,47 @@ Result<Commit> decode_commit(std::string_view json) {
   return commit;
 }
 
+Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*wanted)(std::string_view type) noexcept) {
+  thread_local od::parser parser;
+  od::document doc;
+  if (parser.iterate(codec_detail::padded(json)).get(doc)) return malformed("not JSON");
+  od::object object;
+  if (doc.get_object().get(object)) return malformed("commit is not an object");
+  SelectedEvents selected;
+  int seen = 0;
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("bad key");
+    if (key == "events") {
+      od::array array;
+      if (field.value().get_array().get(array)) return malformed("events is not an array");
+      for (auto element : array) {
+        od::object event;
+        std::string_view type;
+        if (element.get_object().get(event) || event.find_field_unordered("type").get_string().get(type)) {
+          return malformed("event lacks its type");
+        }
+        if (!wanted(type)) continue;
+        if (event.reset().error()) return malformed("event is not an object");
+        auto decoded = codec_detail::decode_event_object(event);
+        if (!decoded) return decoded.error();
+        selected.events.push_back(std::move(*decoded));
+      }
+      seen |= 1;
+    } else if (key == "meta") {
+      od::object meta;
+      std::string_view at;
+      if (field.value().get_object().get(meta) || meta.find_field_unordered("recorded_at").get_string().get(at)) {
+        return malformed("meta lacks recorded_at");
+      }
+      auto const t = parse_iso8601(at);
+      if (!t) return malformed("meta.recorded_at is not an ISO-8601 time");
+      selected.recorded_at = *t;
+      seen |= 2;
+    }
+  }
+  if (seen != 3) return malformed("commit lacks a field");
+  return selected;
+}
+
 }  // namespace ticketing

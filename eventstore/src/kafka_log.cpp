@@ -407,6 +407,10 @@ Result<std::vector<RecordedCommit>> KafkaLog::read_partition(std::uint32_t parti
                                                              std::size_t max) {
   return impl_->replica->read_partition(partition, from_offset, max);
 }
+Result<std::vector<StoredCommit>> KafkaLog::read_partition_stored(std::uint32_t partition, std::uint64_t from_offset,
+                                                                  std::size_t max) {
+  return impl_->replica->read_partition_stored(partition, from_offset, max);
+}
 std::vector<std::uint64_t> KafkaLog::end_offsets() { return impl_->replica->end_offsets(); }
 std::unique_ptr<Subscription> KafkaLog::subscribe(std::vector<std::uint64_t> from, CommitHandler handler) {
   return impl_->replica->subscribe(std::move(from), std::move(handler));

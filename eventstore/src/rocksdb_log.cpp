@@ -496,6 +496,29 @@ Result<std::int64_t> RocksDbLog::stream_version(std::string const& stream) {
   return static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
 }
 
+namespace {
+
+// Visits the stored commits of `partition` from `from_offset` on, in order,
+// until `end` (later ones are written but not yet acknowledged: not visible),
+// `max` of them, or `visit` answering false.
+template <class Visit>
+rocksdb::Status scan_commits(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* commits, rocksdb::ReadOptions const& read,
+                             std::uint32_t partition, std::uint64_t from_offset, std::uint64_t end, std::size_t max,
+                             Visit&& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read, commits));
+  std::size_t seen = 0;
+  for (it->Seek(keys::commit_key(partition, from_offset)); it->Valid() && seen < max; it->Next(), ++seen) {
+    auto const key = it->key().ToStringView();
+    if (keys::get_be32(key) != partition) break;
+    std::uint64_t const offset = keys::get_be64(key.substr(4));
+    if (offset >= end) break;
+    if (!visit(offset, it->value().ToStringView())) break;
+  }
+  return it->status();
+}
+
+}  // namespace
+
 Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                                std::size_t max) {
   std::vector<RecordedCommit> out;
@@ -512,17 +535,40 @@ Result<std::vector<RecordedCommit>> RocksDbLog::read_partition(std::uint32_t par
     for (auto const& held : *recent) out.push_back(*held);
     return out;
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->commits()));
-  for (it->Seek(keys::commit_key(partition, from_offset)); it->Valid() && out.size() < max; it->Next()) {
-    auto const key = it->key().ToStringView();
-    if (keys::get_be32(key) != partition) break;
-    std::uint64_t const offset = keys::get_be64(key.substr(4));
-    if (offset >= end) break;  // written but not yet acknowledged: not visible
-    auto commit = decode_commit(it->value().ToStringView());
-    if (!commit) return commit.error();
-    out.push_back(RecordedCommit{Position{partition, offset}, std::move(*commit)});
+  std::optional<Error> failed;
+  auto const status = scan_commits(*db_, handles_->commits(), rocksdb::ReadOptions(), partition, from_offset, end, max,
+                                   [&](std::uint64_t offset, std::string_view value) {
+                                     auto commit = decode_commit(value);
+                                     if (!commit) {
+                                       failed = commit.error();
+                                       return false;
+                                     }
+                                     out.push_back(RecordedCommit{Position{partition, offset}, std::move(*commit)});
+                                     return true;
+                                   });
+  if (failed) return *failed;
+  if (!status.ok()) return storage_error(status);
+  return out;
+}
+
+Result<std::vector<StoredCommit>> RocksDbLog::read_partition_stored(std::uint32_t partition, std::uint64_t from_offset,
+                                                                    std::size_t max) {
+  std::vector<StoredCommit> out;
+  out.reserve(std::min<std::size_t>(max, 4096));
+  if (partition >= partitions_) return make_error(ErrorCode::invalid_input, "no such partition");
+  std::uint64_t end = 0;
+  {
+    std::lock_guard lock(published_mutex_);
+    end = published_end_[partition];
   }
-  if (!it->status().ok()) return storage_error(it->status());
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;  // a whole-log read would only evict what the server reads again
+  auto const status = scan_commits(*db_, handles_->commits(), read, partition, from_offset, end, max,
+                                   [&](std::uint64_t offset, std::string_view value) {
+                                     out.push_back(StoredCommit{Position{partition, offset}, std::string(value)});
+                                     return true;
+                                   });
+  if (!status.ok()) return storage_error(status);
   return out;
 }
 

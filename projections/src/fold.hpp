@@ -11,11 +11,20 @@
 namespace ticketing::views {
 namespace fold_detail {
 
+// Whether the transaction keeps the indexes and markers beside the rows. One
+// that keeps the rows alone (RowFold's) declares `kRowsOnly`: the fold then
+// builds no index key for it.
+template <class Txn>
+inline constexpr bool kKeepsIndexes = !requires {
+  Txn::kRowsOnly;
+};
+
 // The for-sale indexes (by listing time, by price) hold a copy of each
 // available ticket's row, so a page of tickets is one scan.
 template <class Txn>
 void put_ticket(Txn& txn, TicketRow const& row) {
   txn.put(keys::ticket(row.id), row);
+  if constexpr (!kKeepsIndexes<Txn>) return;
   if (row.status == ticket::Status::available) {
     txn.put(keys::for_sale(row.listed_at_ms, row.id), row);
     txn.put(keys::by_price(row.price_cents, row.listed_at_ms, row.id), row);
@@ -29,7 +38,9 @@ template <class Txn, class F>
 void update_ticket(Txn& txn, std::string const& id, F&& change) {
   auto row = txn.template get<TicketRow>(keys::ticket(id));
   if (!row) return;  // an event for a ticket the views never saw: nothing to change
-  txn.erase(keys::by_price(row->price_cents, row->listed_at_ms, row->id));  // its price may change
+  if constexpr (kKeepsIndexes<Txn>) {
+    txn.erase(keys::by_price(row->price_cents, row->listed_at_ms, row->id));  // its price may change
+  }
   change(*row);
   ++row->version;
   put_ticket(txn, *row);
@@ -50,15 +61,18 @@ void update_order(Txn& txn, std::string const& id, F&& change) {
 template <class Txn>
 void fold(Txn& txn, Event const& event) {
   using fold_detail::put_ticket, fold_detail::update_ticket, fold_detail::update_order;
+  auto const put_marker = [&](auto const& key_of) {
+    if constexpr (fold_detail::kKeepsIndexes<Txn>) txn.put_marker(key_of());
+  };
   std::visit(overloaded{
                  [&](UserCreated const&) {},
                  [&](UserSignedIn const&) {},
                  [&](UserSignInFailed const&) {},
-                 [&](UserSignedOut const& e) { txn.put_marker(keys::revoked(e.session_id)); },
+                 [&](UserSignedOut const& e) { put_marker([&] { return keys::revoked(e.session_id); }); },
                  [&](TicketCreated const& e) {
                    TicketRow const row = row_of(e);
                    put_ticket(txn, row);
-                   txn.put_marker(keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id));
+                   put_marker([&] { return keys::by_seller(e.seller_id, row.listed_at_ms, e.ticket_id); });
                  },
                  [&](TicketUpdated const& e) {
                    update_ticket(txn, e.ticket_id, [&](TicketRow& r) {
@@ -92,7 +106,7 @@ void fold(Txn& txn, Event const& event) {
                  [&](OrderCreated const& e) {
                    OrderRow const row = row_of(e);
                    txn.put(keys::order(e.order_id), row);
-                   txn.put_marker(keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id));
+                   put_marker([&] { return keys::by_buyer(e.buyer_id, row.created_at_ms, e.order_id); });
                  },
                  [&](OrderAwaitingPayment const& e) {
                    update_order(txn, e.order_id, [&](OrderRow& r) {

@@ -10,6 +10,7 @@ namespace ticketing::views {
 // (the fold reads nothing else); every other key is dropped.
 class RowFold::Txn {
  public:
+  static constexpr bool kRowsOnly = true;  // fold.hpp: no index keys built
   explicit Txn(RowFold& rows) : rows_(rows) {}
 
   template <class Row>
@@ -48,13 +49,18 @@ void RowFold::apply(Events const& events) {
   for (auto const& event : events) fold(txn, event);
 }
 
+bool RowFold::folds(std::string_view type) noexcept { return type.starts_with("Ticket") || type.starts_with("Order"); }
+
 namespace {
 template <class Row>
 std::vector<Row> sorted_by_id(std::unordered_map<std::string, Row> const& map) {
+  std::vector<Row const*> by_id;  // sorted as pointers: rows are large to move
+  by_id.reserve(map.size());
+  for (auto const& [key, row] : map) by_id.push_back(&row);
+  std::sort(by_id.begin(), by_id.end(), [](Row const* a, Row const* b) { return a->id < b->id; });
   std::vector<Row> out;
-  out.reserve(map.size());
-  for (auto const& [key, row] : map) out.push_back(row);
-  std::sort(out.begin(), out.end(), [](Row const& a, Row const& b) { return a.id < b.id; });
+  out.reserve(by_id.size());
+  for (Row const* row : by_id) out.push_back(*row);
   return out;
 }
 }  // namespace

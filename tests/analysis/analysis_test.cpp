@@ -1,6 +1,8 @@
 // The analysts' building blocks over a real embedded log: the one walk order,
 // positions, redaction, the line formats, a ticket's history and a snapshot.
 
+#include <set>
+
 #include <doctest/doctest.h>
 
 #include "analysis/completer.hpp"
@@ -269,6 +271,33 @@ TEST_CASE("snapshot: the tickets and orders as they were at a moment, in the API
   auto const now = at({});
   CHECK(now[0].find(R"("version":2,"status":"available","listedAt")") != std::string::npos);
   CHECK(now[1].find(R"("status":"cancelled")") != std::string::npos);
+}
+
+TEST_CASE("snapshot: every ticket, then every order, by id, over every partition, as of a moment in each") {
+  MarketplaceFixture f;
+  std::vector<std::string> ids;
+  std::set<std::uint32_t> partitions;
+  for (int n = 40; n > 0; --n) {  // listed out of id order
+    ids.push_back(MarketplaceFixture::ticket_id(n * 7919 % 1000));
+    f.list(ids.back(), 1000 + n);
+    partitions.insert(f.log->partition_of(ids.back()));
+  }
+  REQUIRE(partitions.size() == 4);
+  Instant const listed = f.clock.now();
+  f.clock.advance(1min);
+  std::vector<std::string> orders;
+  for (std::size_t i = 0; i < ids.size(); i += 3) orders.push_back(f.order(ids[i]));
+  std::vector<std::string> seen;
+  auto const visit = SnapshotVisitor{.ticket = [&](views::TicketRow const& r) { seen.push_back("t" + r.id); },
+                                     .order = [&](views::OrderRow const& r) { seen.push_back("o" + r.id); }};
+  REQUIRE(snapshot(*f.log, f.log->end_offsets(), {}, visit).has_value());
+  std::vector<std::string> expected;
+  for (auto const& id : std::set<std::string>(ids.begin(), ids.end())) expected.push_back("t" + id);
+  for (auto const& id : std::set<std::string>(orders.begin(), orders.end())) expected.push_back("o" + id);
+  CHECK(seen == expected);
+  seen.clear();
+  REQUIRE(snapshot(*f.log, f.log->end_offsets(), {.as_of = listed, .before = std::nullopt}, visit).has_value());
+  CHECK(seen == std::vector<std::string>(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(ids.size())));
 }
 
 TEST_CASE("completer: events recorded before their amounts were fill them in from the log") {

@@ -9,21 +9,15 @@
 
 #include <doctest/doctest.h>
 
+#include "golden.hpp"
 #include "samples.hpp"
 
 using namespace ticketing;
 
 namespace {
 
-std::filesystem::path golden_dir() { return std::filesystem::path(TICKETING_SOURCE_DIR) / "tests" / "golden"; }
-
-std::string read_file(std::filesystem::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), p.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::filesystem::path golden_dir() { return golden::dir(); }
+using golden::read_file;
 
 Commit sample_commit() {
   Events events = samples::all_events();
@@ -175,4 +169,39 @@ TEST_CASE("JSON strings escape quotes, backslashes and control characters wherev
   std::string out;
   append_json_string(out, "");
   CHECK(out == "\"\"");
+}
+
+TEST_CASE("a commit's selected events are the events of those types decode_commit gives, with its time") {
+  Commit const c = sample_commit();
+  std::string const json = encode_commit(c);
+  auto const orders_only = [](std::string_view type) noexcept { return type.starts_with("Order"); };
+  auto const selected = decode_selected_events(json, orders_only);
+  REQUIRE(selected.has_value());
+  CHECK(selected->recorded_at == c.meta.recorded_at);
+  Events expected;
+  for (auto const& e : c.events) {
+    if (orders_only(type_name(e))) expected.push_back(e);
+  }
+  CHECK(expected.size() == 6);
+  CHECK(selected->events == expected);
+  auto const none = decode_selected_events(json, [](std::string_view) noexcept { return false; });
+  REQUIRE(none.has_value());
+  CHECK(none->events.empty());
+
+  // An event written with an older schema is upgraded as decode_event does.
+  std::string const v1 = read_file(golden_dir() / "events" / "TicketSold.v1.json");
+  std::string const old_commit = R"({"commit_id":"c","partition_key":"k","expected":[],"events":[{"stream":"s",)" +
+                                 v1.substr(1, v1.find_last_of('}')) +
+                                 R"(],"meta":{"recorded_at":"2026-11-21T10:00:00.000Z"}})";
+  auto const upgraded = decode_selected_events(old_commit, [](std::string_view) noexcept { return true; });
+  REQUIRE_MESSAGE(upgraded.has_value(), old_commit);
+  REQUIRE(upgraded->events.size() == 1);
+  CHECK(upgraded->events[0] == decode_event(v1).value());
+
+  for (std::string const& bad : {std::string("nope"), std::string(R"({"events":[]})"), json.substr(0, json.size() / 2),
+                                 std::string(R"({"events":[{"schema":1}],"meta":{"recorded_at":"x"}})")}) {
+    auto const refused = decode_selected_events(bad, [](std::string_view) noexcept { return true; });
+    REQUIRE_FALSE_MESSAGE(refused.has_value(), bad);
+    CHECK(refused.error().code == ErrorCode::invalid_input);
+  }
 }

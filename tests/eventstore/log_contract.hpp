@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
+#include "eventstore/codec.hpp"
 #include "eventstore/event_log.hpp"
 
 namespace ticketing::contract {
@@ -167,6 +168,39 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
     REQUIRE(tail->size() == 2);
     CHECK(tail->front().commit.commit_id == "c3");
     CHECK(log->end_offsets()[partition] == (*all)[4].position.offset + 1);
+  }
+
+  SUBCASE("a partition's commits as stored decode to the commits it reads, from any offset, at most max") {
+    auto const partition = log->partition_of(ticket_id(1));
+    std::int64_t version = kNoStream;
+    for (int i = 0; i < 5; ++i) {
+      int const events = 1 + i % 2;
+      REQUIRE(log->append(ticket_commit("c" + std::to_string(i), 1, version, events)).has_value());
+      version += events;
+    }
+    auto const end = log->end_offsets()[partition];
+    for (std::uint64_t from = 0; from <= end; ++from) {
+      for (std::size_t max : {std::size_t{1}, std::size_t{3}, std::size_t{100}}) {
+        auto const read = log->read_partition(partition, from, max);
+        auto const stored = log->read_partition_stored(partition, from, max);
+        auto const encoded_again = log->EventLog::read_partition_stored(partition, from, max);
+        REQUIRE(read.has_value());
+        REQUIRE(stored.has_value());
+        REQUIRE(encoded_again.has_value());
+        REQUIRE_MESSAGE(stored->size() == read->size(), "from " << from << " max " << max);
+        REQUIRE(encoded_again->size() == read->size());
+        for (std::size_t i = 0; i < read->size(); ++i) {
+          CHECK((*stored)[i].position == (*read)[i].position);
+          CHECK((*encoded_again)[i].position == (*read)[i].position);
+          auto const decoded = decode_commit((*stored)[i].encoded);
+          REQUIRE(decoded.has_value());
+          CHECK(*decoded == (*read)[i].commit);
+          CHECK(decode_commit((*encoded_again)[i].encoded).value() == (*read)[i].commit);
+        }
+      }
+    }
+    auto const other = log->read_partition_stored(log->partition_count(), 0, 1);
+    CHECK_FALSE(other.has_value());
   }
 
   SUBCASE("a subscription catches up, then receives new commits pushed") {

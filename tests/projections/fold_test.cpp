@@ -187,3 +187,47 @@ TEST_CASE("rows: a ticket row stored before held_until existed reads with it uns
   CHECK_FALSE(decode_row<TicketRow>(bytes.substr(0, bytes.size() - 9)).has_value());
   CHECK_FALSE(decode_row<TicketRow>(bytes + "x").has_value());
 }
+
+TEST_CASE("rows: the events a row fold may leave out change no ticket or order row") {
+  // A snapshot decodes only the types RowFold::folds() names; every other
+  // event, applied to rows it could touch, must leave them as they are.
+  RowFold rows;
+  rows.apply(listed());
+  rows.apply(ordered());
+  rows.apply(awaiting());
+  auto const tickets = rows.tickets();
+  auto const orders = rows.orders();
+  Events const every_type{
+      UserCreated{"u1", "buyer@example.com", "Buyer@Example.com", "hash", "s1", at(30)},
+      UserSignedIn{"u1", "buyer@example.com", "s2", at(30)},
+      UserSignInFailed{"u1", "buyer@example.com", at(30)},
+      UserSignedOut{"u1", "buyer@example.com", "s2", at(30)},
+      TicketCreated{kTicket, "seller", "Concert", Money{2500}, at(30)},
+      TicketUpdated{kTicket, "Concert", Money{2500}, Money{2000}, at(30)},
+      TicketReserved{kTicket, kOrder, "buyer", at(30)},
+      TicketReleased{kTicket, kOrder, at(30)},
+      TicketSold{kTicket, kOrder, "buyer", Money{2000}, at(30)},
+      OrderCreated{kOrder, kTicket, "buyer", "Concert", Money{2000}, 0, at(30), at(30) + 15min},
+      OrderAwaitingPayment{kOrder, kCharge, at(30)},
+      OrderCompleted{kOrder, kCharge, Money{2000}, at(30)},
+      OrderCancelled{kOrder, "buyer", at(30)},
+      OrderExpired{kOrder, at(30)},
+      ChargeCreated{kCharge, kOrder, Money{2000}, "usd", kCharge, at(30)},
+      ChargeSucceeded{kCharge, kOrder, "ch_1", true, at(30)},
+      ChargeFailed{kCharge, kOrder, "card_declined", true, at(30)},
+      ChargeRefunded{kCharge, kOrder, "re_1", at(30)},
+      OrderPaymentFailed{kOrder, kCharge, "invalid_request", at(30)},
+  };
+  REQUIRE(every_type.size() == std::variant_size_v<Event>);
+  int left_out = 0;
+  for (auto const& event : every_type) {
+    RowFold after = rows;
+    after.apply({event});
+    bool const unchanged = after.tickets() == tickets && after.orders() == orders;
+    if (!RowFold::folds(type_name(event))) {
+      ++left_out;
+      CHECK_MESSAGE(unchanged, type_name(event));
+    }
+  }
+  CHECK(left_out == 8);  // the user and charge events
+}

@@ -4,7 +4,8 @@
 // TicketUpdated schema 1 no previous price. The codec reads those as 0; the
 // log still knows them. A Completer fills them in from the streams involved
 // (the order's, the ticket's earlier events), so old logs export the new
-// fields too. Events that carry them pass untouched, without a read.
+// fields too. Events that carry them pass untouched, without a read: every
+// event written with its type's current schema does (prices are positive).
 
 #include "eventstore/event_log.hpp"
 

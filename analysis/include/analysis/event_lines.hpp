@@ -10,6 +10,7 @@
 #include <string>
 
 #include "eventstore/commit.hpp"
+#include "eventstore/commit_view.hpp"
 
 namespace ticketing::analysis {
 
@@ -26,6 +27,13 @@ struct EventPlace {
 [[nodiscard]] std::string jsonl_line(Event const& event, EventPlace const& place);
 // The line appended to `out` (without a line break).
 void append_jsonl_line(std::string& out, Event const& event, EventPlace const& place);
+// The same lines from an event as the log stores it, its data copied as it
+// is: for events that need no upgrade, completion or redaction (an event of
+// its type's current schema that Redactor::may_change() leaves alone), equal
+// to the lines of the decoded event.
+void append_jsonl_line(std::string& out, EventView const& event, EventPlace const& place);
+void append_csv_line(std::string& out, EventView const& event, EventPlace const& place);
+
 [[nodiscard]] std::string csv_header();
 [[nodiscard]] std::string csv_line(Event const& event, EventPlace const& place);
 void append_csv_line(std::string& out, Event const& event, EventPlace const& place);

@@ -21,6 +21,10 @@ class Redactor {
   Redactor(Pseudonym pseudonym, bool include_personal_data)
       : pseudonym_(std::move(pseudonym)), include_personal_data_(include_personal_data) {}
 
+  // Whether event() or stream() may change an event of this type (its data
+  // or its stream): the user events. Others leave as they are.
+  [[nodiscard]] static bool may_change(std::string_view type) noexcept;
+
   [[nodiscard]] Event event(Event event) const;
   [[nodiscard]] Commit commit(Commit commit) const;
   // "user-<email>" -> "user-<pseudonym>"; other streams unchanged.

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "analysis/positions.hpp"
+#include "eventstore/commit_view.hpp"
 #include "eventstore/event_log.hpp"
 
 namespace ticketing::analysis {
@@ -25,12 +26,14 @@ struct WalkedCommit {
 };
 
 // What a walk that reads ahead makes of each commit before the merge, on its
-// reading threads: given the commit (its own, to change or take apart) and
-// the time it will be shown at, the text handed over with it (the commit
-// handed over with it keeps its position and time, nothing else is promised).
+// reading threads: given the commit as the log stores it, its view (read by
+// the walk: valid during the call) and the time it will be shown at, the
+// text handed over with it, or the error that ends the walk. The commit
+// handed over with the text keeps its position and time, nothing else.
 // Called on several threads at once, for different partitions: it must be
 // thread-safe.
-using CommitRenderer = std::function<std::string(RecordedCommit& commit, Instant recorded_at)>;
+using CommitRenderer =
+    std::function<Result<std::string>(StoredCommit const& stored, CommitView const& view, Instant recorded_at)>;
 
 // The walk as an iterator that can be resumed as the log grows: each call to
 // next() takes the earliest commit before the end it is given. Over one end,

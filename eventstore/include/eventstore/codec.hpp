@@ -33,4 +33,14 @@ void write_event_data(JsonWriter& out, Event const& event);
 // invalid_input with a message naming the fault for malformed input.
 [[nodiscard]] Result<Commit> decode_commit(std::string_view json);
 
+// Of a commit, its recorded time and the events whose type `wanted` accepts,
+// decoded (and upgraded) as decode_commit does; the rest is skipped unread.
+// For readers that fold a few event types over a whole log.
+struct SelectedEvents {
+  Instant recorded_at{};
+  Events events;
+};
+[[nodiscard]] Result<SelectedEvents> decode_selected_events(std::string_view json,
+                                                            bool (*wanted)(std::string_view type) noexcept);
+
 }  // namespace ticketing

@@ -53,6 +53,12 @@ struct RecordedCommit {
   Commit commit;
 };
 
+// A commit as the log stores it: its encoding (codec.hpp), not decoded.
+struct StoredCommit {
+  Position position;
+  std::string encoded;
+};
+
 struct RecordedEvent {
   std::string stream;
   std::int64_t version{0};

@@ -50,6 +50,9 @@ class KafkaLog final : public EventLog {
   [[nodiscard]] Result<std::optional<RecordedCommit>> find_commit(std::string const& commit_id) override;
   [[nodiscard]] Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                                    std::size_t max) override;
+  [[nodiscard]] Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t partition,
+                                                                        std::uint64_t from_offset,
+                                                                        std::size_t max) override;
   [[nodiscard]] std::vector<std::uint64_t> end_offsets() override;
   [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                         CommitHandler handler) override;

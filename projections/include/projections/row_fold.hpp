@@ -19,6 +19,10 @@ class RowFold {
  public:
   // Folds the events of one commit after those before it, in log order.
   void apply(Events const& events);
+  // Whether an event of this type may change a ticket or order row: the
+  // ticket and order events. Others (users', charges') may be left out of
+  // what is applied without changing a row.
+  [[nodiscard]] static bool folds(std::string_view type) noexcept;
 
   [[nodiscard]] std::vector<TicketRow> tickets() const;  // by id
   [[nodiscard]] std::vector<OrderRow> orders() const;    // by id
