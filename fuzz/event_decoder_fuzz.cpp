@@ -1,12 +1,15 @@
-// The event and commit decoders. A record of the log or of a Kafka topic may
+// The event and commit decoders, and the readers that take a stored commit
+// apart without decoding it all. A record of the log or of a Kafka topic may
 // be hostile or corrupt: it must decode or be refused with a reason, never
-// crash; what decodes re-encodes to something that decodes to the same.
+// crash; what decodes re-encodes to something that decodes to the same, and
+// what a view shows of a commit that decodes is what decoding gives.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "eventstore/codec.hpp"
+#include "eventstore/commit_view.hpp"
 
 using namespace ticketing;
 
@@ -18,9 +21,26 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   } else if (event.error().code != ErrorCode::invalid_input) {
     __builtin_trap();
   }
-  if (auto commit = decode_commit(bytes)) {
+  auto const commit = decode_commit(bytes);
+  if (commit) {
     auto again = decode_commit(encode_commit(*commit));
     if (!again || !(*again == *commit)) __builtin_trap();
+  }
+  thread_local CommitReader reader;
+  if (auto view = reader.read(bytes)) {
+    for (auto const& e : (*view)->events) {
+      auto const event = decode_event(e);
+      if (!event && event.error().code != ErrorCode::invalid_input) __builtin_trap();
+    }
+    if (commit && (*view)->events.size() != commit->events.size()) __builtin_trap();
+  } else if (view.error().code != ErrorCode::invalid_input) {
+    __builtin_trap();
+  }
+  auto const every = [](std::string_view) noexcept { return true; };
+  if (auto selected = decode_selected_events(bytes, every)) {
+    if (commit && !(selected->events == commit->events)) __builtin_trap();
+  } else if (selected.error().code != ErrorCode::invalid_input) {
+    __builtin_trap();
   }
   return 0;
 }

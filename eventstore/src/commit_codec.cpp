@@ -166,6 +166,7 @@ Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*want
     if (key == "events") {
       od::array array;
       if (field.value().get_array().get(array)) return malformed("events is not an array");
+      selected.events.clear();  // a repeated key: the last one counts, as in decode_commit
       for (auto element : array) {
         od::object event;
         std::string_view type;
@@ -180,14 +181,11 @@ Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*want
       }
       seen |= 1;
     } else if (key == "meta") {
-      od::object meta;
-      std::string_view at;
-      if (field.value().get_object().get(meta) || meta.find_field_unordered("recorded_at").get_string().get(at)) {
-        return malformed("meta lacks recorded_at");
-      }
-      auto const t = parse_iso8601(at);
-      if (!t) return malformed("meta.recorded_at is not an ISO-8601 time");
-      selected.recorded_at = *t;
+      od::object meta_object;
+      if (field.value().get_object().get(meta_object)) return malformed("meta is not an object");
+      auto meta = read_meta(meta_object);
+      if (!meta) return meta.error();
+      selected.recorded_at = meta->recorded_at;
       seen |= 2;
     }
   }

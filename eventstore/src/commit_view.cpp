@@ -113,6 +113,7 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
     } else if (key == "expected") {
       od::array array;
       if (field.value().get_array().get(array)) return malformed("expected is not an array");
+      next_version_.clear();
       for (auto element : array) {
         std::string_view stream;
         std::int64_t version = 0;
@@ -127,6 +128,9 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
     } else if (key == "events") {
       od::array array;
       if (field.value().get_array().get(array)) return malformed("events is not an array");
+      view_.events.clear();  // a repeated key: the last one counts, as in decode_commit
+      members_.clear();
+      member_counts_.clear();
       for (auto element : array) {
         od::object event_object;
         if (element.get_object().get(event_object)) return malformed("event is not an object");
