@@ -26,9 +26,8 @@ struct SnapshotVisitor {
 };
 
 // Folds the log up to the moment (never past `end`, the cut the reading
-// began with) in memory (projections/row_fold.hpp), partitions apart on a
-// few threads, then visits every ticket,
-// then every order, by id.
+// began with) in memory (projections/row_fold.hpp), each partition apart, on
+// a few threads, then visits every ticket, then every order, by id.
 [[nodiscard]] Result<void> snapshot(EventLog& log, Positions const& end, Moment const& moment,
                                     SnapshotVisitor const& visit);
 

@@ -50,8 +50,9 @@ class CommitReader {
 
   // The view of `encoded`, pointing into this reader's own copy and parser:
   // valid until the next read(). invalid_input, naming the fault, when
-  // `encoded` is not a commit (what decode_commit refuses, and an event
-  // whose data has no "at" time).
+  // `encoded` is not a commit: not JSON, a member missing or of the wrong
+  // kind, an event whose data has no "at" time. An event's data is checked
+  // against its type's schema only when it is decoded (decode_event below).
   [[nodiscard]] Result<CommitView const*> read(std::string_view encoded);
 
  private:
