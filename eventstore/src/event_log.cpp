@@ -2,8 +2,6 @@
 
 #include <future>
 
-#include "eventstore/codec.hpp"
-
 namespace ticketing {
 
 std::uint32_t EventLog::partition_of(std::string_view partition_key) const noexcept {
@@ -20,16 +18,6 @@ Result<AppendResult> EventLog::append(Commit commit) {
   auto future = promise.get_future();
   append_async(std::move(commit), [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
   return future.get();
-}
-
-Result<std::vector<StoredCommit>> EventLog::read_partition_stored(std::uint32_t partition, std::uint64_t from_offset,
-                                                                  std::size_t max) {
-  auto commits = read_partition(partition, from_offset, max);
-  if (!commits) return commits.error();
-  std::vector<StoredCommit> out;
-  out.reserve(commits->size());
-  for (auto const& rc : *commits) out.push_back(StoredCommit{rc.position, encode_commit(rc.commit)});
-  return out;
 }
 
 }  // namespace ticketing

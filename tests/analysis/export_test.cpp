@@ -1,7 +1,7 @@
 // The export over a log holding every event type, some written with older
 // schemas: lines copied from the stored events and lines of events that must
 // be upgraded, completed or redacted come out exactly as rendering every
-// decoded event would make them.
+// decoded event would make them; a read that fails ends it with the fault.
 
 #include "analysis/export.hpp"
 
@@ -12,8 +12,10 @@
 
 #include "analysis/completer.hpp"
 #include "analysis/event_lines.hpp"
+#include "analysis/snapshot.hpp"
 #include "eventstore/codec.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "gated_log.hpp"
 #include "golden.hpp"
 #include "samples.hpp"
 #include "temp_dir.hpp"
@@ -130,4 +132,36 @@ TEST_CASE("export: stored lines and upgraded, completed, redacted lines are the 
   CHECK(jsonl.find(R"("type":"TicketSold","schema":2)") != std::string::npos);
   CHECK(jsonl.find(R"("buyer_id":"1b2c3d4e5f6a7b8c9d0e1f2a","amount_cents":4000)") != std::string::npos);
   CHECK(jsonl.find(R"("price_cents":4000,"previous_price_cents":2050)") != std::string::npos);
+}
+
+TEST_CASE("export and snapshot: a read of the log that fails ends them with the storage fault, nothing half-written") {
+  testing::TempDir dir;
+  auto const log = log_of_every_schema(dir.path());
+  testing::GatedLog gated(*log);
+  gated.fail_reads(true);
+  Redactor const redactor([](std::string_view email) { return std::string(email.size(), 'x'); }, false);
+  for (ExportFormat const format : {ExportFormat::jsonl, ExportFormat::csv, ExportFormat::commits}) {
+    std::string out;
+    ExportOptions options;
+    options.format = format;
+    auto const done = export_lines(gated, Positions(gated.partition_count(), 0), gated.end_offsets(), options, redactor,
+                                   [&](std::string_view text) {
+                                     out += text;
+                                     return true;
+                                   });
+    REQUIRE_FALSE(done.has_value());
+    CHECK(done.error().code == ErrorCode::unavailable);
+    CHECK(done.error().message.find("injected read fault") != std::string::npos);
+    CHECK(out.empty());
+  }
+  int rows = 0;
+  auto const snapped =
+      snapshot(gated, gated.end_offsets(), {},
+               {.ticket = [&](views::TicketRow const&) { ++rows; }, .order = [&](views::OrderRow const&) { ++rows; }});
+  REQUIRE_FALSE(snapped.has_value());
+  CHECK(snapped.error().code == ErrorCode::unavailable);
+  CHECK(rows == 0);
+  // Readable again, the same export is whole.
+  gated.fail_reads(false);
+  CHECK(exported(gated, ExportFormat::jsonl, redactor) == exported(*log, ExportFormat::jsonl, redactor));
 }

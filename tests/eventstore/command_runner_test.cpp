@@ -65,6 +65,10 @@ class CountingLog final : public EventLog {
   Result<std::vector<RecordedCommit>> read_partition(std::uint32_t p, std::uint64_t from, std::size_t max) override {
     return log_.read_partition(p, from, max);
   }
+  Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t p, std::uint64_t from,
+                                                          std::size_t max) override {
+    return log_.read_partition_stored(p, from, max);
+  }
   Result<std::optional<RecordedCommit>> find_commit(std::string const& id) override { return log_.find_commit(id); }
   std::vector<std::uint64_t> end_offsets() override { return log_.end_offsets(); }
   std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from, CommitHandler handler) override {

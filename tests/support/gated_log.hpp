@@ -49,15 +49,13 @@ class GatedLog final : public EventLog {
   Result<std::int64_t> stream_version(std::string const& stream) override { return inner_.stream_version(stream); }
   Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition, std::uint64_t from_offset,
                                                      std::size_t max) override {
-    {
-      std::unique_lock lock(mutex_);
-      ++reads_;
-      ++waiting_;
-      changed_.wait(lock, [&] { return !held_; });
-      --waiting_;
-      if (failing_) return make_error(ErrorCode::unavailable, "event log storage: injected read fault");
-    }
+    if (auto passed = gate(); !passed) return passed.error();
     return inner_.read_partition(partition, from_offset, max);
+  }
+  Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t partition, std::uint64_t from_offset,
+                                                          std::size_t max) override {
+    if (auto passed = gate(); !passed) return passed.error();
+    return inner_.read_partition_stored(partition, from_offset, max);
   }
   Result<std::optional<RecordedCommit>> find_commit(std::string const& commit_id) override {
     return inner_.find_commit(commit_id);
@@ -68,6 +66,17 @@ class GatedLog final : public EventLog {
   }
 
  private:
+  // A partition read: counted, held while reads are held, failed while they fail.
+  Result<void> gate() {
+    std::unique_lock lock(mutex_);
+    ++reads_;
+    ++waiting_;
+    changed_.wait(lock, [&] { return !held_; });
+    --waiting_;
+    if (failing_) return make_error(ErrorCode::unavailable, "event log storage: injected read fault");
+    return {};
+  }
+
   EventLog& inner_;
   std::mutex mutex_;
   std::condition_variable changed_;

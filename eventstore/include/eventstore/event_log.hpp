@@ -63,13 +63,12 @@ class EventLog {
   [[nodiscard]] virtual Result<std::vector<RecordedCommit>> read_partition(std::uint32_t partition,
                                                                            std::uint64_t from_offset,
                                                                            std::size_t max) = 0;
-  // The same commits as read_partition, as the log stores them: for readers
-  // that take apart only what they need (analysis reads whole logs so). By
-  // default, read_partition's commits encoded again; a backend that stores
-  // the encoding hands it over as it is.
+  // The same commits as read_partition, as the log stores them (each event
+  // in the schema it was written with): for readers that take apart only
+  // what they need (analysis reads whole logs so).
   [[nodiscard]] virtual Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t partition,
                                                                                 std::uint64_t from_offset,
-                                                                                std::size_t max);
+                                                                                std::size_t max) = 0;
   // The commit accepted with `commit_id`, if this log has it (a Kafka node:
   // as far as its replica has read the topic). A command retried with the
   // same commit id finds its first outcome here, even after a crash.
