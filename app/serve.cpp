@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -95,7 +96,7 @@ bool create_data_dir(std::string const& dir) {
   return !ec;
 }
 
-std::unique_ptr<EventLog> open_event_log(ServeConfig const& config) {
+Result<std::unique_ptr<EventLog>> open_event_log(ServeConfig const& config) {
   fs::path const data(config.data_dir);
   if (config.store == "kafka") {
     KafkaLogOptions kafka;
@@ -103,10 +104,38 @@ std::unique_ptr<EventLog> open_event_log(ServeConfig const& config) {
     kafka.topic = config.topic;
     kafka.local_path = (data / "replica").string();
     kafka.append_timeout = config.kafka_timeout;
-    return ok_or_exit(KafkaLog::open(kafka), "the Kafka event log");
+    auto log = KafkaLog::open(kafka);
+    if (!log) return log.error();
+    return std::unique_ptr<EventLog>(std::move(*log));
   }
-  return ok_or_exit(RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions}),
-                    "the event log");
+  auto log = RocksDbLog::open({.path = (data / "log").string(), .partitions = config.partitions});
+  if (!log) return log.error();
+  return std::unique_ptr<EventLog>(std::move(*log));
+}
+
+struct LogAndViews {
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<views::ViewStore> views;
+};
+
+// Opens the event log and the read models side by side: after a crash each
+// replays its write-ahead log first, and a restart then takes the longer of
+// the two instead of their sum. The read models are opened for the partition
+// count asked for; a log created with another count keeps its own, and then
+// they are opened again with the log's.
+LogAndViews open_log_and_views(ServeConfig const& config) {
+  std::string const views_path = (fs::path(config.data_dir) / "views").string();
+  auto views_opening =
+      std::async(std::launch::async, [&] { return views::ViewStore::open(views_path, config.partitions); });
+  auto log = open_event_log(config);
+  auto views = views_opening.get();  // before any exit: the open runs on another thread
+  LogAndViews opened{ok_or_exit(std::move(log), config.store == "kafka" ? "the Kafka event log" : "the event log"),
+                     ok_or_exit(std::move(views), "the read models")};
+  if (opened.views->partitions() != opened.log->partition_count()) {
+    opened.views.reset();
+    opened.views = ok_or_exit(views::ViewStore::open(views_path, opened.log->partition_count()), "the read models");
+  }
+  return opened;
 }
 
 std::unique_ptr<PaymentGateway> open_gateway(ServeConfig const& config) {
@@ -183,9 +212,7 @@ int serve(ServeConfig const& config) {
     return 1;
   }
   fs::path const data(config.data_dir);
-  std::unique_ptr<EventLog> event_log = open_event_log(config);
-  auto views =
-      ok_or_exit(views::ViewStore::open((data / "views").string(), event_log->partition_count()), "the read models");
+  auto [event_log, views] = open_log_and_views(config);
   auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
   auto replies = ok_or_exit(ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow),
                             "the API's replies");

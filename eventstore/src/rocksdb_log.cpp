@@ -211,7 +211,7 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   db_options.avoid_flush_during_recovery = true;
   // And what there is to replay is bounded: past this much WAL, the families
   // holding its oldest part are flushed.
-  db_options.max_total_wal_size = 32 << 20;
+  db_options.max_total_wal_size = 16 << 20;
   auto const families = log_families();
   auto handles = std::make_unique<Handles>();
   rocksdb::DB* raw = nullptr;

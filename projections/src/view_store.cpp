@@ -90,7 +90,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   options.max_write_buffer_number = 2;
   options.compression = rocksdb::kNoCompression;
   options.avoid_flush_during_recovery = true;  // after a crash: replay the WAL into memtables, flush later
-  options.max_total_wal_size = 16 << 20;       // and bound what there is to replay
+  options.max_total_wal_size = 8 << 20;        // and bound what there is to replay
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(128 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

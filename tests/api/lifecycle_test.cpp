@@ -50,6 +50,32 @@ TEST_CASE("kill -9 and restart keep every acknowledged write, the sessions and t
   CHECK(str(anon.get("/api/tickets/" + held).json().at("status")) == "available");
 }
 
+TEST_CASE("a restart that asks for another partition count keeps the log's, and the read models follow it") {
+  ApiFixture f({"--partitions", "8"});
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::vector<std::string> tickets;
+  for (int i = 0; i < 12; ++i)
+    tickets.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+  REQUIRE(f.server.terminate() == 0);
+
+  // The log and the read models open side by side, the read models for the
+  // count asked for; the log keeps the count it was created with.
+  ServerProcess again(f.server.data_dir(), {"--partitions", "2"});
+  auto anon = again.client();
+  CHECK(anon.get("/readyz").status == 200);
+  CHECK(anon.get("/api/tickets").json().as_array().size() == tickets.size());
+  auto reconnected = again.client();
+  reconnected.session = buyer.session;
+  for (auto const& id : tickets) {
+    auto const placed = reconnected.post("/api/orders", {{"ticketId", id}});
+    CHECK_MESSAGE(placed.status == 201, placed.body);
+  }
+  CHECK(anon.get("/api/tickets").json().as_array().empty());
+  CHECK(reconnected.get("/api/orders").json().as_array().size() == tickets.size());
+  CHECK(anon.get("/readyz").status == 200);
+}
+
 TEST_CASE("SIGTERM stops the server cleanly with exit status 0") {
   ApiFixture f;
   auto c = f.user("alice");

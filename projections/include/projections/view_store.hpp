@@ -56,6 +56,8 @@ class ViewStore {
   [[nodiscard]] Result<void> apply(RecordedCommit const& commit) { return apply(std::span(&commit, 1)); }
   // Per partition, the offset of the next commit to apply.
   [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
+  // The log partitions it was opened for.
+  [[nodiscard]] std::uint32_t partitions() const noexcept { return partitions_; }
 
   [[nodiscard]] std::optional<TicketRow> ticket(std::string const& id) const;
   // The ticket as the API shows it (render_ticket), from memory when it was
