@@ -199,7 +199,9 @@ TEST_CASE("a commit's selected events are the events of those types decode_commi
   CHECK(upgraded->events[0] == decode_event(v1).value());
 
   for (std::string const& bad : {std::string("nope"), std::string(R"({"events":[]})"), json.substr(0, json.size() / 2),
-                                 std::string(R"({"events":[{"schema":1}],"meta":{"recorded_at":"x"}})")}) {
+                                 std::string(R"({"events":[{"schema":1}],"meta":{"recorded_at":"x"}})"),
+                                 std::string(R"({"events":[],"meta":{"recorded_at":"x"}})"),
+                                 std::string(R"({"events":[],"meta":{"user_id":"u","recorded_at":7}})")}) {
     auto const refused = decode_selected_events(bad, [](std::string_view) noexcept { return true; });
     REQUIRE_FALSE_MESSAGE(refused.has_value(), bad);
     CHECK(refused.error().code == ErrorCode::invalid_input);
