@@ -73,7 +73,7 @@ std::vector<Option> const& options() {
          c.io_threads = *n;
          return std::nullopt;
        }},
-      {"--workers", "TICKETING_WORKERS", "threads for requests that write or hash (default 64)",
+      {"--workers", "TICKETING_WORKERS", "threads for requests that block: hashing, payments, waiting commands (default 64)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          auto n = number<int>(v);
          if (!n || *n < 1 || *n > 4096) return "must be from 1 to 4096";

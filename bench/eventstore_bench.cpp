@@ -32,28 +32,33 @@ using namespace ticketing::bench;
 
 namespace {
 
+using TicketStates = std::unordered_map<std::string, ticket::State>;
+
+// Folds the ticket events among `events` into per-ticket state; returns how many.
+std::uint64_t fold_events(Events& events, TicketStates& tickets) {
+  std::uint64_t folded = 0;
+  for (auto& e : events) {
+    if (auto te = narrow<TicketEvent>(std::move(e))) {
+      auto const& id = std::visit([](auto const& ev) -> std::string const& { return ev.ticket_id; }, *te);
+      auto& state = tickets[id];
+      state = ticket::evolve(std::move(state), *te);
+      ++folded;
+    }
+  }
+  return folded;
+}
+
 // Reads every commit of every partition and folds the ticket events into
 // per-ticket state, as a node does when it rebuilds its write-side state.
 // Partitions are independent, so `threads` workers fold disjoint sets of them.
-std::uint64_t fold_partitions(RocksDbLog& log, unsigned worker, unsigned threads,
-                              std::unordered_map<std::string, ticket::State>& tickets) {
+std::uint64_t fold_partitions(RocksDbLog& log, unsigned worker, unsigned threads, TicketStates& tickets) {
   std::uint64_t events = 0;
   for (std::uint32_t p = worker; p < log.partition_count(); p += threads) {
-    std::uint64_t offset = 0;
-    for (;;) {
+    for (std::uint64_t offset = 0;;) {
       auto commits = log.read_partition(p, offset, 4096);
       if (!commits || commits->empty()) break;
-      for (auto& rc : *commits) {
-        for (auto& e : rc.commit.events) {
-          if (auto te = narrow<TicketEvent>(std::move(e))) {
-            auto const& id = std::visit([](auto const& ev) -> std::string const& { return ev.ticket_id; }, *te);
-            auto& state = tickets[id];
-            state = ticket::evolve(std::move(state), *te);
-            ++events;
-          }
-        }
-        offset = rc.position.offset + 1;
-      }
+      for (auto& rc : *commits) events += fold_events(rc.commit.events, tickets);
+      offset = commits->back().position.offset + 1;
     }
   }
   return events;
@@ -65,27 +70,18 @@ bool is_ticket_event(std::string_view type) noexcept { return type.starts_with("
 // (what `ticketing snapshot` does over a whole log): the commit's
 // envelope, its expected versions and every other event are skipped unread,
 // and the reads leave the block cache alone.
-std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned threads,
-                                     std::unordered_map<std::string, ticket::State>& tickets) {
+std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned threads, TicketStates& tickets) {
   std::uint64_t events = 0;
   for (std::uint32_t p = worker; p < log.partition_count(); p += threads) {
-    std::uint64_t offset = 0;
-    for (;;) {
+    for (std::uint64_t offset = 0;;) {
       auto commits = log.read_partition_stored(p, offset, 4096);
       if (!commits || commits->empty()) break;
       for (auto const& stored : *commits) {
-        auto selected = decode_selected_events(stored.encoded, &is_ticket_event);
-        if (!selected) continue;
-        for (auto& e : selected->events) {
-          if (auto te = narrow<TicketEvent>(std::move(e))) {
-            auto const& id = std::visit([](auto const& ev) -> std::string const& { return ev.ticket_id; }, *te);
-            auto& state = tickets[id];
-            state = ticket::evolve(std::move(state), *te);
-            ++events;
-          }
+        if (auto selected = decode_selected_events(stored.encoded, &is_ticket_event)) {
+          events += fold_events(selected->events, tickets);
         }
-        offset = stored.position.offset + 1;
       }
+      offset = commits->back().position.offset + 1;
     }
   }
   return events;
@@ -140,7 +136,7 @@ enum class Decode { whole_commits, ticket_events };
 
 double rebuild(RocksDbLog& log, unsigned threads, Decode decode) {
   auto const start = Clock::now();
-  std::vector<std::unordered_map<std::string, ticket::State>> tickets(threads);
+  std::vector<TicketStates> tickets(threads);
   std::vector<std::uint64_t> counts(threads);
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) {

@@ -1,7 +1,10 @@
 #include "api/api.hpp"
 
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <utility>
 
 #include <sodium.h>
 
@@ -15,9 +18,10 @@ struct Route {
   std::string_view method;
   std::string_view pattern;  // lower case; ":id" is a parameter
   Handler handler;
-  bool has_body = false;    // POST/PUT: content type and JSON checks apply
-  bool needs_user = false;  // 401 when anonymous
-  bool read_only = false;   // answers from the read models only: may run on an I/O thread
+  bool has_body = false;                  // POST/PUT: content type and JSON checks apply
+  bool needs_user = false;                // 401 when anonymous
+  bool read_only = false;                 // answers from the read models only: may run on an I/O thread
+  CommandRoute const* command = nullptr;  // commits one command: may be answered without blocking
 };
 
 constexpr std::array<Route, 23> kRoutes{{
@@ -25,17 +29,36 @@ constexpr std::array<Route, 23> kRoutes{{
     {.method = "POST", .pattern = "/api/users/signin", .handler = sign_in, .has_body = true},
     {.method = "POST", .pattern = "/api/users/signout", .handler = sign_out, .has_body = true},
     {.method = "GET", .pattern = "/api/users/currentuser", .handler = current_user, .read_only = true},
-    {.method = "POST", .pattern = "/api/tickets", .handler = create_ticket, .has_body = true, .needs_user = true},
+    {.method = "POST",
+     .pattern = "/api/tickets",
+     .handler = create_ticket,
+     .has_body = true,
+     .needs_user = true,
+     .command = &kListTicket},
     {.method = "GET", .pattern = "/api/tickets", .handler = list_tickets, .read_only = true},
     // Before /api/tickets/:id, which would take "changes" and "mine" for ids.
     {.method = "GET", .pattern = "/api/tickets/changes", .handler = ticket_changes, .read_only = true},
     {.method = "GET", .pattern = "/api/tickets/mine", .handler = my_tickets, .needs_user = true, .read_only = true},
     {.method = "GET", .pattern = "/api/tickets/:id", .handler = show_ticket, .read_only = true},
-    {.method = "PUT", .pattern = "/api/tickets/:id", .handler = update_ticket, .has_body = true, .needs_user = true},
-    {.method = "POST", .pattern = "/api/orders", .handler = create_order, .has_body = true, .needs_user = true},
+    {.method = "PUT",
+     .pattern = "/api/tickets/:id",
+     .handler = update_ticket,
+     .has_body = true,
+     .needs_user = true,
+     .command = &kUpdateTicket},
+    {.method = "POST",
+     .pattern = "/api/orders",
+     .handler = create_order,
+     .has_body = true,
+     .needs_user = true,
+     .command = &kPlaceOrder},
     {.method = "GET", .pattern = "/api/orders", .handler = list_orders, .needs_user = true, .read_only = true},
     {.method = "GET", .pattern = "/api/orders/:id", .handler = show_order, .needs_user = true, .read_only = true},
-    {.method = "DELETE", .pattern = "/api/orders/:id", .handler = cancel_order, .needs_user = true},
+    {.method = "DELETE",
+     .pattern = "/api/orders/:id",
+     .handler = cancel_order,
+     .needs_user = true,
+     .command = &kCancelOrder},
     {.method = "POST", .pattern = "/api/payments", .handler = create_payment, .has_body = true, .needs_user = true},
     {.method = "GET", .pattern = "/healthz", .handler = health, .read_only = true},
     {.method = "GET", .pattern = "/readyz", .handler = readiness, .read_only = true},
@@ -113,14 +136,15 @@ bool is_json(std::string_view content_type) {
   return text::iequals_ascii(type, "application/json");
 }
 
-HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,
-                 Instant now, std::string& user_id) {
+// The checks before any route's handler: the origin of a change, the body,
+// the session. Fills call.body and call.user; the refusal, if refused.
+std::optional<HttpResponse> admit(Services& s, HttpRequest const& request, Route const& route, Call& call,
+                                  std::string& user_id) {
   bool const mutating = request.method != "GET";
   if (mutating && !request.header("origin").empty()) {
     std::string_view const host = request.header("host");
     if (origin_host(request.header("origin")) != host) return error_response(ErrorCode::cross_origin);
   }
-  Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}};
   if (route.has_body) {
     bool const blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
     if (!blank && !is_json(request.header("content-type"))) {
@@ -130,11 +154,19 @@ HttpResponse run(Services& s, HttpRequest const& request, Route const& route, st
     if (!body) return error_response(body.error());
     call.body = std::move(*body);
   }
-  auto user = authenticate(s, request, now);
+  auto user = authenticate(s, request, call.now);
   if (!user) return error_response(user.error());
   call.user = std::move(*user);
   if (call.user) user_id = call.user->user_id;
   if (route.needs_user && !call.user) return error_response(ErrorCode::unauthenticated);
+  return std::nullopt;
+}
+
+HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,
+                 Instant now, std::string& user_id) {
+  Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}};
+  if (auto refused = admit(s, request, route, call, user_id)) return std::move(*refused);
+  bool const mutating = request.method != "GET";
 
   std::string_view const key = request.header("idempotency-key");
   if (!mutating || key.empty() || !call.user) return route.handler(call);
@@ -188,14 +220,25 @@ HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
     response = route == nullptr ? error_response(ErrorCode::not_found)
                                 : run(services_, request, *route, m.params, now, user_id);
   } catch (std::exception const& e) {
-    services_.log.line(
-        "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
-          std::string s;
-          append_json_string(s, e.what());
-          return s;
-        }());
-    response = error_response(ErrorCode::internal);
+    response = failed(request, e);
   }
+  record(request, m, response, started, user_id);
+  return response;
+}
+
+HttpResponse Api::failed(HttpRequest const& request, std::exception const& e) {
+  services_.log.line(
+      "error", "request failed", "\"request_id\":\"" + request.request_id + "\",\"error\":" + [&] {
+        std::string s;
+        append_json_string(s, e.what());
+        return s;
+      }());
+  return error_response(ErrorCode::internal);
+}
+
+void Api::record(HttpRequest const& request, Match const& m, HttpResponse& response,
+                 std::chrono::steady_clock::time_point started, std::string const& user_id) {
+  Route const* route = m.route < 0 ? nullptr : &kRoutes[static_cast<std::size_t>(m.route)];
   response.header("X-Request-Id", request.request_id);
   double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::string_view const route_name = route == nullptr ? std::string_view("unmatched") : route->pattern;
@@ -215,7 +258,111 @@ HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
     services_.log.line(response.status >= 500 ? "error" : "info", "request",
                        std::string_view(inner).substr(1, inner.size() - 2));
   }
-  return response;
+}
+
+bool Api::answers_async(Match const& m, HttpRequest const& request) const {
+  // With an Idempotency-Key, the request takes the key's lock and its stored
+  // answer: handle() does that.
+  return m.route >= 0 && kRoutes[static_cast<std::size_t>(m.route)].command != nullptr &&
+         request.header("idempotency-key").empty();
+}
+
+// One request answered without blocking, from its command's decision to its
+// answer. The answer is given once: by whichever comes first of the commit
+// becoming visible and the consistency timeout after it was durable.
+struct Api::AsyncCall {
+  AsyncCall(Call c, Match const& m, Later l, Answer a, std::chrono::steady_clock::time_point at)
+      : call(std::move(c)), match(m), later(std::move(l)), answer(std::move(a)), started(at) {}
+
+  Call call;
+  Match const& match;
+  Later later;
+  Answer answer;
+  std::chrono::steady_clock::time_point started;
+  std::string user_id;
+  std::atomic<bool> settled{false};
+
+  // The consistency timeout's cancel, kept from the log's thread and taken
+  // by whichever of the timeout and the read models answers (dropped if the
+  // timeout already answered).
+  void keep_timeout(std::function<void()> cancel) {
+    std::lock_guard lock(timeout_mutex_);
+    if (!settled) cancel_timeout_ = std::move(cancel);
+  }
+  std::function<void()> take_timeout() {
+    std::lock_guard lock(timeout_mutex_);
+    return std::exchange(cancel_timeout_, nullptr);
+  }
+
+ private:
+  std::mutex timeout_mutex_;
+  std::function<void()> cancel_timeout_;
+};
+
+void Api::handle_async(HttpRequest const& request, Match const& m, Later later, Answer answer) {
+  Route const& route = kRoutes[static_cast<std::size_t>(m.route)];
+  auto const started = std::chrono::steady_clock::now();
+  auto state =
+      std::make_shared<AsyncCall>(Call{request, services_, m.params, {}, std::nullopt, services_.clock.now(), {}, {}},
+                                  m, std::move(later), std::move(answer), started);
+  try {
+    if (auto refused = admit(services_, request, route, state->call, state->user_id)) {
+      return finish(*state, std::move(*refused));
+    }
+    auto prepared = route.command->prepare(state->call);
+    if (auto* early = std::get_if<HttpResponse>(&prepared)) return finish(*state, std::move(*early));
+    services_.marketplace.try_run_async(
+        std::get<PreparedCommand>(prepared), [this, state, &route](std::optional<Result<CommandOutcome>> outcome) {
+          // On this thread, or the log's when the commit is durable.
+          if (!outcome) {
+            state->settled = true;
+            return state->later.post([state] {
+              auto const declined = std::move(state->answer);
+              declined(std::nullopt);
+            });
+          }
+          if (!*outcome) {
+            auto const error = outcome->error();
+            return state->later.post([this, state, error] { finish(*state, error_response(error)); });
+          }
+          auto done = std::make_shared<CommandOutcome const>(std::move(**outcome));
+          auto const respond = [this, state, done, &route] {
+            state->later.post([this, state, done, &route] {
+              try {
+                finish(*state, route.command->respond(state->call, *done));
+              } catch (std::exception const& e) {
+                finish(*state, failed(state->call.request, e));
+              }
+            });
+          };
+          if (!done->append) return respond();
+          services_.metrics.count_commit();
+          // Whichever comes first answers; the other finds it settled. The
+          // winner drops the timer, so a waiter the read models never reach
+          // holds nothing of the connection.
+          auto cancel = state->later.after(services_.config.consistency_timeout, [this, state, respond] {
+            if (state->settled.exchange(true)) return;
+            (void)state->take_timeout();
+            services_.log.line("warn", "read models did not catch up within the consistency timeout",
+                               "\"request_id\":\"" + state->call.request.request_id + "\"");
+            respond();
+          });
+          state->keep_timeout(std::move(cancel));
+          services_.projector.when_applied(done->append->position, [state, respond] {
+            if (state->settled.exchange(true)) return;
+            if (auto const cancel_timeout = state->take_timeout()) cancel_timeout();
+            respond();
+          });
+        });
+  } catch (std::exception const& e) {
+    finish(*state, failed(request, e));
+  }
+}
+
+void Api::finish(AsyncCall& call, HttpResponse response) {
+  record(call.call.request, call.match, response, call.started, call.user_id);
+  auto const answer = std::move(call.answer);
+  answer(std::move(response));
 }
 
 // ---- Call ----
@@ -255,6 +402,15 @@ void Call::await_visible(Position position) const {
     services.log.line("warn", "read models did not catch up within the consistency timeout",
                       "\"request_id\":\"" + request.request_id + "\"");
   }
+}
+
+HttpResponse run_command(Call& call, CommandRoute const& route) {
+  auto prepared = route.prepare(call);
+  if (auto* early = std::get_if<HttpResponse>(&prepared)) return std::move(*early);
+  auto outcome = call.services.marketplace.run(std::get<PreparedCommand>(prepared));
+  if (!outcome) return error_response(outcome.error());
+  call.await_visible(*outcome);
+  return route.respond(call, *outcome);
 }
 
 std::optional<Result<Money>> price_member(JsonBody const& body, std::string_view required_message) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "api/api.hpp"
@@ -35,6 +36,22 @@ struct Call {
 };
 
 using Handler = HttpResponse (*)(Call&);
+
+// A route that commits one command. `prepare` checks the request and makes
+// its command, or answers at once; `respond` answers once the command's
+// commit is visible in the read models (or nothing was committed). Both run
+// on the thread answering the request; the command runs blocking on a worker
+// (run_command) or without blocking (Api::handle_async).
+struct CommandRoute {
+  std::variant<HttpResponse, PreparedCommand> (*prepare)(Call&);
+  HttpResponse (*respond)(Call&, CommandOutcome const&);
+};
+[[nodiscard]] HttpResponse run_command(Call& call, CommandRoute const& route);
+
+extern CommandRoute const kListTicket;
+extern CommandRoute const kUpdateTicket;
+extern CommandRoute const kPlaceOrder;
+extern CommandRoute const kCancelOrder;
 
 // Route handlers (routes_*.cpp).
 HttpResponse sign_up(Call&);

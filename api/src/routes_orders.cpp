@@ -5,7 +5,9 @@
 
 namespace ticketing::api {
 
-HttpResponse create_order(Call& call) {
+namespace {
+
+std::variant<HttpResponse, PreparedCommand> prepare_order(Call& call) {
   std::vector<Error> errors;
   auto const ticket_id = call.body.string("ticketId");
   if (!ticket_id || ticket_id->empty()) {
@@ -21,20 +23,40 @@ HttpResponse create_order(Call& call) {
   }
   if (!errors.empty()) return validation_response(errors);
   if (!is_generated_id(*ticket_id)) return error_response(ErrorCode::not_found);
-
-  auto outcome = call.services.marketplace.place_order(
+  return Marketplace::prepare_order(
       order::PlaceOrder{*ticket_id, call.user->user_id, seen_price, call.services.config.reservation_ttl},
       call.command("order"));
-  if (!outcome) return error_response(outcome.error());
-  call.await_visible(*outcome);
+}
+
+HttpResponse order_placed(Call&, CommandOutcome const& outcome) {
   // The order as its commit created it: a retried request gets the same answer.
-  for (auto const& e : outcome->events) {
+  for (auto const& e : outcome.events) {
     if (auto const* created = std::get_if<OrderCreated>(&e)) {
       return json_response(201, views::render_order(views::row_of(*created)));
     }
   }
   return error_response(make_error(ErrorCode::internal, "placing an order decided no order"));
 }
+
+std::variant<HttpResponse, PreparedCommand> prepare_cancel(Call& call) {
+  std::string const& id = call.params.front();
+  auto prepared = Marketplace::prepare(id, order::CancelOrder{id, call.user->user_id}, call.command("cancel"));
+  if (!prepared) return error_response(prepared.error());
+  return std::move(*prepared);
+}
+
+HttpResponse order_cancelled(Call&, CommandOutcome const&) {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace
+
+CommandRoute const kPlaceOrder{.prepare = prepare_order, .respond = order_placed};
+CommandRoute const kCancelOrder{.prepare = prepare_cancel, .respond = order_cancelled};
+
+HttpResponse create_order(Call& call) { return run_command(call, kPlaceOrder); }
 
 HttpResponse list_orders(Call& call) {
   std::string body = "[";
@@ -57,15 +79,6 @@ HttpResponse show_order(Call& call) {
   return json_response(200, views::render_order(*row));
 }
 
-HttpResponse cancel_order(Call& call) {
-  std::string const& id = call.params.front();
-  auto outcome =
-      call.services.marketplace.execute(id, order::CancelOrder{id, call.user->user_id}, call.command("cancel"));
-  if (!outcome) return error_response(outcome.error());
-  call.await_visible(*outcome);
-  HttpResponse r;
-  r.status = 204;
-  return r;
-}
+HttpResponse cancel_order(Call& call) { return run_command(call, kCancelOrder); }
 
 }  // namespace ticketing::api

@@ -45,24 +45,32 @@ HttpResponse ticket_response(Call const& call, int status, std::string const& id
 
 }  // namespace
 
-HttpResponse create_ticket(Call& call) {
+namespace {
+
+std::variant<HttpResponse, PreparedCommand> prepare_listing(Call& call) {
   std::string title;
   Money price;
   auto errors = check_title_and_price(call.body, "Price must be greater than 0", title, price);
   if (!errors.empty()) return validation_response(errors);
-  std::string const id = call.derive_id("ticket");
-  auto outcome =
-      call.services.marketplace.execute(ticket::ListTicket{id, call.user->user_id, title, price}, call.command("list"));
-  if (!outcome) return error_response(outcome.error());
-  call.await_visible(*outcome);
+  return Marketplace::prepare(ticket::ListTicket{call.derive_id("ticket"), call.user->user_id, title, price},
+                              call.command("list"));
+}
+
+HttpResponse ticket_listed(Call&, CommandOutcome const& outcome) {
   // The ticket as its commit created it: a retried request gets the same answer.
-  for (auto const& e : outcome->events) {
+  for (auto const& e : outcome.events) {
     if (auto const* created = std::get_if<TicketCreated>(&e)) {
       return json_response(201, views::render_ticket(views::row_of(*created)));
     }
   }
   return error_response(make_error(ErrorCode::internal, "listing decided no ticket"));
 }
+
+}  // namespace
+
+CommandRoute const kListTicket{.prepare = prepare_listing, .respond = ticket_listed};
+
+HttpResponse create_ticket(Call& call) { return run_command(call, kListTicket); }
 
 HttpResponse list_tickets(Call& call) {
   std::vector<Error> errors;
@@ -116,7 +124,9 @@ HttpResponse show_ticket(Call& call) {
   return json_response(200, std::move(*json));
 }
 
-HttpResponse update_ticket(Call& call) {
+namespace {
+
+std::variant<HttpResponse, PreparedCommand> prepare_update(Call& call) {
   std::string title;
   Money price;
   auto errors = check_title_and_price(call.body, "Price must be provided and must be greater than 0", title, price);
@@ -133,12 +143,19 @@ HttpResponse update_ticket(Call& call) {
   if (!errors.empty()) return validation_response(errors);
   std::string const& id = call.params.front();
   if (!is_generated_id(id)) return error_response(ErrorCode::not_found);
-  auto outcome = call.services.marketplace.execute(ticket::UpdateTicket{id, call.user->user_id, title, price, version},
-                                                   call.command("update"));
-  if (!outcome) return error_response(outcome.error());
-  call.await_visible(*outcome);
-  return ticket_response(call, 200, id);
+  return Marketplace::prepare(ticket::UpdateTicket{id, call.user->user_id, title, price, version},
+                              call.command("update"));
 }
+
+HttpResponse ticket_updated(Call& call, CommandOutcome const&) {
+  return ticket_response(call, 200, call.params.front());
+}
+
+}  // namespace
+
+CommandRoute const kUpdateTicket{.prepare = prepare_update, .respond = ticket_updated};
+
+HttpResponse update_ticket(Call& call) { return run_command(call, kUpdateTicket); }
 
 namespace {
 

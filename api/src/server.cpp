@@ -2,14 +2,18 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -102,6 +106,9 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};
+  // Answers the API owes to requests it took without a worker; each holds
+  // its connection's executor until given.
+  std::atomic<std::size_t> answers_pending{0};
   std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> request_counter{0};
@@ -234,6 +241,39 @@ struct HttpServer::Impl {
     co_return refused(ErrorCode::malformed_request);
   }
 
+  // A request whose command commits without a worker: decided on this
+  // thread, answered here when its commit is durable and visible. Empty when
+  // the API declines it (it then goes to a worker).
+  asio::awaitable<std::optional<HttpResponse>> answer_async(HttpRequest const& request, Api::Match const& route) {
+    auto const executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<HttpResponse>)>(
+        [&](auto handler) {
+          auto held = std::make_shared<decltype(handler)>(std::move(handler));
+          ++answers_pending;
+          api.handle_async(request, route, later_on(executor), [this, executor, held](std::optional<HttpResponse> r) {
+            asio::post(executor, [held, r = std::move(r)]() mutable { std::move (*held)(std::move(r)); });
+            --answers_pending;
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  // The API's way back to a connection: its executor, and timers on it.
+  static Api::Later later_on(asio::any_io_executor const& executor) {
+    return Api::Later{
+        .post = [executor](std::function<void()> f) { asio::post(executor, std::move(f)); },
+        .after = [executor](std::chrono::milliseconds delay, std::function<void()> f) -> std::function<void()> {
+          auto timer = std::make_shared<asio::steady_timer>(executor);
+          asio::post(executor, [timer, delay, f = std::move(f)]() mutable {
+            timer->expires_after(delay);
+            timer->async_wait([timer, f = std::move(f)](beast::error_code const& ec) {
+              if (!ec) f();
+            });
+          });
+          return [executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); };
+        }};
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::error_code ignored;
@@ -259,8 +299,14 @@ struct HttpServer::Impl {
       ++in_flight;
       HttpResponse response;
       Api::Match const route = api.match(request);
+      std::optional<HttpResponse> answered;
       if (api.answers_inline(route)) {
-        response = api.handle(request, route);
+        answered = api.handle(request, route);
+      } else if (api.answers_async(route, request)) {
+        answered = co_await answer_async(request, route);
+      }
+      if (answered) {
+        response = std::move(*answered);
       } else {
         response = co_await asio::co_spawn(
             workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request, route); },
@@ -368,6 +414,10 @@ void HttpServer::stop() {
   while (i.in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // Every answer owed is given before the I/O threads stop (a commit in the
+  // log's queue or a read model behind still answers, at the latest when its
+  // consistency timeout passes): none may reach an executor that is gone.
+  while (i.answers_pending > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // responses in flight reach their sockets
   i.ioc.stop();
   for (auto& t : i.threads) {

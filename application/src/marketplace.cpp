@@ -68,33 +68,58 @@ Result<CommandOutcome> Marketplace::execute(user::Command const& command, Comman
   });
 }
 
-Result<CommandOutcome> Marketplace::execute(ticket::Command const& command, CommandContext const& ctx) {
+PreparedCommand Marketplace::prepare(ticket::Command const& command, CommandContext const& ctx) {
   std::string const& ticket_id = ticket_of(command);
-  return runner_.run(ticket_id, ctx.commit_id, ctx.meta, [&](StreamReader& reader) -> Result<Events> {
-    auto state = load_ticket(reader, ticket_id);
-    if (!state) return state.error();
-    return ticket::decide(*state, command, ctx.meta.recorded_at);
-  });
+  return {ticket_id, ctx, [command, ticket_id, now = ctx.meta.recorded_at](StreamReader& reader) -> Result<Events> {
+            auto state = load_ticket(reader, ticket_id);
+            if (!state) return state.error();
+            return ticket::decide(*state, command, now);
+          }};
+}
+
+PreparedCommand Marketplace::prepare_order(order::PlaceOrder const& command, CommandContext const& ctx) {
+  return {command.ticket_id, ctx, [command, now = ctx.meta.recorded_at](StreamReader& reader) -> Result<Events> {
+            auto ticket = load_ticket(reader, command.ticket_id);
+            if (!ticket) return ticket.error();
+            return order::place(*ticket, command, now);
+          }};
+}
+
+Result<PreparedCommand> Marketplace::prepare(std::string const& order_id, order::Command const& command,
+                                             CommandContext const& ctx) {
+  auto const ticket_id = ticket_id_of_order(order_id);
+  if (!ticket_id) return make_error(ErrorCode::not_found, "Not Found");
+  return PreparedCommand{*ticket_id, ctx,
+                         [order_id, command, charge_id = named_charge(command),
+                          now = ctx.meta.recorded_at](StreamReader& reader) -> Result<Events> {
+                           auto loaded = load_order(reader, order_id, charge_id);
+                           if (!loaded) return loaded.error();
+                           return order::decide(*loaded, command, now);
+                         }};
+}
+
+Result<CommandOutcome> Marketplace::run(PreparedCommand const& command) {
+  return runner_.run(command.partition_key, command.context.commit_id, command.context.meta, command.decide);
+}
+
+void Marketplace::try_run_async(PreparedCommand const& command, CommandRunner::Done done) {
+  runner_.try_run_async(command.partition_key, command.context.commit_id, command.context.meta, command.decide,
+                        std::move(done));
+}
+
+Result<CommandOutcome> Marketplace::execute(ticket::Command const& command, CommandContext const& ctx) {
+  return run(prepare(command, ctx));
 }
 
 Result<CommandOutcome> Marketplace::place_order(order::PlaceOrder const& command, CommandContext const& ctx) {
-  return runner_.run(command.ticket_id, ctx.commit_id, ctx.meta, [&](StreamReader& reader) -> Result<Events> {
-    auto ticket = load_ticket(reader, command.ticket_id);
-    if (!ticket) return ticket.error();
-    return order::place(*ticket, command, ctx.meta.recorded_at);
-  });
+  return run(prepare_order(command, ctx));
 }
 
 Result<CommandOutcome> Marketplace::execute(std::string const& order_id, order::Command const& command,
                                             CommandContext const& ctx) {
-  auto const ticket_id = ticket_id_of_order(order_id);
-  if (!ticket_id) return make_error(ErrorCode::not_found, "Not Found");
-  std::string const charge_id = named_charge(command);
-  return runner_.run(*ticket_id, ctx.commit_id, ctx.meta, [&](StreamReader& reader) -> Result<Events> {
-    auto loaded = load_order(reader, order_id, charge_id);
-    if (!loaded) return loaded.error();
-    return order::decide(*loaded, command, ctx.meta.recorded_at);
-  });
+  auto prepared = prepare(order_id, command, ctx);
+  if (!prepared) return prepared.error();
+  return run(*prepared);
 }
 
 Result<user::State> Marketplace::user(Email const& email) {

@@ -64,6 +64,35 @@ void back_off(int attempt) {
 
 }  // namespace
 
+Commit CommandRunner::commit_of(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
+                                StreamReader const& reader, Events const& events) {
+  Commit commit{commit_id, partition_key, {}, events, meta};
+  for (auto const& [stream, version] : reader.versions_read()) commit.expected.push_back({stream, version});
+  // A stream the decision appends to without having read it is one it
+  // creates: the commit expects it not to exist yet.
+  std::map<std::string, std::int64_t> created;
+  for (auto const& e : events) {
+    std::string stream = stream_of(e);
+    if (!reader.versions_read().contains(stream) && created.emplace(stream, kNoStream).second) {
+      commit.expected.push_back({std::move(stream), kNoStream});
+    }
+  }
+  return commit;
+}
+
+void CommandRunner::remember(StreamReader const& reader, Events const& events) {
+  std::map<std::string, Events> by_stream;
+  for (auto const& e : events) by_stream[stream_of(e)].push_back(e);
+  for (auto const& [stream, written] : by_stream) {
+    auto const read = reader.versions_read().find(stream);
+    cache_.advance(stream, read != reader.versions_read().end() ? read->second : kNoStream, written);
+  }
+}
+
+Turn& CommandRunner::turn_of(std::string const& partition_key) {
+  return turns_[std::hash<std::string>{}(partition_key) % turns_.size()];
+}
+
 Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std::string const& commit_id,
                                           CommitMeta const& meta, Decide const& decide) {
   // A command whose commit already landed (a retried request whose first try
@@ -73,7 +102,12 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   if (!landed) return landed.error();
   if (*landed) return outcome_of(std::move(**landed));
 
-  std::lock_guard const turn(turns_[std::hash<std::string>{}(partition_key) % turns_.size()]);
+  Turn& turn = turn_of(partition_key);
+  turn.take();
+  struct Release {
+    Turn& turn;
+    ~Release() { turn.release(); }
+  } const release{turn};
 
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     StreamReader reader(log_, cache_, options_.shared_log);
@@ -81,30 +115,12 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
     if (!events) return events.error();
     if (events->empty()) return CommandOutcome{};
 
-    Commit commit{commit_id, partition_key, {}, *events, meta};
-    for (auto const& [stream, version] : reader.versions_read()) commit.expected.push_back({stream, version});
-    // A stream the decision appends to without having read it is one it
-    // creates: the commit expects it not to exist yet.
-    std::map<std::string, std::int64_t> created;
-    for (auto const& e : *events) {
-      std::string stream = stream_of(e);
-      if (!reader.versions_read().contains(stream) && created.emplace(stream, kNoStream).second) {
-        commit.expected.push_back({std::move(stream), kNoStream});
-      }
-    }
-    auto appended = log_.append(std::move(commit));
+    auto appended = log_.append(commit_of(partition_key, commit_id, meta, reader, *events));
     if (appended) {
       // The same command (same commit id) was committed first, by another
       // process or before a restart: answer with that commit's events.
       if (appended->duplicate) return outcome_at(log_, appended->position);
-      {
-        std::map<std::string, Events> by_stream;
-        for (auto const& e : *events) by_stream[stream_of(e)].push_back(e);
-        for (auto const& [stream, written] : by_stream) {
-          auto const read = reader.versions_read().find(stream);
-          cache_.advance(stream, read != reader.versions_read().end() ? read->second : kNoStream, written);
-        }
-      }
+      remember(reader, *events);
       return CommandOutcome{std::move(*events), *appended};
     }
     if (appended.error().code != ErrorCode::conflict) return appended.error();
@@ -115,6 +131,43 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   Error busy = make_error(ErrorCode::unavailable, "Too many concurrent changes to the same item, try again");
   busy.retry_after_seconds = 1;
   return busy;
+}
+
+void CommandRunner::try_run_async(std::string const& partition_key, std::string const& commit_id,
+                                  CommitMeta const& meta, Decide const& decide, Done done) {
+  auto landed = log_.find_commit(commit_id);
+  if (!landed) return done(Result<CommandOutcome>(landed.error()));
+  if (*landed) return done(Result<CommandOutcome>(outcome_of(std::move(**landed))));
+
+  Turn& turn = turn_of(partition_key);
+  if (!turn.try_take()) return done(std::nullopt);  // `run` waits for its turn
+  auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
+  auto events = decide(*reader);
+  if (!events || events->empty()) {
+    turn.release();
+    return done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));
+  }
+  auto decided = std::make_shared<Events>(std::move(*events));
+  log_.append_async(commit_of(partition_key, commit_id, meta, *reader, *decided),
+                    [this, &turn, reader, decided, done = std::move(done)](Result<AppendResult> appended) {
+                      if (appended && !appended->duplicate) {
+                        remember(*reader, *decided);
+                        turn.release();
+                        return done(Result<CommandOutcome>(CommandOutcome{std::move(*decided), *appended}));
+                      }
+                      if (!appended && appended.error().code != ErrorCode::conflict) {
+                        turn.release();
+                        return done(Result<CommandOutcome>(appended.error()));
+                      }
+                      // A lost race, or a duplicate: `run` retries, or reads the first outcome.
+                      if (!appended) {
+                        for (auto const& [stream, version] : reader->versions_read()) {
+                          cache_.erase_if_at(stream, version);
+                        }
+                      }
+                      turn.release();
+                      done(std::nullopt);
+                    });
 }
 
 }  // namespace ticketing

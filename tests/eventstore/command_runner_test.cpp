@@ -1,6 +1,7 @@
 #include "eventstore/command_runner.hpp"
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -238,4 +239,159 @@ TEST_CASE("a decision that creates a stream need not read it: the runner expects
   auto const again = runner.run(kTicket, "blind-2", meta(), create_blind);
   CHECK_FALSE(again.has_value());
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 0);
+}
+
+// ---- try_run_async ----
+
+namespace {
+
+// The outcome a try_run_async gave, waited for.
+struct AsyncResult {
+  std::promise<std::optional<Result<CommandOutcome>>> promise;
+  std::future<std::optional<Result<CommandOutcome>>> future = promise.get_future();
+  CommandRunner::Done done() {
+    return [this](std::optional<Result<CommandOutcome>> r) { promise.set_value(std::move(r)); };
+  }
+  std::optional<Result<CommandOutcome>> get() { return future.get(); }
+};
+
+}  // namespace
+
+TEST_CASE("try_run_async commits, answers once the commit is durable, and the cache holds what it decided") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  AsyncResult placed;
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), placed.done());
+  auto outcome = placed.get();
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->has_value());
+  REQUIRE((*outcome)->append.has_value());
+  CHECK_FALSE((*outcome)->append->duplicate);
+  // Durable and readable when answered.
+  auto const at = (*outcome)->append->position;
+  CHECK(f.log->read_partition(at.partition, at.offset, 1).value().size() == 1);
+  // The next decision sees the reservation (from the cache the commit updated).
+  auto second = runner.run(kTicket, "order-2", meta(), place_order("other"));
+  REQUIRE_FALSE(second.has_value());
+  CHECK(second.error().message == "Ticket is already reserved");
+  // The same commit id again: the first outcome, at once, nothing decided.
+  AsyncResult repeated;
+  runner.try_run_async(kTicket, "order", meta(), place_order("someone else"), repeated.done());
+  auto again = repeated.get();
+  REQUIRE(again.has_value());
+  REQUIRE(again->has_value());
+  CHECK((*again)->append->duplicate);
+  CHECK((*again)->append->position == at);
+}
+
+TEST_CASE("try_run_async answers a refusal and nothing to do at once, committing nothing") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  AsyncResult refused;
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), refused.done());  // no such ticket
+  REQUIRE(refused.future.wait_for(0s) == std::future_status::ready);
+  auto r = refused.get();
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->has_value());
+  AsyncResult nothing;
+  runner.try_run_async(
+      kTicket, "noop", meta(), [](StreamReader&) -> Result<Events> { return Events{}; }, nothing.done());
+  auto n = nothing.get();
+  REQUIRE(n.has_value());
+  REQUIRE(n->has_value());
+  CHECK_FALSE((*n)->append.has_value());
+  CHECK(counting.appends == 0);
+  // The turn was given back each time: a blocking command on the key runs.
+  CHECK(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+}
+
+TEST_CASE("try_run_async declines while another command on the key has its turn, and commits nothing") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  std::promise<void> deciding, release;
+  std::thread holder([&] {
+    (void)runner.run(kTicket, "update", meta(), [&](StreamReader& reader) -> Result<Events> {
+      deciding.set_value();
+      release.get_future().wait();
+      return update_price(2500)(reader);
+    });
+  });
+  deciding.get_future().wait();
+  AsyncResult declined;
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), declined.done());
+  REQUIRE(declined.future.wait_for(0s) == std::future_status::ready);  // at once: it does not wait
+  CHECK_FALSE(declined.get().has_value());
+  release.set_value();
+  holder.join();
+  CHECK(counting.appends == 2);  // the listing and the update; the declined order offered nothing
+  // Its turn over, the order commits through either path.
+  AsyncResult placed;
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), placed.done());
+  auto outcome = placed.get();
+  REQUIRE(outcome.has_value());
+  CHECK(outcome->has_value());
+}
+
+TEST_CASE("try_run_async declines a commit that lost a race, and run then decides against the winner") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  // Another process reserves the ticket between this decision and its commit.
+  AsyncResult raced;
+  runner.try_run_async(
+      kTicket, "order", meta(),
+      [&](StreamReader& reader) -> Result<Events> {
+        auto decided = place_order("buyer")(reader);
+        Commit other{"other-process", kTicket, {{ticket_stream(kTicket), 0}}, {}, meta()};
+        other.events.push_back(TicketUpdated{kTicket, "Show", Money{3000}, Money{2000}, kNow});
+        REQUIRE(f.log->append(std::move(other)).has_value());
+        return decided;
+      },
+      raced.done());
+  CHECK_FALSE(raced.get().has_value());  // declined: nothing of it in the log
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
+  CHECK(f.log->stream_version(order_stream(kTicket + "-1")).value() == kNoStream);
+  auto retried = runner.run(kTicket, "order", meta(), place_order("buyer"));
+  REQUIRE(retried.has_value());
+  REQUIRE(retried->append.has_value());
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 2);
+}
+
+TEST_CASE("forty buyers of one ticket through try_run_async, falling back to run: exactly one order") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  constexpr int kBuyers = 40;
+  std::atomic<int> placed{0}, refused{0}, declined{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      std::string const buyer = "buyer" + std::to_string(i);
+      AsyncResult tried;
+      runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done());
+      auto outcome = tried.get();
+      if (!outcome) {
+        ++declined;
+        outcome = runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));
+      }
+      if (outcome->has_value()) {
+        ++placed;
+      } else {
+        ++refused;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  CHECK(placed == 1);
+  CHECK(refused == kBuyers - 1);
+  CHECK(counting.appends == 2);  // the listing and the one order: losers decide from the cache
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }

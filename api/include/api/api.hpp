@@ -4,7 +4,10 @@
 // (request-level, then authentication, then fields, then route rules),
 // idempotency keys, read-your-writes, metrics and the request log live here.
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "analysis/redaction.hpp"
@@ -79,7 +82,34 @@ class Api {
   [[nodiscard]] HttpResponse handle(HttpRequest const& request, Match const& match);
   [[nodiscard]] HttpResponse handle(HttpRequest const& request) { return handle(request, match(request)); }
 
+  // How an answer given later reaches its request (the server provides it
+  // over the request's connection). Both are thread-safe and never run `f`
+  // inline: post runs it on the request's thread; after does so once `delay`
+  // has passed, unless the function it returns (thread-safe) is called first.
+  struct Later {
+    std::function<void(std::function<void()>)> post;
+    std::function<std::function<void()>(std::chrono::milliseconds delay, std::function<void()>)> after;
+  };
+  using Answer = std::function<void(std::optional<HttpResponse>)>;
+  // True when the matched route commits one command and the request may be
+  // answered by handle_async (no Idempotency-Key).
+  [[nodiscard]] bool answers_async(Match const& match, HttpRequest const& request) const;
+  // Answers without blocking the calling (I/O) thread: the command is decided
+  // here, and `answer` runs once, on the request's thread (through
+  // later.post, or right here), when its commit is durable and visible, or
+  // the consistency timeout passed after it was durable. Answers nullopt,
+  // having committed nothing, when the request must go to handle() instead:
+  // another command on the same key is in flight, or the commit lost a race.
+  // `request` and `match` must outlive the answer.
+  void handle_async(HttpRequest const& request, Match const& match, Later later, Answer answer);
+
  private:
+  struct AsyncCall;
+  HttpResponse failed(HttpRequest const& request, std::exception const& e);
+  void record(HttpRequest const& request, Match const& match, HttpResponse& response,
+              std::chrono::steady_clock::time_point started, std::string const& user_id);
+  void finish(AsyncCall& call, HttpResponse response);
+
   Services& services_;
 };
 

@@ -19,9 +19,26 @@ struct CommandContext {
   CommitMeta meta;  // recorded_at is the decision time `now`
 };
 
+// A command made ready to run: its partition key, its context and its
+// decision (which owns copies of what it needs).
+struct PreparedCommand {
+  std::string partition_key;
+  CommandContext context;
+  CommandRunner::Decide decide;
+};
+
 class Marketplace {
  public:
   explicit Marketplace(CommandRunner& runner) : runner_(runner) {}
+
+  // Commands prepared to run with run() (blocking) or try_run_async() (see
+  // CommandRunner: it may decline, and then run() is the way).
+  [[nodiscard]] static PreparedCommand prepare(ticket::Command const& command, CommandContext const& ctx);
+  [[nodiscard]] static PreparedCommand prepare_order(order::PlaceOrder const& command, CommandContext const& ctx);
+  [[nodiscard]] static Result<PreparedCommand> prepare(std::string const& order_id, order::Command const& command,
+                                                       CommandContext const& ctx);
+  [[nodiscard]] Result<CommandOutcome> run(PreparedCommand const& command);
+  void try_run_async(PreparedCommand const& command, CommandRunner::Done done);
 
   [[nodiscard]] Result<CommandOutcome> execute(user::Command const& command, CommandContext const& ctx);
   [[nodiscard]] Result<CommandOutcome> execute(ticket::Command const& command, CommandContext const& ctx);

@@ -4,9 +4,10 @@
 // reload and decide again, a bounded number of times.
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <map>
-#include <mutex>
+#include <optional>
 #include <string>
 
 #include "eventstore/event_log.hpp"
@@ -63,9 +64,30 @@ struct CommandRunnerOptions {
   bool shared_log{false};
 };
 
+// One partition key's turn: held while a command on the key decides and
+// commits. Unlike a mutex it may be released by a thread other than the one
+// that took it (an asynchronous command releases it when its commit lands).
+class Turn {
+ public:
+  void take() noexcept {
+    while (held_.exchange(true, std::memory_order_acquire)) held_.wait(true, std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool try_take() noexcept { return !held_.exchange(true, std::memory_order_acquire); }
+  void release() noexcept {
+    held_.store(false, std::memory_order_release);
+    held_.notify_one();
+  }
+
+ private:
+  std::atomic<bool> held_{false};
+};
+
 class CommandRunner {
  public:
   using Decide = std::function<Result<Events>(StreamReader&)>;
+  // An asynchronous command's end: its outcome, or nullopt when it declined
+  // (see try_run_async).
+  using Done = std::function<void(std::optional<Result<CommandOutcome>>)>;
 
   CommandRunner(EventLog& log, CommandRunnerOptions options = {});
 
@@ -84,6 +106,16 @@ class CommandRunner {
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 
+  // The same without blocking: decides on the caller's thread and calls
+  // `done` once, when the commit is durable (on the log's thread), or at once
+  // (on the caller's) for a decision's error, nothing to do, a storage error,
+  // or a commit that already landed. `decide` runs before this returns.
+  // Declines, with done(nullopt), where `run` would wait or retry: another
+  // command on the key has its turn, the commit lost a race, or the log
+  // found it a duplicate. Nothing is committed then; the caller runs `run`.
+  void try_run_async(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
+                     Decide const& decide, Done done);
+
   // Runs `read` against current stream state without committing anything.
   template <class F>
   [[nodiscard]] auto inspect(F&& read) {
@@ -97,7 +129,15 @@ class CommandRunner {
   EventLog& log_;
   CommandRunnerOptions options_;
   StreamCache cache_;
-  std::array<std::mutex, 4096> turns_;  // by a hash of the partition key
+  // A decision's commit: its events, expecting every stream read unchanged
+  // and every stream written without reading to be new.
+  static Commit commit_of(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
+                          StreamReader const& reader, Events const& events);
+  // After its commit is accepted: the cache takes the decision's events.
+  void remember(StreamReader const& reader, Events const& events);
+  [[nodiscard]] Turn& turn_of(std::string const& partition_key);
+
+  std::array<Turn, 4096> turns_;  // by a hash of the partition key
 };
 
 }  // namespace ticketing

@@ -1,0 +1,99 @@
+// Listing, changing and ordering are answered without a worker thread: the
+// command is decided on the connection's thread and answered when its commit
+// is durable and visible. Shown with one worker, kept busy by a payment the
+// gateway holds for a long time.
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "api_fixture.hpp"
+#include "eventually.hpp"
+#include "gateway_standin.hpp"
+
+using namespace ticketing::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("with the only worker busy, tickets are listed, changed, ordered and cancelled") {
+  // tok_slow takes the money at once and answers 12 s later (the server
+  // waits up to 15 s): the payment holds the one worker that long.
+  GatewayStandIn gateway(12s);
+  TempDir dir;
+  ServerProcess server((dir.path() / "data").string(),
+                       {"--payment-gateway", "stripe", "--stripe-api-base", gateway.base(), "--workers", "1"},
+                       {{"STRIPE_KEY", "sk_test_standin"}});
+  HttpClient seller = server.client();
+  sign_up(seller, "seller@example.com");
+  HttpClient buyer = server.client();
+  sign_up(buyer, "buyer@example.com");
+  Held const paying = hold(seller, buyer);
+
+  // The payment takes the one worker and waits on the gateway.
+  auto payment = std::async(std::launch::async, [&] {
+    HttpClient c = server.client();
+    c.session = buyer.session;
+    return c.post("/api/payments", {{"token", "tok_slow"}, {"orderId", paying.order}}).status;
+  });
+  REQUIRE(eventually([&] { return !gateway.charges().empty(); }));
+
+  std::vector<std::string> tickets;
+  for (int i = 0; i < 5; ++i) {
+    auto listed = seller.post("/api/tickets", {{"title", "Row " + std::to_string(i)}, {"price", 30}});
+    REQUIRE_MESSAGE(listed.status == 201, listed.body);
+    tickets.push_back(str(listed.json().at("id")));
+  }
+  auto changed = seller.put("/api/tickets/" + tickets[0], {{"title", "Row 0, aisle"}, {"price", 35}});
+  CHECK(changed.status == 200);
+  CHECK(str(changed.json().at("title")) == "Row 0, aisle");
+  std::vector<std::string> orders;
+  for (auto const& t : tickets) {
+    auto placed = buyer.post("/api/orders", {{"ticketId", t}});
+    REQUIRE_MESSAGE(placed.status == 201, placed.body);
+    orders.push_back(str(placed.json().at("id")));
+  }
+  CHECK(buyer.del("/api/orders/" + orders.back()).status == 204);
+  // Each answer came after its commit was visible: read your writes.
+  CHECK(str(buyer.get("/api/orders/" + orders.back()).json().at("status")) == "cancelled");
+  CHECK(str(server.client().get("/api/tickets/" + tickets[1]).json().at("status")) == "reserved");
+  // All of it while the payment still held the only worker (before, each
+  // of these waited for a worker).
+  CHECK(payment.wait_for(0s) == std::future_status::timeout);
+  server.kill9();
+  (void)payment.get();
+}
+
+TEST_CASE("SIGTERM while orders are answered without workers: a clean exit, and every order answered 201 is kept") {
+  ApiFixture f;
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  std::vector<std::string> tickets;
+  for (int i = 0; i < 160; ++i)
+    tickets.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::vector<std::string> placed;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      HttpClient c = f.server.client();
+      c.session = buyer.session;
+      for (std::size_t n = next++; n < tickets.size(); n = next++) {
+        auto r = c.post("/api/orders", {{"ticketId", tickets[n]}});
+        if (r.status == 0) break;  // the server went away
+        if (r.status == 201) {
+          std::lock_guard lock(mutex);
+          placed.push_back(str(r.json().at("id")));
+        }
+      }
+    });
+  }
+  REQUIRE(eventually([&] { return next >= 40; }));
+  CHECK(f.server.terminate() == 0);
+  for (auto& t : threads) t.join();
+  f.server.restart();
+  HttpClient again = f.server.client();
+  again.session = buyer.session;
+  CHECK(placed.size() >= 30);
+  for (auto const& order : placed) CHECK(again.get("/api/orders/" + order).status == 200);
+}
