@@ -113,37 +113,56 @@ Result<std::unique_ptr<EventLog>> open_event_log(ServeConfig const& config) {
   return std::unique_ptr<EventLog>(std::move(*log));
 }
 
-struct LogAndViews {
+Result<std::unique_ptr<PaymentGateway>> open_gateway(ServeConfig const& config) {
+  if (config.payment_gateway == "stripe") {
+    return std::unique_ptr<PaymentGateway>(
+        std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key}));
+  }
+  auto sandbox = SandboxGateway::open((fs::path(config.data_dir) / "sandbox-gateway").string());
+  if (!sandbox) return sandbox.error();
+  return std::unique_ptr<PaymentGateway>(std::move(*sandbox));
+}
+
+struct Stores {
   std::unique_ptr<EventLog> log;
   std::unique_ptr<views::ViewStore> views;
+  std::unique_ptr<TimerStore> timers;
+  std::unique_ptr<ExpiringStore> replies;
+  std::unique_ptr<PaymentGateway> gateway;
 };
 
-// Opens the event log and the read models side by side: after a crash each
-// replays its write-ahead log first, and a restart then takes the longer of
-// the two instead of their sum. The read models are opened for the partition
-// count asked for; a log created with another count keeps its own, and then
-// they are opened again with the log's.
-LogAndViews open_log_and_views(ServeConfig const& config) {
-  std::string const views_path = (fs::path(config.data_dir) / "views").string();
+// Opens the databases of the data directory. After a crash each replays its
+// write-ahead log first; the read models, the largest, open on their own
+// thread while the others open one after the other on this one, so a restart
+// takes about the longest of them rather than their sum. The read models are
+// opened for the partition count asked for; a log created with another count
+// keeps its own, and they are then opened again with the log's.
+Stores open_stores(ServeConfig const& config) {
+  fs::path const data(config.data_dir);
+  std::string const views_path = (data / "views").string();
   auto views_opening =
       std::async(std::launch::async, [&] { return views::ViewStore::open(views_path, config.partitions); });
   auto log = open_event_log(config);
+  std::optional<Result<std::unique_ptr<TimerStore>>> timers;
+  std::optional<Result<std::unique_ptr<ExpiringStore>>> replies;
+  std::optional<Result<std::unique_ptr<PaymentGateway>>> gateway;
+  if (log) {
+    timers = TimerStore::open((data / "saga").string(), (*log)->partition_count());
+    if (*timers) replies = ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow);
+    if (replies && *replies) gateway = open_gateway(config);
+  }
   auto views = views_opening.get();  // before any exit: the open runs on another thread
-  LogAndViews opened{ok_or_exit(std::move(log), config.store == "kafka" ? "the Kafka event log" : "the event log"),
-                     ok_or_exit(std::move(views), "the read models")};
+  Stores opened;
+  opened.log = ok_or_exit(std::move(log), config.store == "kafka" ? "the Kafka event log" : "the event log");
+  opened.timers = ok_or_exit(std::move(*timers), "the saga timers");
+  opened.replies = ok_or_exit(std::move(*replies), "the API's replies");
+  opened.gateway = ok_or_exit(std::move(*gateway), "the sandbox gateway's records");
+  opened.views = ok_or_exit(std::move(views), "the read models");
   if (opened.views->partitions() != opened.log->partition_count()) {
     opened.views.reset();
     opened.views = ok_or_exit(views::ViewStore::open(views_path, opened.log->partition_count()), "the read models");
   }
   return opened;
-}
-
-std::unique_ptr<PaymentGateway> open_gateway(ServeConfig const& config) {
-  if (config.payment_gateway == "stripe") {
-    return std::make_unique<StripeGateway>(StripeOptions{config.stripe_api_base, config.stripe_key});
-  }
-  return ok_or_exit(SandboxGateway::open((fs::path(config.data_dir) / "sandbox-gateway").string()),
-                    "the sandbox gateway's records");
 }
 
 void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector const& projector, OrderSaga const& saga) {
@@ -212,16 +231,12 @@ int serve(ServeConfig const& config) {
     return 1;
   }
   fs::path const data(config.data_dir);
-  auto [event_log, views] = open_log_and_views(config);
-  auto timers = ok_or_exit(TimerStore::open((data / "saga").string(), event_log->partition_count()), "the saga timers");
-  auto replies = ok_or_exit(ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow),
-                            "the API's replies");
+  auto [event_log, views, timers, replies, gateway] = open_stores(config);
   api::IdempotencyStore idempotency(*replies);
 
   SystemClock const clock;
   CommandRunner runner(*event_log, CommandRunnerOptions{.shared_log = config.store == "kafka"});
   Marketplace marketplace(runner);
-  std::unique_ptr<PaymentGateway> gateway = open_gateway(config);
   views::Projector projector(*event_log, *views);
   if (config.role_projector) projector.start();
   Payments payments(marketplace, *gateway);
