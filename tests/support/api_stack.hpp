@@ -142,8 +142,9 @@ struct ApiStack {
   ManualClock clock{from_millis(1'800'000'000'000)};
   std::unique_ptr<RocksDbLog> log =
       opened_or_fail(RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
-  GatedLog event_log{*log};  // what the API reads the log through (the marketplace writes to `log`)
-  CommandRunner runner{*log};
+  GatedLog event_log{*log};  // what the API reads the log through
+  GatedLog writes{*log};     // what the marketplace commits through
+  CommandRunner runner{writes};
   Marketplace market{runner};
   std::unique_ptr<views::ViewStore> read_models =
       opened_or_fail(views::ViewStore::open((dir.path() / "views").string(), log->partition_count()));

@@ -1,9 +1,10 @@
 #pragma once
 // A log that passes everything to another (test-only), except that the test
 // can hold reads of partitions (they wait until released) or make them fail
-// as a storage fault would. For what readers do while a read is slow or
-// broken: the analytics route while a computation runs, the events feed
-// when the log cannot be read.
+// as a storage fault would, and make appends fail before or after storing.
+// For what readers do while a read is slow or broken (the analytics route
+// while a computation runs, the events feed when the log cannot be read),
+// and what a command's answer is when its commit fails.
 
 #include <condition_variable>
 #include <mutex>
@@ -27,6 +28,14 @@ class GatedLog final : public EventLog {
     }
     changed_.notify_all();
   }
+  // How appends fail: not at all (passed on), before the commit is stored
+  // (nothing written), or after (stored and durable, but the caller is told
+  // it failed, as when an answer is lost).
+  enum class AppendFault { none, before_storing, after_storing };
+  void fail_appends(AppendFault fault) {
+    std::lock_guard const lock(mutex_);
+    append_fault_ = fault;
+  }
   void fail_reads(bool fail) {
     std::lock_guard const lock(mutex_);
     failing_ = fail;
@@ -42,7 +51,25 @@ class GatedLog final : public EventLog {
   }
 
   [[nodiscard]] std::uint32_t partition_count() const noexcept override { return inner_.partition_count(); }
-  void append_async(Commit commit, AppendCallback done) override { inner_.append_async(std::move(commit), done); }
+  void append_async(Commit commit, AppendCallback done) override {
+    AppendFault fault = AppendFault::none;
+    {
+      std::lock_guard const lock(mutex_);
+      fault = append_fault_;
+    }
+    if (fault == AppendFault::before_storing) {
+      return done(make_error(ErrorCode::unavailable, "event log storage: injected write fault"));
+    }
+    if (fault == AppendFault::after_storing) {
+      return inner_.append_async(std::move(commit), [done = std::move(done)](Result<AppendResult> stored) {
+        done(stored ? Result<AppendResult>(make_error(ErrorCode::unavailable,
+                                                      "event log storage: injected fault after "
+                                                      "storing"))
+                    : stored);
+      });
+    }
+    inner_.append_async(std::move(commit), std::move(done));
+  }
   Result<std::vector<RecordedEvent>> read_stream(std::string const& stream, std::int64_t from_version) override {
     return inner_.read_stream(stream, from_version);
   }
@@ -81,6 +108,7 @@ class GatedLog final : public EventLog {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool held_{false}, failing_{false};
+  AppendFault append_fault_{AppendFault::none};
   int waiting_{0};
   std::uint64_t reads_{0};
 };
