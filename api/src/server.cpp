@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -263,14 +264,16 @@ struct HttpServer::Impl {
     return Api::Later{
         .post = [executor](std::function<void()> f) { asio::post(executor, std::move(f)); },
         .after = [executor](std::chrono::milliseconds delay, std::function<void()> f) -> std::function<void()> {
-          auto timer = std::make_shared<asio::steady_timer>(executor);
-          asio::post(executor, [timer, delay, f = std::move(f)]() mutable {
+          // Started and cancelled through a strand: in that order, never at once.
+          auto const strand = asio::make_strand(executor);
+          auto timer = std::make_shared<asio::steady_timer>(strand);
+          asio::post(strand, [timer, delay, f = std::move(f)]() mutable {
             timer->expires_after(delay);
             timer->async_wait([timer, f = std::move(f)](beast::error_code const& ec) {
               if (!ec) f();
             });
           });
-          return [executor, timer] { asio::post(executor, [timer] { timer->cancel(); }); };
+          return [strand, timer] { asio::post(strand, [timer] { timer->cancel(); }); };
         }};
   }
 
