@@ -275,7 +275,7 @@ struct Api::AsyncCall {
       : call(std::move(c)), match(m), later(std::move(l)), answer(std::move(a)), started(at) {}
 
   Call call;
-  Match const& match;
+  Match match;  // a copy: the caller's may be gone before the answer
   Later later;
   Answer answer;
   std::chrono::steady_clock::time_point started;

@@ -100,7 +100,7 @@ class Api {
   // the consistency timeout passed after it was durable. Answers nullopt,
   // having committed nothing, when the request must go to handle() instead:
   // another command on the same key is in flight, or the commit lost a race.
-  // `request` and `match` must outlive the answer.
+  // `request` must outlive the answer.
   void handle_async(HttpRequest const& request, Match const& match, Later later, Answer answer);
 
  private:
