@@ -271,8 +271,8 @@ bool Api::answers_async(Match const& m, HttpRequest const& request) const {
 // answer. The answer is given once: by whichever comes first of the commit
 // becoming visible and the consistency timeout after it was durable.
 struct Api::AsyncCall {
-  AsyncCall(Call c, Match const& m, Later l, Answer a, std::chrono::steady_clock::time_point at)
-      : call(std::move(c)), match(m), later(std::move(l)), answer(std::move(a)), started(at) {}
+  AsyncCall(Call c, Match m, Later l, Answer a, std::chrono::steady_clock::time_point at)
+      : call(std::move(c)), match(std::move(m)), later(std::move(l)), answer(std::move(a)), started(at) {}
 
   Call call;
   Match match;  // a copy: the caller's may be gone before the answer
