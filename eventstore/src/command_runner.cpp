@@ -142,7 +142,14 @@ void CommandRunner::try_run_async(std::string const& partition_key, std::string 
   Turn& turn = turn_of(partition_key);
   if (!turn.try_take()) return done(std::nullopt);  // `run` waits for its turn
   auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
-  auto events = decide(*reader);
+  Result<Events> events = [&] {
+    try {
+      return decide(*reader);
+    } catch (...) {
+      turn.release();  // the key's turn never stays taken
+      throw;
+    }
+  }();
   if (!events || events->empty()) {
     turn.release();
     return done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -394,4 +395,20 @@ TEST_CASE("forty buyers of one ticket through try_run_async, falling back to run
   CHECK(refused == kBuyers - 1);
   CHECK(counting.appends == 2);  // the listing and the one order: losers decide from the cache
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
+}
+
+TEST_CASE("a decision that throws under try_run_async gives the key's turn back") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  AsyncResult unused;
+  CHECK_THROWS_AS(
+      runner.try_run_async(
+          kTicket, "boom", meta(), [](StreamReader&) -> Result<Events> { throw std::runtime_error("decision failed"); },
+          unused.done()),
+      std::runtime_error);
+  AsyncResult listed;
+  runner.try_run_async(kTicket, "list", meta(), list_ticket(), listed.done());
+  auto outcome = listed.get();
+  REQUIRE(outcome.has_value());  // not declined: nobody holds the turn
+  CHECK(outcome->has_value());
 }
