@@ -77,7 +77,7 @@ std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned 
       auto commits = log.read_partition_stored(p, offset, 4096);
       if (!commits || commits->empty()) break;
       for (auto const& stored : *commits) {
-        if (auto selected = decode_selected_events(stored.encoded, &is_ticket_event)) {
+        if (auto selected = decode_selected_events(stored, &is_ticket_event)) {
           events += fold_events(selected->events, tickets);
         }
       }

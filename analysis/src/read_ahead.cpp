@@ -61,7 +61,7 @@ Result<ReadAhead::Chunk> ReadAhead::read_chunk(Partition& part, std::uint32_t pa
   chunk.commits.reserve(stored->size());
   chunk.rendered.reserve(stored->size());
   for (auto const& commit : *stored) {
-    auto view = reader.read(commit.encoded);
+    auto view = reader.read(commit);
     if (!view) return view.error();
     part.floor = shown_time(*part.floor, (*view)->recorded_at);
     auto text = render_(commit, **view, *part.floor);

@@ -37,7 +37,7 @@ Result<void> fold_partition(EventLog& log, std::uint32_t p, std::uint64_t to, st
     if (stored->empty()) return {};
     for (auto const& commit : *stored) {
       if (commit.position.offset >= to) return {};
-      auto const selected = decode_selected_events(commit.encoded, &views::RowFold::folds);
+      auto const selected = decode_selected_events(commit, &views::RowFold::folds);
       if (!selected) return selected.error();
       floor = shown_time(floor, selected->recorded_at);
       if (as_of && floor > *as_of) return {};

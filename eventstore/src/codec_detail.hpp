@@ -8,6 +8,7 @@
 
 #include "domain/events.hpp"
 #include "domain/result.hpp"
+#include "eventstore/commit.hpp"
 
 namespace ticketing::codec_detail {
 
@@ -22,6 +23,15 @@ inline simdjson::padded_string_view padded(std::string_view json) {
   buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(json);
   return simdjson::padded_string_view(buffer.data(), json.size(), buffer.capacity());
+}
+
+// A stored commit's encoding as the parser wants it: in place when the
+// string has the slack the logs' readers leave, else copied as above.
+inline simdjson::padded_string_view padded(StoredCommit const& commit) {
+  static_assert(simdjson::SIMDJSON_PADDING <= kDecodeSlack);
+  std::string const& text = commit.encoded;
+  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING) return padded(std::string_view(text));
+  return simdjson::padded_string_view(text.data(), text.size(), text.capacity());
 }
 
 // Decodes the "data" object of an event of `type` written with `schema`.

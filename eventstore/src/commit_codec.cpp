@@ -167,10 +167,13 @@ Result<Commit> decode_commit(std::string_view json) {
   return commit;
 }
 
-Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*wanted)(std::string_view type) noexcept) {
+namespace {
+
+Result<SelectedEvents> decode_selected(simdjson::padded_string_view json,
+                                       bool (*wanted)(std::string_view type) noexcept) {
   thread_local od::parser parser;
   od::document doc;
-  if (parser.iterate(codec_detail::padded(json)).get(doc)) return malformed("not JSON");
+  if (parser.iterate(json).get(doc)) return malformed("not JSON");
   od::object object;
   if (doc.get_object().get(object)) return malformed("commit is not an object");
   SelectedEvents selected;
@@ -206,6 +209,17 @@ Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*want
   }
   if (seen != 3) return malformed("commit lacks a field");
   return selected;
+}
+
+}  // namespace
+
+Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*wanted)(std::string_view type) noexcept) {
+  return decode_selected(codec_detail::padded(json), wanted);
+}
+
+Result<SelectedEvents> decode_selected_events(StoredCommit const& commit,
+                                              bool (*wanted)(std::string_view type) noexcept) {
+  return decode_selected(codec_detail::padded(commit), wanted);
 }
 
 }  // namespace ticketing

@@ -92,13 +92,25 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
   Parser& p = *parser_;
   p.buffer.reserve(encoded.size() + simdjson::SIMDJSON_PADDING);
   p.buffer.assign(encoded);
+  return parse(p.buffer.data(), encoded.size(), p.buffer.capacity());
+}
+
+Result<CommitView const*> CommitReader::read(StoredCommit const& commit) {
+  std::string const& text = commit.encoded;
+  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING) return read(std::string_view(text));
+  return parse(text.data(), text.size(), text.capacity());
+}
+
+Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size, std::size_t capacity) {
+  Parser& p = *parser_;
   view_.events.clear();
   next_version_.clear();
   members_.clear();
   member_counts_.clear();
   numbers_.clear();
-  simdjson::padded_string_view const padded(p.buffer.data(), encoded.size(), p.buffer.capacity());
-  if (p.parser.iterate(padded).get(p.document)) return malformed("not JSON");
+  if (p.parser.iterate(simdjson::padded_string_view(text, size, capacity)).get(p.document)) {
+    return malformed("not JSON");
+  }
   od::object object;
   if (p.document.get_object().get(object)) return malformed("commit is not an object");
   int seen = 0;

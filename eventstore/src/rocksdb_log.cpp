@@ -565,7 +565,9 @@ Result<std::vector<StoredCommit>> RocksDbLog::read_partition_stored(std::uint32_
   read.fill_cache = false;  // a whole-log read would only evict what the server reads again
   auto const status = scan_commits(*db_, handles_->commits(), read, partition, from_offset, end, max,
                                    [&](std::uint64_t offset, std::string_view value) {
-                                     out.push_back(StoredCommit{Position{partition, offset}, std::string(value)});
+                                     auto& stored = out.emplace_back(StoredCommit{Position{partition, offset}, {}});
+                                     stored.encoded.reserve(value.size() + kDecodeSlack);
+                                     stored.encoded.assign(value);
                                      return true;
                                    });
   if (!status.ok()) return storage_error(status);

@@ -207,3 +207,41 @@ TEST_CASE("a commit's selected events are the events of those types decode_commi
     CHECK(refused.error().code == ErrorCode::invalid_input);
   }
 }
+
+// A commit as a log reads it has spare capacity past its end; a decoder that
+// parses it in place must read the commit alone, whatever those bytes hold.
+namespace {
+StoredCommit with_litter_past_its_end(std::string const& json) {
+  StoredCommit stored{Position{0, 0},
+                      json + R"(,"events":[],"meta":{"recorded_at":"x"}})" + std::string(kDecodeSlack, '}')};
+  stored.encoded.resize(json.size());
+  return stored;
+}
+}  // namespace
+
+TEST_CASE("a stored commit's selected events are decoded in place, and the same without spare room") {
+  Commit const c = sample_commit();
+  std::string const json = encode_commit(c);
+  auto const every = [](std::string_view) noexcept { return true; };
+  auto const expected = decode_selected_events(json, every);
+  REQUIRE(expected.has_value());
+
+  StoredCommit const roomy = with_litter_past_its_end(json);
+  REQUIRE(roomy.encoded.capacity() >= roomy.encoded.size() + kDecodeSlack);
+  auto const in_place = decode_selected_events(roomy, every);
+  REQUIRE(in_place.has_value());
+  CHECK(in_place->events == expected->events);
+  CHECK(in_place->recorded_at == c.meta.recorded_at);
+
+  StoredCommit tight{Position{0, 0}, {}};
+  tight.encoded.reserve(json.size());
+  tight.encoded.assign(json);
+  auto const copied = decode_selected_events(tight, every);
+  REQUIRE(copied.has_value());
+  CHECK(copied->events == expected->events);
+
+  // A truncated commit is refused in place as it is from a view.
+  StoredCommit cut = with_litter_past_its_end(json);
+  cut.encoded.resize(json.size() / 2);
+  CHECK_FALSE(decode_selected_events(cut, every).has_value());
+}

@@ -141,3 +141,21 @@ TEST_CASE("what is not a stored commit is refused with a reason, and the reader 
   REQUIRE(view.has_value());
   CHECK((*view)->events.size() == samples::all_events().size());
 }
+
+TEST_CASE("a stored commit is read in place: the bytes past its end are not part of it") {
+  Commit const commit = sample_commit();
+  std::string const json = encode_commit(commit);
+  StoredCommit stored{Position{0, 0}, json + R"(],"commit_id":"other"})" + std::string(kDecodeSlack, ' ')};
+  stored.encoded.resize(json.size());
+  REQUIRE(stored.encoded.capacity() >= stored.encoded.size() + kDecodeSlack);
+  CommitReader reader;
+  auto const view = reader.read(stored);
+  REQUIRE_MESSAGE(view.has_value(), (view ? "" : view.error().message));
+  CHECK((*view)->commit_id == commit.commit_id);
+  REQUIRE((*view)->events.size() == commit.events.size());
+  for (std::size_t i = 0; i < commit.events.size(); ++i)
+    CHECK(decode_event((*view)->events[i]).value() == commit.events[i]);
+
+  stored.encoded.resize(json.size() - 1);  // the closing brace gone
+  CHECK_FALSE(reader.read(stored).has_value());
+}

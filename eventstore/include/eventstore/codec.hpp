@@ -42,5 +42,8 @@ struct SelectedEvents {
 };
 [[nodiscard]] Result<SelectedEvents> decode_selected_events(std::string_view json,
                                                             bool (*wanted)(std::string_view type) noexcept);
+// The same from a commit as a log read it, parsed in place (kDecodeSlack).
+[[nodiscard]] Result<SelectedEvents> decode_selected_events(StoredCommit const& commit,
+                                                            bool (*wanted)(std::string_view type) noexcept);
 
 }  // namespace ticketing

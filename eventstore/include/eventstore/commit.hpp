@@ -2,6 +2,7 @@
 // The unit of the log: one command's events, with the stream versions the
 // command was decided against. A commit is accepted whole or not at all.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -53,10 +54,15 @@ struct RecordedCommit {
   Commit commit;
 };
 
+// Spare bytes a reader of stored commits leaves past the end of each
+// encoding (StoredCommit::encoded's capacity), so that decoders, which read
+// ahead of the text's end, parse it where it is instead of copying it.
+inline constexpr std::size_t kDecodeSlack = 64;
+
 // A commit as the log stores it: its encoding (codec.hpp), not decoded.
 struct StoredCommit {
   Position position;
-  std::string encoded;
+  std::string encoded;  // capacity at least size() + kDecodeSlack when read from a log
 };
 
 struct RecordedEvent {

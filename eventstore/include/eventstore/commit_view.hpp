@@ -14,6 +14,7 @@
 
 #include "domain/events.hpp"
 #include "domain/result.hpp"
+#include "eventstore/commit.hpp"
 
 namespace ticketing {
 
@@ -54,9 +55,14 @@ class CommitReader {
   // kind, an event whose data has no "at" time. An event's data is checked
   // against its type's schema only when it is decoded (decode_event below).
   [[nodiscard]] Result<CommitView const*> read(std::string_view encoded);
+  // The same of a commit as a log read it, in place (kDecodeSlack): the
+  // view points into `commit`, which must outlive it.
+  [[nodiscard]] Result<CommitView const*> read(StoredCommit const& commit);
 
  private:
   struct Parser;
+  // `size` bytes of text in a buffer of `capacity` (the parser reads past the end).
+  Result<CommitView const*> parse(char const* text, std::size_t size, std::size_t capacity);
   std::unique_ptr<Parser> parser_;
   CommitView view_;
   std::vector<std::pair<std::string_view, std::int64_t>> next_version_;
