@@ -312,8 +312,10 @@ void Api::handle_async(HttpRequest const& request, Match const& m, Later later, 
     auto prepared = route.command->prepare(state->call);
     if (auto* early = std::get_if<HttpResponse>(&prepared)) return finish(*state, std::move(*early));
     services_.marketplace.try_run_async(
-        std::get<PreparedCommand>(prepared), [this, state, &route](std::optional<Result<CommandOutcome>> outcome) {
-          // On this thread, or the log's when the commit is durable.
+        std::get<PreparedCommand>(prepared),
+        [this, state, &route](std::optional<Result<CommandOutcome>> outcome) {
+          // On this thread, or the log's when the commit is durable, or this
+          // request's after it waited for the key's turn.
           if (!outcome) {
             state->settled = true;
             return state->later.post([state] {
@@ -353,7 +355,8 @@ void Api::handle_async(HttpRequest const& request, Match const& m, Later later, 
             if (auto const cancel_timeout = state->take_timeout()) cancel_timeout();
             respond();
           });
-        });
+        },
+        state->later.post);
   } catch (std::exception const& e) {
     finish(*state, failed(request, e));
   }

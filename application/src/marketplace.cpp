@@ -102,9 +102,10 @@ Result<CommandOutcome> Marketplace::run(PreparedCommand const& command) {
   return runner_.run(command.partition_key, command.context.commit_id, command.context.meta, command.decide);
 }
 
-void Marketplace::try_run_async(PreparedCommand const& command, CommandRunner::Done done) {
+void Marketplace::try_run_async(PreparedCommand const& command, CommandRunner::Done done,
+                                CommandRunner::Resume const& resume) {
   runner_.try_run_async(command.partition_key, command.context.commit_id, command.context.meta, command.decide,
-                        std::move(done));
+                        std::move(done), resume);
 }
 
 Result<CommandOutcome> Marketplace::execute(ticket::Command const& command, CommandContext const& ctx) {

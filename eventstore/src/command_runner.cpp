@@ -35,6 +35,54 @@ Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stre
   return std::shared_ptr<Events const>(std::move(events));
 }
 
+void Turn::take() {
+  std::unique_lock lock(mutex_);
+  if (!held_) {
+    held_ = true;
+    return;
+  }
+  bool granted = false;
+  waiting_.push_back(Waiter{nullptr, &granted});
+  granted_.wait(lock, [&] { return granted; });
+}
+
+bool Turn::try_take() {
+  std::lock_guard lock(mutex_);
+  if (held_) return false;
+  held_ = true;
+  return true;
+}
+
+Turn::Wait Turn::take_or_wait(std::function<void()> resume, std::size_t max_waiting) {
+  std::lock_guard lock(mutex_);
+  if (!held_) {
+    held_ = true;
+    return Wait::taken;
+  }
+  if (waiting_.size() >= max_waiting) return Wait::full;
+  waiting_.push_back(Waiter{std::move(resume), nullptr});
+  return Wait::queued;
+}
+
+void Turn::release() {
+  std::unique_lock lock(mutex_);
+  if (waiting_.empty()) {
+    held_ = false;
+    return;
+  }
+  // The turn passes straight to the next in line: it stays held.
+  Waiter next = std::move(waiting_.front());
+  waiting_.pop_front();
+  if (next.granted != nullptr) {
+    *next.granted = true;
+    lock.unlock();
+    granted_.notify_all();
+    return;
+  }
+  lock.unlock();
+  next.resume();
+}
+
 CommandRunner::CommandRunner(EventLog& log, CommandRunnerOptions options)
     : log_(log), options_(options), cache_(options.cache_capacity) {}
 
@@ -134,28 +182,62 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
 }
 
 void CommandRunner::try_run_async(std::string const& partition_key, std::string const& commit_id,
-                                  CommitMeta const& meta, Decide const& decide, Done done) {
+                                  CommitMeta const& meta, Decide const& decide, Done done, Resume const& resume) {
   auto landed = log_.find_commit(commit_id);
   if (!landed) return done(Result<CommandOutcome>(landed.error()));
   if (*landed) return done(Result<CommandOutcome>(outcome_of(std::move(**landed))));
 
   Turn& turn = turn_of(partition_key);
-  if (!turn.try_take()) return done(std::nullopt);  // `run` waits for its turn
-  auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
-  Result<Events> events = [&] {
-    try {
-      return decide(*reader);
-    } catch (...) {
-      turn.release();  // the key's turn never stays taken
-      throw;
+  if (turn.try_take()) return decide_and_commit(turn, partition_key, commit_id, meta, decide, std::move(done));
+  if (!resume) return done(std::nullopt);  // `run` waits for its turn
+  // What waits in line owns copies of what the decision needs.
+  struct Waiting {
+    std::string partition_key, commit_id;
+    CommitMeta meta;
+    Decide decide;
+    Done done;
+  };
+  auto waiting = std::make_shared<Waiting>(Waiting{partition_key, commit_id, meta, decide, std::move(done)});
+  auto const line = turn.take_or_wait(
+      [this, &turn, waiting, resume] {
+        resume([this, &turn, waiting] {
+          try {
+            decide_and_commit(turn, waiting->partition_key, waiting->commit_id, waiting->meta, waiting->decide,
+                              waiting->done);  // a copy: a throw is still answered
+          } catch (std::exception const& e) {
+            waiting->done(Result<CommandOutcome>(make_error(ErrorCode::internal, e.what())));
+          }
+        });
+      },
+      options_.max_waiting_per_key);
+  if (line == Turn::Wait::taken) {
+    return decide_and_commit(turn, partition_key, commit_id, meta, decide, std::move(waiting->done));
+  }
+  if (line == Turn::Wait::full) return waiting->done(std::nullopt);
+}
+
+void CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
+                                      CommitMeta const& meta, Decide const& decide, Done done) {
+  // The key's turn never stays taken: until the commit is handed to the
+  // log, whose answer releases it, a throw releases it here.
+  struct ReleaseUnlessHanded {
+    Turn& turn;
+    bool handed = false;
+    ~ReleaseUnlessHanded() {
+      if (!handed) turn.release();
     }
-  }();
+  } guard{turn};
+  auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
+  Result<Events> events = decide(*reader);
   if (!events || events->empty()) {
+    guard.handed = true;
     turn.release();
     return done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));
   }
   auto decided = std::make_shared<Events>(std::move(*events));
-  log_.append_async(commit_of(partition_key, commit_id, meta, *reader, *decided),
+  auto commit = commit_of(partition_key, commit_id, meta, *reader, *decided);
+  guard.handed = true;
+  log_.append_async(std::move(commit),
                     [this, &turn, reader, decided, done = std::move(done)](Result<AppendResult> appended) {
                       if (appended && !appended->duplicate) {
                         remember(*reader, *decided);

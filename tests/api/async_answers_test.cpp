@@ -156,7 +156,7 @@ TEST_CASE("read models that never show the commit: the consistency timeout answe
   CHECK(connection.answers() == 1);
 }
 
-TEST_CASE("handle_async declines what handle() must answer, and commits nothing then") {
+TEST_CASE("what handle() must answer is not offered to handle_async") {
   ApiStack s;
   auto const seller = s.sign_up("seller");
   auto const buyer = s.sign_up("buyer");
@@ -170,8 +170,14 @@ TEST_CASE("handle_async declines what handle() must answer, and commits nothing 
   get.method = "GET";
   get.path = "/api/tickets/" + ticket;
   CHECK_FALSE(s.api.answers_async(s.api.match(get), get));
+}
 
-  // Another command on the ticket has its turn: declined at once, nothing offered to the log.
+TEST_CASE("while another command on the ticket has its turn, an order waits in line and is answered when it ran") {
+  ApiStack s;
+  auto const seller = s.sign_up("seller");
+  auto const buyer = s.sign_up("buyer");
+  auto const ticket = s.list_ticket(seller);
+  auto const read = order_request(buyer, ticket);
   std::promise<void> deciding, release;
   std::thread holder([&] {
     (void)s.runner.run(ticket, "held", CommitMeta{}, [&](StreamReader&) -> Result<Events> {
@@ -184,13 +190,19 @@ TEST_CASE("handle_async declines what handle() must answer, and commits nothing 
   auto const before = s.log->end_offsets();
   Connection connection;
   s.api.handle_async(read, s.api.match(read), connection.later(), connection.answer());
-  connection.run_until_answered();
-  CHECK_FALSE(connection.first_answer().has_value());
+  // Neither answered nor declined, nothing offered to the log, and nothing
+  // for the connection to run while it waits.
+  CHECK_FALSE(connection.run_posted());
+  CHECK(connection.answers() == 0);
   CHECK(s.log->end_offsets() == before);
   release.set_value();
   holder.join();
-  // handle() then answers it.
-  CHECK(s.api.handle(read).status == 201);
+  // The turn passed to it: its decision runs on the connection's thread.
+  connection.run_until_answered();
+  auto const answer = connection.first_answer();
+  REQUIRE(answer.has_value());
+  CHECK(answer->status == 201);
+  CHECK(s.status_of("/api/tickets/" + ticket) == "reserved");
 }
 
 TEST_CASE("handle_async answers a refused command at once, with the same error as handle()") {

@@ -1,7 +1,11 @@
 #include "eventstore/command_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -308,7 +312,7 @@ TEST_CASE("try_run_async answers a refusal and nothing to do at once, committing
   CHECK(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
 }
 
-TEST_CASE("try_run_async declines while another command on the key has its turn, and commits nothing") {
+TEST_CASE("without a way to resume, try_run_async declines while another command on the key has its turn") {
   Fixture f;
   CountingLog counting(*f.log);
   CommandRunner runner(counting);
@@ -411,4 +415,206 @@ TEST_CASE("a decision that throws under try_run_async gives the key's turn back"
   auto outcome = listed.get();
   REQUIRE(outcome.has_value());  // not declined: nobody holds the turn
   CHECK(outcome->has_value());
+}
+
+// ---- waiting in a key's line ----
+
+namespace {
+
+// Threads that run what is posted to them, as a server's I/O threads run
+// what a request's continuation posts.
+class Posted {
+ public:
+  explicit Posted(int threads) {
+    for (int t = 0; t < threads; ++t) threads_.emplace_back([this] { run(); });
+  }
+  ~Posted() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  Posted(Posted const&) = delete;
+  Posted& operator=(Posted const&) = delete;
+  CommandRunner::Resume resume() {
+    return [this](std::function<void()> f) {
+      {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(f));
+        ++posts_;
+      }
+      ready_.notify_one();
+    };
+  }
+  int posts() {
+    std::lock_guard lock(mutex_);
+    return posts_;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto f = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      f();
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  int posts_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// A blocking command on kTicket that holds the key's turn until released.
+class TurnHolder {
+ public:
+  explicit TurnHolder(CommandRunner& runner)
+      : thread_([this, &runner] {
+          (void)runner.run(kTicket, "update", meta(), [this](StreamReader& reader) -> Result<Events> {
+            deciding_.set_value();
+            release_.get_future().wait();
+            return update_price(2500)(reader);
+          });
+        }) {
+    deciding_.get_future().wait();
+  }
+  ~TurnHolder() { release(); }
+  TurnHolder(TurnHolder const&) = delete;
+  TurnHolder& operator=(TurnHolder const&) = delete;
+  void release() {
+    if (!thread_.joinable()) return;
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> deciding_, release_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("given a way to resume, try_run_async waits in the key's line and decides when the turn is its") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  Posted thread(1);
+  TurnHolder holder(runner);
+  AsyncResult first, second;
+  runner.try_run_async(kTicket, "order-1", meta(), place_order("first"), first.done(), thread.resume());
+  runner.try_run_async(kTicket, "order-2", meta(), place_order("second"), second.done(), thread.resume());
+  // Waiting, not declined, and nothing offered to the log while the turn is held.
+  CHECK(first.future.wait_for(50ms) == std::future_status::timeout);
+  CHECK(second.future.wait_for(0s) == std::future_status::timeout);
+  CHECK(thread.posts() == 0);
+  CHECK(counting.appends == 1);
+  holder.release();
+  // In the order they came, each through `resume`, against the state the turn's
+  // holder left: the first reserves at the new price, the second is told it is reserved.
+  auto placed = first.get();
+  REQUIRE(placed.has_value());
+  REQUIRE(placed->has_value());
+  auto const& events = (*placed)->events;
+  auto const order = std::find_if(events.begin(), events.end(),
+                                  [](Event const& e) { return std::holds_alternative<OrderCreated>(e); });
+  REQUIRE(order != events.end());
+  CHECK(std::get<OrderCreated>(*order).price == Money{2500});
+  auto refused = second.get();
+  REQUIRE(refused.has_value());
+  REQUIRE_FALSE(refused->has_value());
+  CHECK(refused->error().message == "Ticket is already reserved");
+  CHECK(thread.posts() == 2);
+  CHECK(counting.appends == 3);  // the listing, the update, the one order
+  // The line is empty and the turn free: a blocking command runs at once.
+  CHECK(runner.run(kTicket, "update-2", meta(), update_price(2600)).error().message == "Cannot edit a reserved ticket");
+}
+
+TEST_CASE("a full line declines at once, committing nothing") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting, CommandRunnerOptions{.max_waiting_per_key = 1});
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  Posted thread(1);
+  TurnHolder holder(runner);
+  AsyncResult waits, declined;
+  runner.try_run_async(kTicket, "order-1", meta(), place_order("first"), waits.done(), thread.resume());
+  runner.try_run_async(kTicket, "order-2", meta(), place_order("second"), declined.done(), thread.resume());
+  REQUIRE(declined.future.wait_for(0s) == std::future_status::ready);
+  CHECK_FALSE(declined.get().has_value());
+  holder.release();
+  auto placed = waits.get();
+  REQUIRE(placed.has_value());
+  CHECK(placed->has_value());
+  CHECK(counting.appends == 3);
+}
+
+TEST_CASE("a decision that throws after waiting in line is answered internal and gives the turn back") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  Posted thread(1);
+  TurnHolder holder(runner);
+  AsyncResult failed, after;
+  runner.try_run_async(
+      kTicket, "boom", meta(), [](StreamReader&) -> Result<Events> { throw std::runtime_error("decision failed"); },
+      failed.done(), thread.resume());
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), after.done(), thread.resume());
+  holder.release();
+  auto outcome = failed.get();
+  REQUIRE(outcome.has_value());
+  REQUIRE_FALSE(outcome->has_value());
+  CHECK(outcome->error().code == ErrorCode::internal);
+  auto placed = after.get();  // the turn went on to the next in line
+  REQUIRE(placed.has_value());
+  CHECK(placed->has_value());
+}
+
+TEST_CASE("two hundred buyers of one ticket waiting in line beside blocking ones: one order, every one answered") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  Posted io(2);
+  constexpr int kBuyers = 200;
+  std::atomic<int> placed{0}, refused{0}, declined{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      std::string const buyer = "buyer" + std::to_string(i);
+      std::optional<Result<CommandOutcome>> outcome;
+      if (i % 4 == 0) {  // some take the blocking way
+        outcome = runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));
+      } else {
+        AsyncResult tried;
+        runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done(), io.resume());
+        outcome = tried.get();
+      }
+      if (!outcome) {
+        ++declined;
+      } else if (outcome->has_value()) {
+        ++placed;
+      } else {
+        ++refused;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  CHECK(declined == 0);
+  CHECK(placed == 1);
+  CHECK(refused == kBuyers - 1);
+  CHECK(counting.appends == 2);  // the listing and the one order
+  CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }

@@ -95,11 +95,12 @@ class Api {
   // answered by handle_async (no Idempotency-Key).
   [[nodiscard]] bool answers_async(Match const& match, HttpRequest const& request) const;
   // Answers without blocking the calling (I/O) thread: the command is decided
-  // here, and `answer` runs once, on the request's thread (through
-  // later.post, or right here), when its commit is durable and visible, or
-  // the consistency timeout passed after it was durable. Answers nullopt,
-  // having committed nothing, when the request must go to handle() instead:
-  // another command on the same key is in flight, or the commit lost a race.
+  // here (or, while another command on the same key has its turn, through
+  // later.post when the turn is this one's), and `answer` runs once, on the
+  // request's thread (through later.post, or right here), when its commit is
+  // durable and visible, or the consistency timeout passed after it was
+  // durable. Answers nullopt, having committed nothing, when the request must
+  // go to handle() instead: the key's line is full, or the commit lost a race.
   // `request` must outlive the answer.
   void handle_async(HttpRequest const& request, Match const& match, Later later, Answer answer);
 

@@ -38,7 +38,8 @@ class Marketplace {
   [[nodiscard]] static Result<PreparedCommand> prepare(std::string const& order_id, order::Command const& command,
                                                        CommandContext const& ctx);
   [[nodiscard]] Result<CommandOutcome> run(PreparedCommand const& command);
-  void try_run_async(PreparedCommand const& command, CommandRunner::Done done);
+  void try_run_async(PreparedCommand const& command, CommandRunner::Done done,
+                     CommandRunner::Resume const& resume = {});
 
   [[nodiscard]] Result<CommandOutcome> execute(user::Command const& command, CommandContext const& ctx);
   [[nodiscard]] Result<CommandOutcome> execute(ticket::Command const& command, CommandContext const& ctx);

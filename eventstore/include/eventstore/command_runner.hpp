@@ -4,9 +4,11 @@
 // reload and decide again, a bounded number of times.
 
 #include <array>
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -62,24 +64,40 @@ struct CommandRunnerOptions {
   // Other processes append to the same log (Kafka): a decision that commits
   // nothing (an error, or nothing to do) must not rest on a stale cache.
   bool shared_log{false};
+  // Asynchronous commands that may queue for one key's turn (see
+  // try_run_async); more are declined.
+  std::size_t max_waiting_per_key{4096};
 };
 
 // One partition key's turn: held while a command on the key decides and
-// commits. Unlike a mutex it may be released by a thread other than the one
-// that took it (an asynchronous command releases it when its commit lands).
+// commits, then handed to whoever waited longest. Unlike a mutex it may be
+// released by a thread other than the one that took it (an asynchronous
+// command releases it when its commit lands), and an asynchronous command
+// waits for it without a thread: it leaves a way to resume it.
 class Turn {
  public:
-  void take() noexcept {
-    while (held_.exchange(true, std::memory_order_acquire)) held_.wait(true, std::memory_order_relaxed);
-  }
-  [[nodiscard]] bool try_take() noexcept { return !held_.exchange(true, std::memory_order_acquire); }
-  void release() noexcept {
-    held_.store(false, std::memory_order_release);
-    held_.notify_one();
-  }
+  // Blocks until the turn is the caller's.
+  void take();
+  // The turn, if nobody holds it; else false.
+  [[nodiscard]] bool try_take();
+  enum class Wait { taken, queued, full };
+  // Takes the turn if nobody holds it (taken). Else queues `resume` (queued),
+  // unless `max_waiting` wait already (full: nothing queued): when the turn
+  // is handed to it, the thread handing it over calls `resume`, which then
+  // holds the turn and must release it. `resume` should only pass the work on.
+  [[nodiscard]] Wait take_or_wait(std::function<void()> resume, std::size_t max_waiting);
+  // Hands the turn to the longest waiting, else frees it.
+  void release();
 
  private:
-  std::atomic<bool> held_{false};
+  struct Waiter {
+    std::function<void()> resume;  // an asynchronous waiter
+    bool* granted = nullptr;       // a blocked one's flag
+  };
+  std::mutex mutex_;
+  std::condition_variable granted_;
+  bool held_ = false;
+  std::deque<Waiter> waiting_;
 };
 
 class CommandRunner {
@@ -88,6 +106,9 @@ class CommandRunner {
   // An asynchronous command's end: its outcome, or nullopt when it declined
   // (see try_run_async).
   using Done = std::function<void(std::optional<Result<CommandOutcome>>)>;
+  // How a queued asynchronous command continues on its caller's thread:
+  // given the rest of its work, runs it there soon (it holds the key's turn).
+  using Resume = std::function<void(std::function<void()>)>;
 
   CommandRunner(EventLog& log, CommandRunnerOptions options = {});
 
@@ -109,12 +130,17 @@ class CommandRunner {
   // The same without blocking: decides on the caller's thread and calls
   // `done` once, when the commit is durable (on the log's thread), or at once
   // (on the caller's) for a decision's error, nothing to do, a storage error,
-  // or a commit that already landed. `decide` runs before this returns.
-  // Declines, with done(nullopt), where `run` would wait or retry: another
-  // command on the key has its turn, the commit lost a race, or the log
-  // found it a duplicate. Nothing is committed then; the caller runs `run`.
+  // or a commit that already landed.
+  // When another command on the key has its turn, the command waits in the
+  // key's line without a thread, given `resume`: its decision then runs
+  // through `resume` when the turn is its (an exception there is given to
+  // `done` as internal). Without `resume`, or with max_waiting_per_key in
+  // line already, it declines.
+  // Declines, with done(nullopt), where `run` would wait or retry: as above,
+  // or the commit lost a race, or the log found it a duplicate. Nothing is
+  // committed then; the caller runs `run`.
   void try_run_async(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
-                     Decide const& decide, Done done);
+                     Decide const& decide, Done done, Resume const& resume = {});
 
   // Runs `read` against current stream state without committing anything.
   template <class F>
@@ -136,6 +162,9 @@ class CommandRunner {
   // After its commit is accepted: the cache takes the decision's events.
   void remember(StreamReader const& reader, Events const& events);
   [[nodiscard]] Turn& turn_of(std::string const& partition_key);
+  // try_run_async's work once the key's turn is the caller's.
+  void decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
+                         CommitMeta const& meta, Decide const& decide, Done done);
 
   std::array<Turn, 4096> turns_;  // by a hash of the partition key
 };
