@@ -5,11 +5,13 @@
 #include <functional>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -75,6 +77,40 @@ HttpRequest to_request(http::request<http::string_body>& req, std::string const&
   return r;
 }
 
+// 1xx, 204 and 304 responses have no body (RFC 9110 §6.4.1).
+bool bodiless(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+// The head of a response (RFC 9112 §4-6):
+// the status line, Server, the response's own headers, the framing
+// (Content-Length, none for 1xx, 204 and 304) and what the connection does
+// next, where the version would otherwise say otherwise. A header whose
+// name or value would break the head (CR, LF) is left out.
+std::string response_head(HttpResponse const& res, unsigned version, bool keep_alive) {
+  std::string head;
+  head.reserve(256);
+  head += version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  head += std::to_string(res.status);
+  head += ' ';
+  head += std::string_view(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(res.status))));
+  head += "\r\nServer: ticketing\r\n";
+  for (auto const& [name, value] : res.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (!bodiless(res.status)) {
+    head += "Content-Length: ";
+    head += std::to_string(res.body.size());
+    head += "\r\n";
+  }
+  if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
+  if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
+  head += "\r\n";
+  return head;
+}
+
 // How reading a request ended: whole, refused (answer `why`, then close),
 // or closed by the peer or a timeout.
 struct ReadOutcome {
@@ -101,9 +137,14 @@ struct HttpServer::Impl {
   ServerConfig config;
   Api& api;
   Logger& log;
-  asio::io_context ioc;
+  // One event loop per I/O thread, each run by its thread alone (as nginx's
+  // workers): a connection stays on the loop that accepted it, so its
+  // readiness and its handlers never cross threads or contend for one queue.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_loop = 0;  // the accept loop's round robin
   asio::thread_pool workers;
-  tcp::acceptor acceptor{ioc};
+  tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};
@@ -116,7 +157,20 @@ struct HttpServer::Impl {
   std::string id_prefix;
 
   Impl(ServerConfig c, Api& a, Logger& l)
-      : config(std::move(c)), api(a), log(l), workers(static_cast<std::size_t>(std::max(1, config.workers))) {}
+      : config(std::move(c)),
+        api(a),
+        log(l),
+        loops(make_loops(config.io_threads)),
+        workers(static_cast<std::size_t>(std::max(1, config.workers))),
+        acceptor(*loops.front()) {
+    for (auto const& loop : loops) keep_running.push_back(asio::make_work_guard(*loop));
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_loops(int count) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int n = 0; n < std::max(1, count); ++n) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
 
   std::string next_request_id() {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -126,14 +180,14 @@ struct HttpServer::Impl {
     return id;
   }
 
-  static http::response<http::string_body> to_beast(HttpResponse&& res, unsigned version, bool keep_alive) {
-    http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-    out.set(http::field::server, "ticketing");
-    for (auto& [name, value] : res.headers) out.insert(name, value);
-    out.body() = std::move(res.body);
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    return out;
+  // Writes `res` whole: its head and body in one gathered write.
+  static asio::awaitable<beast::error_code> send(beast::tcp_stream& stream, HttpResponse const& res, unsigned version,
+                                                 bool keep_alive) {
+    std::string const head = response_head(res, version, keep_alive);
+    std::array<asio::const_buffer, 2> const parts{asio::buffer(head),
+                                                  bodiless(res.status) ? asio::const_buffer() : asio::buffer(res.body)};
+    auto [ec, written] = co_await asio::async_write(stream, parts, asio::as_tuple(asio::use_awaitable));
+    co_return ec;
   }
 
   // Sends a streamed response: the head, then each part the stream yields
@@ -200,9 +254,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> refuse(beast::tcp_stream& stream, Error const& why) {
     HttpResponse res = error_response(why);
     res.header("X-Request-Id", next_request_id());
-    auto out = to_beast(std::move(res), 11, false);
     stream.expires_after(std::chrono::seconds(5));
-    co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    co_await send(stream, res, 11, false);
     // Lingering close: stop sending, then read and drop what the client is
     // still sending (bounded), so it receives this answer instead of a reset.
     beast::error_code ignored;
@@ -325,9 +378,8 @@ struct HttpServer::Impl {
         response = error_response(make_error(ErrorCode::unavailable, "too many event streams are open"));
         response.header("X-Request-Id", request.request_id);
       }
-      auto out = to_beast(std::move(response), version, keep_alive);
       stream.expires_after(config.read_timeout);
-      auto [write_ec, written] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      auto const write_ec = co_await send(stream, response, version, keep_alive);
       if (write_ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -338,12 +390,13 @@ struct HttpServer::Impl {
     while (!stopping) {
       // No strand: a connection is one coroutine with one operation pending at
       // a time, which already serialises everything done on its socket.
-      auto [ec, socket] = co_await acceptor.async_accept(ioc, asio::as_tuple(asio::use_awaitable));
+      auto& loop = *loops[next_loop++ % loops.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         // Out of descriptors (EMFILE, ENFILE) or memory: keep serving the
         // open connections and try again a little later, not in a busy loop.
-        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
         continue;
       }
@@ -396,8 +449,8 @@ Result<void> HttpServer::start() {
     return make_error(ErrorCode::unavailable,
                       "cannot listen on " + i.config.host + ":" + std::to_string(i.config.port) + ": " + ec.message());
   }
-  asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
-  for (int t = 0; t < std::max(1, i.config.io_threads); ++t) i.threads.emplace_back([&i] { i.ioc.run(); });
+  asio::co_spawn(i.acceptor.get_executor(), i.accept_loop(), asio::detached);
+  for (auto const& loop : i.loops) i.threads.emplace_back([&loop = *loop] { loop.run(); });
   return {};
 }
 
@@ -409,7 +462,7 @@ std::uint16_t HttpServer::port() const {
 void HttpServer::stop() {
   auto& i = *impl_;
   if (i.stopping.exchange(true)) return;
-  asio::post(i.ioc, [&i] {
+  asio::post(i.acceptor.get_executor(), [&i] {
     beast::error_code ignored;
     i.acceptor.close(ignored);
   });
@@ -422,7 +475,8 @@ void HttpServer::stop() {
   // consistency timeout passes): none may reach an executor that is gone.
   while (i.answers_pending > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // responses in flight reach their sockets
-  i.ioc.stop();
+  i.keep_running.clear();
+  for (auto const& loop : i.loops) loop->stop();
   for (auto& t : i.threads) {
     if (t.joinable()) t.join();
   }

@@ -126,3 +126,55 @@ TEST_CASE("a literal that only starts like null is an invalid body (400), not a 
   CHECK(r.status == 400);
   CHECK(r.error_message() == "Invalid JSON body");
 }
+
+namespace {
+
+struct Answer {
+  std::string head, body;
+};
+
+// Splits what a connection received into answers, each framed by its
+// Content-Length (none: no body); fails the test on a head without one.
+std::vector<Answer> answers_in(std::string bytes) {
+  std::vector<Answer> out;
+  while (!bytes.empty()) {
+    auto const end = bytes.find("\r\n\r\n");
+    REQUIRE(end != std::string::npos);
+    Answer a{bytes.substr(0, end + 2), {}};
+    auto const length_at = a.head.find("Content-Length: ");
+    std::size_t length = 0;
+    if (length_at != std::string::npos) length = std::stoul(a.head.substr(length_at + 16));
+    REQUIRE(bytes.size() >= end + 4 + length);
+    a.body = bytes.substr(end + 4, length);
+    bytes.erase(0, end + 4 + length);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("responses are framed by Content-Length, in order, and say when the connection ends") {
+  ApiFixture f;
+  // HTTP/1.1, pipelined: two answers in order, the last says it closes.
+  auto const pipelined = answers_in(raw_exchange(f.server.port(),
+                                                 "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/tickets/nope "
+                                                 "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  REQUIRE(pipelined.size() == 2);
+  CHECK(status_line(pipelined[0].head) == "HTTP/1.1 200 OK");
+  CHECK(pipelined[0].head.find("Connection:") == std::string::npos);  // persistent by default
+  CHECK(pipelined[0].head.find("\r\nServer: ticketing\r\n") != std::string::npos);
+  CHECK(pipelined[0].head.find("\r\nX-Request-Id: ") != std::string::npos);
+  CHECK(status_line(pipelined[1].head) == "HTTP/1.1 404 Not Found");
+  CHECK(pipelined[1].head.find("\r\nConnection: close\r\n") != std::string::npos);
+  CHECK(pipelined[1].head.find("\r\nContent-Type: application/json") != std::string::npos);
+  CHECK(pipelined[1].body.find("\"errors\"") != std::string::npos);
+  // HTTP/1.0: persistent only when asked, and then said so.
+  auto const old = answers_in(raw_exchange(
+      f.server.port(), "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n"));
+  REQUIRE(old.size() == 2);
+  CHECK(status_line(old[0].head) == "HTTP/1.0 200 OK");
+  CHECK(old[0].head.find("\r\nConnection: keep-alive\r\n") != std::string::npos);
+  CHECK(status_line(old[1].head) == "HTTP/1.0 200 OK");
+  CHECK(old[1].head.find("Connection:") == std::string::npos);  // closes, as 1.0 does by default
+}

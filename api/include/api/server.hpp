@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast): keep-alive connections on N I/O threads,
-// one coroutine per connection (which serialises its socket's operations, so
-// no strand is needed); requests that may block are
+// each running its own event loop (a connection stays on the loop that
+// accepted it), one coroutine per connection (which serialises its socket's
+// operations, so no strand is needed); requests that may block are
 // answered on a worker pool. Limits: body size (413), header size (431), a
 // read timeout against slow clients, and a cap on open connections (503).
 // A malformed request gets 400 and closes its own connection only. A response
