@@ -42,7 +42,7 @@ void Turn::take() {
     return;
   }
   bool granted = false;
-  waiting_.push_back(Waiter{nullptr, &granted});
+  waiting_.push_back(Waiter{{}, &granted});
   granted_.wait(lock, [&] { return granted; });
 }
 
@@ -53,22 +53,22 @@ bool Turn::try_take() {
   return true;
 }
 
-Turn::Wait Turn::take_or_wait(std::function<void()> resume, std::size_t max_waiting) {
+Turn::Wait Turn::take_or_wait(Work work, std::size_t max_waiting) {
   std::lock_guard lock(mutex_);
   if (!held_) {
     held_ = true;
     return Wait::taken;
   }
   if (waiting_.size() >= max_waiting) return Wait::full;
-  waiting_.push_back(Waiter{std::move(resume), nullptr});
+  waiting_.push_back(Waiter{std::move(work), nullptr});
   return Wait::queued;
 }
 
-void Turn::release() {
+std::optional<Turn::Work> Turn::hand_over() {
   std::unique_lock lock(mutex_);
   if (waiting_.empty()) {
     held_ = false;
-    return;
+    return std::nullopt;
   }
   // The turn passes straight to the next in line: it stays held.
   Waiter next = std::move(waiting_.front());
@@ -77,10 +77,20 @@ void Turn::release() {
     *next.granted = true;
     lock.unlock();
     granted_.notify_all();
-    return;
+    return std::nullopt;
   }
-  lock.unlock();
-  next.resume();
+  return std::move(next.work);
+}
+
+void Turn::release() {
+  if (auto next = hand_over()) next->run_elsewhere();
+}
+
+void Turn::pass_on(int max_here) {
+  for (int ran = 0; auto next = hand_over(); ++ran) {
+    if (ran == max_here) return next->run_elsewhere();
+    if (!next->run_here()) return;  // a commit holds the turn now
+  }
 }
 
 CommandRunner::CommandRunner(EventLog& log, CommandRunnerOptions options)
@@ -181,6 +191,15 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   return busy;
 }
 
+namespace {
+
+// Queued decisions a thread runs in a row when the turn passes to them,
+// before it hands the next to its own thread (its own connections wait
+// meanwhile).
+constexpr int kDecisionsInARow = 64;
+
+}  // namespace
+
 void CommandRunner::try_run_async(std::string const& partition_key, std::string const& commit_id,
                                   CommitMeta const& meta, Decide const& decide, Done done, Resume const& resume) {
   auto landed = log_.find_commit(commit_id);
@@ -188,7 +207,17 @@ void CommandRunner::try_run_async(std::string const& partition_key, std::string 
   if (*landed) return done(Result<CommandOutcome>(outcome_of(std::move(**landed))));
 
   Turn& turn = turn_of(partition_key);
-  if (turn.try_take()) return decide_and_commit(turn, partition_key, commit_id, meta, decide, std::move(done));
+  auto const first = [&](Done first_done) {
+    bool passes = false;
+    try {
+      passes = decide_and_commit(turn, partition_key, commit_id, meta, decide, std::move(first_done));
+    } catch (...) {
+      turn.pass_on(resume ? kDecisionsInARow : 0);  // the key's turn never stays taken
+      throw;
+    }
+    if (passes) turn.pass_on(resume ? kDecisionsInARow : 0);
+  };
+  if (turn.try_take()) return first(std::move(done));
   if (!resume) return done(std::nullopt);  // `run` waits for its turn
   // What waits in line owns copies of what the decision needs.
   struct Waiting {
@@ -198,47 +227,39 @@ void CommandRunner::try_run_async(std::string const& partition_key, std::string 
     Done done;
   };
   auto waiting = std::make_shared<Waiting>(Waiting{partition_key, commit_id, meta, decide, std::move(done)});
-  auto const line = turn.take_or_wait(
-      [this, &turn, waiting, resume] {
-        resume([this, &turn, waiting] {
-          try {
-            decide_and_commit(turn, waiting->partition_key, waiting->commit_id, waiting->meta, waiting->decide,
-                              waiting->done);  // a copy: a throw is still answered
-          } catch (std::exception const& e) {
-            waiting->done(Result<CommandOutcome>(make_error(ErrorCode::internal, e.what())));
-          }
-        });
-      },
-      options_.max_waiting_per_key);
-  if (line == Turn::Wait::taken) {
-    return decide_and_commit(turn, partition_key, commit_id, meta, decide, std::move(waiting->done));
-  }
+  // Run holding the turn, on whichever thread hands it over (a decision is
+  // thread-safe, and `done` finds its own way back); a throw is answered.
+  auto run_here = [this, &turn, waiting]() -> bool {
+    try {
+      return decide_and_commit(turn, waiting->partition_key, waiting->commit_id, waiting->meta, waiting->decide,
+                               waiting->done);  // a copy: a throw is still answered
+    } catch (std::exception const& e) {
+      waiting->done(Result<CommandOutcome>(make_error(ErrorCode::internal, e.what())));
+      return true;
+    }
+  };
+  auto run_elsewhere = [&turn, run_here, resume] {
+    resume([&turn, run_here] {
+      if (run_here()) turn.pass_on(kDecisionsInARow);
+    });
+  };
+  auto const line = turn.take_or_wait(Turn::Work{run_here, run_elsewhere}, options_.max_waiting_per_key);
+  if (line == Turn::Wait::taken) return first(std::move(waiting->done));
   if (line == Turn::Wait::full) return waiting->done(std::nullopt);
 }
 
-void CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
+bool CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
                                       CommitMeta const& meta, Decide const& decide, Done done) {
-  // The key's turn never stays taken: until the commit is handed to the
-  // log, whose answer releases it, a throw releases it here.
-  struct ReleaseUnlessHanded {
-    Turn& turn;
-    bool handed = false;
-    ~ReleaseUnlessHanded() {
-      if (!handed) turn.release();
-    }
-  } guard{turn};
   auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
   Result<Events> events = decide(*reader);
   if (!events || events->empty()) {
-    guard.handed = true;
-    turn.release();
-    return done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));
+    done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));
+    return true;
   }
   auto decided = std::make_shared<Events>(std::move(*events));
-  auto commit = commit_of(partition_key, commit_id, meta, *reader, *decided);
-  guard.handed = true;
-  log_.append_async(std::move(commit),
+  log_.append_async(commit_of(partition_key, commit_id, meta, *reader, *decided),
                     [this, &turn, reader, decided, done = std::move(done)](Result<AppendResult> appended) {
+                      // On the log's thread: the turn passes on elsewhere.
                       if (appended && !appended->duplicate) {
                         remember(*reader, *decided);
                         turn.release();
@@ -257,6 +278,7 @@ void CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_k
                       turn.release();
                       done(std::nullopt);
                     });
+  return false;
 }
 
 }  // namespace ticketing

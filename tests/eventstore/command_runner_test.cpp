@@ -618,3 +618,30 @@ TEST_CASE("two hundred buyers of one ticket waiting in line beside blocking ones
   CHECK(counting.appends == 2);  // the listing and the one order
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }
+
+TEST_CASE("refusals waiting in line are decided in one go by the thread the turn passes to, a bounded run at a time") {
+  Fixture f;
+  CommandRunner runner(*f.log);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  REQUIRE(runner.run(kTicket, "order-0", meta(), place_order("winner")).has_value());  // reserved
+  Posted thread(1);
+  TurnHolder holder(runner);
+  constexpr int kLosers = 100;
+  std::vector<std::unique_ptr<AsyncResult>> losers;
+  for (int i = 0; i < kLosers; ++i) {
+    losers.push_back(std::make_unique<AsyncResult>());
+    runner.try_run_async(kTicket, "order-" + std::to_string(i + 1), meta(), place_order("b" + std::to_string(i)),
+                         losers.back()->done(), thread.resume());
+  }
+  holder.release();
+  for (auto& loser : losers) {
+    auto outcome = loser->get();
+    REQUIRE(outcome.has_value());
+    REQUIRE_FALSE(outcome->has_value());
+    CHECK(outcome->error().message == "Ticket is already reserved");
+  }
+  // The first went to its thread; it decided the next 64 there and then, and
+  // passed the one after to its thread, which decided the rest.
+  CHECK(thread.posts() == 2);
+  CHECK(runner.run(kTicket, "update", meta(), update_price(2600)).error().message == "Cannot edit a reserved ticket");
+}

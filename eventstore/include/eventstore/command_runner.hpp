@@ -80,20 +80,35 @@ class Turn {
   void take();
   // The turn, if nobody holds it; else false.
   [[nodiscard]] bool try_take();
+  // An asynchronous waiter: its work, run holding the turn, says whether the
+  // turn may pass on at once (true: it committed nothing) or stays held until
+  // its commit is answered (false: whoever answers releases it).
+  struct Work {
+    std::function<bool()> run_here;       // on the thread handing the turn over
+    std::function<void()> run_elsewhere;  // passes run_here on to its own thread
+  };
   enum class Wait { taken, queued, full };
-  // Takes the turn if nobody holds it (taken). Else queues `resume` (queued),
-  // unless `max_waiting` wait already (full: nothing queued): when the turn
-  // is handed to it, the thread handing it over calls `resume`, which then
-  // holds the turn and must release it. `resume` should only pass the work on.
-  [[nodiscard]] Wait take_or_wait(std::function<void()> resume, std::size_t max_waiting);
-  // Hands the turn to the longest waiting, else frees it.
+  // Takes the turn if nobody holds it (taken). Else queues `work` (queued),
+  // unless `max_waiting` wait already (full: nothing queued).
+  [[nodiscard]] Wait take_or_wait(Work work, std::size_t max_waiting);
+  // Hands the turn to the longest waiting (a blocked one wakes, an
+  // asynchronous one's run_elsewhere is called here), else frees it.
   void release();
+  // Hands the turn on as release() does, except that the asynchronous
+  // waiters' work runs here, one after another, while each commits nothing
+  // (at most `max_here` of them; then the next goes elsewhere). For a thread
+  // that may run decisions: the losers of a hot key are decided in one go
+  // instead of each waiting for a trip through a queue.
+  void pass_on(int max_here);
 
  private:
   struct Waiter {
-    std::function<void()> resume;  // an asynchronous waiter
-    bool* granted = nullptr;       // a blocked one's flag
+    Work work;                // an asynchronous waiter
+    bool* granted = nullptr;  // a blocked one's flag
   };
+  // The next asynchronous waiter's work, the turn held for it; empty when the
+  // turn was freed or given to a blocked waiter.
+  std::optional<Work> hand_over();
   std::mutex mutex_;
   std::condition_variable granted_;
   bool held_ = false;
@@ -162,8 +177,10 @@ class CommandRunner {
   // After its commit is accepted: the cache takes the decision's events.
   void remember(StreamReader const& reader, Events const& events);
   [[nodiscard]] Turn& turn_of(std::string const& partition_key);
-  // try_run_async's work once the key's turn is the caller's.
-  void decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
+  // try_run_async's work once the key's turn is the caller's. True when it
+  // committed nothing (the caller passes the turn on); false when a commit
+  // holds the turn (its answer releases it). A throw leaves the turn held.
+  bool decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
                          CommitMeta const& meta, Decide const& decide, Done done);
 
   std::array<Turn, 4096> turns_;  // by a hash of the partition key
