@@ -66,7 +66,11 @@ std::string Metrics::render() const {
   return out.str();
 }
 
-Logger::Logger() : writer_([this] { run(); }) {}
+Logger::Logger(Sink sink, std::size_t max_pending)
+    : sink_(sink ? std::move(sink)
+                 : Sink([](std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stderr); })),
+      max_pending_(max_pending),
+      writer_([this] { run(); }) {}
 
 Logger::~Logger() {
   {
@@ -84,15 +88,20 @@ void Logger::run() {
                  [&] { return stopping_ || pending_.size() >= std::size_t{64} * 1024; });
     std::string batch;
     batch.swap(pending_);
+    if (dropped_ > 0) {
+      batch += entry("warn", "log lines dropped while the log's output was stuck",
+                     "\"dropped\":" + std::to_string(dropped_));
+      dropped_ = 0;
+    }
     bool const last = stopping_;
     lock.unlock();
-    if (!batch.empty()) std::fwrite(batch.data(), 1, batch.size(), stderr);
+    if (!batch.empty()) sink_(batch);
     lock.lock();
-    if (last && pending_.empty()) return;
+    if (last && pending_.empty() && dropped_ == 0) return;
   }
 }
 
-void Logger::line(std::string_view level, std::string_view message, std::string_view fields) {
+std::string Logger::entry(std::string_view level, std::string_view message, std::string_view fields) {
   auto const now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   std::string out = "{\"ts\":\"" + format_iso8601(now) + "\",\"level\":\"" + std::string(level) + "\",\"msg\":";
   append_json_string(out, message);
@@ -101,9 +110,18 @@ void Logger::line(std::string_view level, std::string_view message, std::string_
     out += fields;
   }
   out += "}\n";
+  return out;
+}
+
+void Logger::line(std::string_view level, std::string_view message, std::string_view fields) {
+  std::string const out = entry(level, message, fields);
   bool full = false;
   {
     std::lock_guard lock(mutex_);
+    if (pending_.size() + out.size() > max_pending_) {
+      ++dropped_;
+      return;
+    }
     pending_ += out;
     full = pending_.size() >= std::size_t{64} * 1024;
   }

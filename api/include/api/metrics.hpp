@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -46,12 +47,16 @@ class Metrics {
   std::vector<std::tuple<std::string, std::string, std::function<double()>>> gauges_;
 };
 
-// One JSON line per event on standard error. Lines are buffered and written
-// by the logger's own thread (every 50 ms, or sooner when 64 KiB pile up), so
-// a request never waits for a write. Destruction flushes.
+// One JSON line per event on standard error (or `sink`). Lines are buffered
+// and written by the logger's own thread (every 50 ms, or sooner when 64 KiB
+// pile up), so a request never waits for a write. Bounded: while the sink is
+// stuck (a full pipe nobody reads), at most `max_pending` bytes wait; later
+// lines are dropped and counted, and a line saying how many were dropped is
+// written when it moves again. Destruction flushes.
 class Logger {
  public:
-  Logger();
+  using Sink = std::function<void(std::string_view)>;
+  explicit Logger(Sink sink = {}, std::size_t max_pending = std::size_t{8} << 20);
   ~Logger();
   Logger(Logger const&) = delete;
   Logger& operator=(Logger const&) = delete;
@@ -60,9 +65,13 @@ class Logger {
 
  private:
   void run();
+  static std::string entry(std::string_view level, std::string_view message, std::string_view fields);
+  Sink sink_;
+  std::size_t max_pending_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::string pending_;
+  std::uint64_t dropped_{0};
   bool stopping_{false};
   std::thread writer_;
 };
