@@ -25,12 +25,18 @@ inline simdjson::padded_string_view padded(std::string_view json) {
   return simdjson::padded_string_view(buffer.data(), json.size(), buffer.capacity());
 }
 
-// A stored commit's encoding as the parser wants it: in place when the
-// string has the slack the logs' readers leave, else copied as above.
-inline simdjson::padded_string_view padded(StoredCommit const& commit) {
+// Whether the parser may read `text` where it lies: the string has the
+// slack the logs' readers leave past its end.
+inline bool parses_in_place(std::string const& text) {
   static_assert(simdjson::SIMDJSON_PADDING <= kDecodeSlack);
+  return text.capacity() >= text.size() + simdjson::SIMDJSON_PADDING;
+}
+
+// A stored commit's encoding as the parser wants it: in place when it has
+// the slack, else copied as above.
+inline simdjson::padded_string_view padded(StoredCommit const& commit) {
   std::string const& text = commit.encoded;
-  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING) return padded(std::string_view(text));
+  if (!parses_in_place(text)) return padded(std::string_view(text));
   return simdjson::padded_string_view(text.data(), text.size(), text.capacity());
 }
 

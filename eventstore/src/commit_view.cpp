@@ -97,7 +97,7 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
 
 Result<CommitView const*> CommitReader::read(StoredCommit const& commit) {
   std::string const& text = commit.encoded;
-  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING) return read(std::string_view(text));
+  if (!codec_detail::parses_in_place(text)) return read(std::string_view(text));
   return parse(text.data(), text.size(), text.capacity());
 }
 

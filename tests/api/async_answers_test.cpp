@@ -100,13 +100,17 @@ api::HttpRequest order_request(std::string const& session, std::string const& ti
   return r;
 }
 
+// A seller, a buyer and one ticket listed, on the whole API in process.
+struct ListedTicket {
+  ApiStack s;
+  std::string const seller = s.sign_up("seller");
+  std::string const buyer = s.sign_up("buyer");
+  std::string const ticket = s.list_ticket(seller);
+};
+
 }  // namespace
 
-TEST_CASE("an order answered without blocking: once, after its commit is durable and visible") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
+TEST_CASE_FIXTURE(ListedTicket, "an order answered without blocking: once, after its commit is durable and visible") {
   auto const request = order_request(buyer, ticket);
   auto const match = s.api.match(request);
   REQUIRE(s.api.answers_async(match, request));
@@ -130,11 +134,7 @@ TEST_CASE("an order answered without blocking: once, after its commit is durable
   CHECK(connection.answers() == 1);
 }
 
-TEST_CASE("read models that never show the commit: the consistency timeout answers, once") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
+TEST_CASE_FIXTURE(ListedTicket, "read models that never show the commit: the consistency timeout answers, once") {
   s.projector.stop();
   auto const before = s.log->end_offsets();
   auto const request = order_request(buyer, ticket);
@@ -156,12 +156,7 @@ TEST_CASE("read models that never show the commit: the consistency timeout answe
   CHECK(connection.answers() == 1);
 }
 
-TEST_CASE("what handle() must answer is not offered to handle_async") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
-
+TEST_CASE_FIXTURE(ListedTicket, "what handle() must answer is not offered to handle_async") {
   // An Idempotency-Key takes the key's lock and stored answer: handle() does that.
   auto const keyed = order_request(buyer, ticket, {{"idempotency-key", "k1"}});
   CHECK_FALSE(s.api.answers_async(s.api.match(keyed), keyed));
@@ -172,11 +167,9 @@ TEST_CASE("what handle() must answer is not offered to handle_async") {
   CHECK_FALSE(s.api.answers_async(s.api.match(get), get));
 }
 
-TEST_CASE("while another command on the ticket has its turn, an order waits in line and is answered when it ran") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
+TEST_CASE_FIXTURE(
+    ListedTicket,
+    "while another command on the ticket has its turn, an order waits in line and is answered when it ran") {
   auto const read = order_request(buyer, ticket);
   std::promise<void> deciding, release;
   std::thread holder([&] {
@@ -205,11 +198,7 @@ TEST_CASE("while another command on the ticket has its turn, an order waits in l
   CHECK(s.status_of("/api/tickets/" + ticket) == "reserved");
 }
 
-TEST_CASE("handle_async answers a refused command at once, with the same error as handle()") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
+TEST_CASE_FIXTURE(ListedTicket, "handle_async answers a refused command at once, with the same error as handle()") {
   (void)s.place_order(s.sign_up("first"), ticket);
   auto const request = order_request(buyer, ticket);
   Connection connection;
@@ -230,11 +219,8 @@ TEST_CASE("handle_async answers a refused command at once, with the same error a
   CHECK(second.first_answer()->status == 401);
 }
 
-TEST_CASE("a commit the log fails to store: answered 503 as JSON on either path, nothing acknowledged") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  auto const buyer = s.sign_up("buyer");
-  auto const ticket = s.list_ticket(seller);
+TEST_CASE_FIXTURE(ListedTicket,
+                  "a commit the log fails to store: answered 503 as JSON on either path, nothing acknowledged") {
   auto const request = order_request(buyer, ticket);
   auto const before = s.log->end_offsets();
 
@@ -273,4 +259,35 @@ TEST_CASE("a commit the log fails to store: answered 503 as JSON on either path,
   auto const after = s.log->end_offsets();
   CHECK(std::accumulate(after.begin(), after.end(), std::uint64_t{0}) ==
         std::accumulate(before.begin(), before.end(), std::uint64_t{1}));
+}
+
+TEST_CASE_FIXTURE(ListedTicket,
+                  "an order that waited in line and whose commit the log fails to store: 503, the line moves on") {
+  auto const request = order_request(buyer, ticket);
+  std::promise<void> deciding, release;
+  std::thread holder([&] {
+    (void)s.runner.run(ticket, "held", CommitMeta{}, [&](StreamReader&) -> Result<Events> {
+      deciding.set_value();
+      release.get_future().wait();
+      return Events{};
+    });
+  });
+  deciding.get_future().wait();
+  auto const before = s.log->end_offsets();
+  Connection waited;
+  s.api.handle_async(request, s.api.match(request), waited.later(), waited.answer());
+  s.writes.fail_appends(GatedLog::AppendFault::before_storing);
+  release.set_value();
+  holder.join();
+  waited.run_until_answered();
+  REQUIRE(waited.first_answer().has_value());
+  CHECK(waited.first_answer()->status == 503);
+  CHECK(s.log->end_offsets() == before);
+  // The failed commit gave the ticket's turn back: the next order commits.
+  s.writes.fail_appends(GatedLog::AppendFault::none);
+  Connection next;
+  s.api.handle_async(request, s.api.match(request), next.later(), next.answer());
+  next.run_until_answered();
+  REQUIRE(next.first_answer().has_value());
+  CHECK(next.first_answer()->status == 201);
 }

@@ -260,6 +260,31 @@ struct AsyncResult {
   std::optional<Result<CommandOutcome>> get() { return future.get(); }
 };
 
+// Buyers of one ticket, each on its own thread, all let go at once: how
+// their commands ended (declined: an asynchronous one gave nullopt).
+struct Crowd {
+  std::atomic<int> placed{0}, refused{0}, declined{0};
+  void buy(int buyers, std::function<std::optional<Result<CommandOutcome>>(int buyer)> const& order) {
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < buyers; ++i) {
+      threads.emplace_back([&, i] {
+        while (!go) std::this_thread::yield();
+        auto const outcome = order(i);
+        if (!outcome) {
+          ++declined;
+        } else if (outcome->has_value()) {
+          ++placed;
+        } else {
+          ++refused;
+        }
+      });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("try_run_async commits, answers once the commit is durable, and the cache holds what it decided") {
@@ -372,31 +397,17 @@ TEST_CASE("forty buyers of one ticket through try_run_async, falling back to run
   CommandRunner runner(counting);
   REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
   constexpr int kBuyers = 40;
-  std::atomic<int> placed{0}, refused{0}, declined{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      std::string const buyer = "buyer" + std::to_string(i);
-      AsyncResult tried;
-      runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done());
-      auto outcome = tried.get();
-      if (!outcome) {
-        ++declined;
-        outcome = runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));
-      }
-      if (outcome->has_value()) {
-        ++placed;
-      } else {
-        ++refused;
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
-  CHECK(placed == 1);
-  CHECK(refused == kBuyers - 1);
+  Crowd crowd;
+  crowd.buy(kBuyers, [&](int i) {
+    std::string const buyer = "buyer" + std::to_string(i);
+    AsyncResult tried;
+    runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done());
+    auto outcome = tried.get();
+    if (!outcome) outcome = runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));  // declined
+    return outcome;
+  });
+  CHECK(crowd.placed == 1);
+  CHECK(crowd.refused == kBuyers - 1);
   CHECK(counting.appends == 2);  // the listing and the one order: losers decide from the cache
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }
@@ -586,35 +597,17 @@ TEST_CASE("two hundred buyers of one ticket waiting in line beside blocking ones
   REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
   Posted io(2);
   constexpr int kBuyers = 200;
-  std::atomic<int> placed{0}, refused{0}, declined{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      std::string const buyer = "buyer" + std::to_string(i);
-      std::optional<Result<CommandOutcome>> outcome;
-      if (i % 4 == 0) {  // some take the blocking way
-        outcome = runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));
-      } else {
-        AsyncResult tried;
-        runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done(), io.resume());
-        outcome = tried.get();
-      }
-      if (!outcome) {
-        ++declined;
-      } else if (outcome->has_value()) {
-        ++placed;
-      } else {
-        ++refused;
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
-  CHECK(declined == 0);
-  CHECK(placed == 1);
-  CHECK(refused == kBuyers - 1);
+  Crowd crowd;
+  crowd.buy(kBuyers, [&](int i) -> std::optional<Result<CommandOutcome>> {
+    std::string const buyer = "buyer" + std::to_string(i);
+    if (i % 4 == 0) return runner.run(kTicket, "order-" + buyer, meta(), place_order(buyer));  // the blocking way
+    AsyncResult tried;
+    runner.try_run_async(kTicket, "order-" + buyer, meta(), place_order(buyer), tried.done(), io.resume());
+    return tried.get();
+  });
+  CHECK(crowd.declined == 0);
+  CHECK(crowd.placed == 1);
+  CHECK(crowd.refused == kBuyers - 1);
   CHECK(counting.appends == 2);  // the listing and the one order
   CHECK(f.log->stream_version(ticket_stream(kTicket)).value() == 1);
 }
