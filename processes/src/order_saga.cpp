@@ -1,5 +1,7 @@
 #include "processes/order_saga.hpp"
 
+#include <algorithm>
+
 #include "domain/ids.hpp"
 #include "domain/overloaded.hpp"
 
@@ -22,13 +24,30 @@ void OrderSaga::start() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = false;
-    for (auto const& t : store_.all()) {
-      queue_.insert(Due{t.due, t.kind, t.id, t.payload});
-      index_[{t.kind, t.id}] = t.due;
-    }
+    loaded_ = false;
   }
-  timer_thread_ = std::thread([this] { run_timers(); });
+  // The durable timers are loaded on the timer thread, so a restart is not
+  // held up by them; commits wait until they are in (on_commits).
+  timer_thread_ = std::thread([this] {
+    load_timers();
+    run_timers();
+  });
   subscription_ = log_.subscribe(store_.checkpoints(), [this](std::span<RecordedCommit const> c) { on_commits(c); });
+}
+
+void OrderSaga::load_timers() {
+  std::vector<Timer> stored = store_.all();  // by kind, then id: the index's order
+  std::vector<Due> due;
+  due.reserve(stored.size());
+  for (auto const& t : stored) due.push_back(Due{t.due, t.kind, t.id, t.payload});
+  std::sort(due.begin(), due.end());  // so each insert below goes at the end, in constant time
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& d : due) queue_.insert(queue_.end(), std::move(d));
+    for (auto& t : stored) index_.insert_or_assign(index_.end(), std::pair{t.kind, std::move(t.id)}, t.due);
+    loaded_ = true;
+  }
+  cv_.notify_all();
 }
 
 void OrderSaga::stop() {
@@ -50,7 +69,7 @@ std::size_t OrderSaga::pending_timers() const {
 std::size_t OrderSaga::due_timers() const {
   std::lock_guard lock(mutex_);
   Instant const now = clock_.now();
-  std::size_t due = firing_ ? 1 : 0;
+  std::size_t due = firing_ || !loaded_ ? 1 : 0;  // not idle while loading either
   for (auto it = queue_.begin(); it != queue_.end() && it->due <= now; ++it) ++due;
   return due;
 }
@@ -60,9 +79,20 @@ std::vector<std::uint64_t> OrderSaga::applied() const {
   return applied_;
 }
 
+bool OrderSaga::loaded() const {
+  std::lock_guard lock(mutex_);
+  return loaded_;
+}
+
 void OrderSaga::wake() { cv_.notify_all(); }
 
 void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
+  {
+    // A commit may remove a timer: applied before the load, the load would
+    // bring the timer back. The subscription waits (the load is finite).
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return loaded_; });
+  }
   std::vector<TimerStore::Change> changes;
   std::map<std::uint32_t, std::uint64_t> checkpoints;
   auto const add = [&](Timer t) { changes.push_back({true, std::move(t)}); };

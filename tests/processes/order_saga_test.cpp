@@ -25,9 +25,9 @@ struct SagaFixture : MarketplaceFixture {
     saga = std::make_unique<OrderSaga>(*log, market, payments, clock, *timers, options);
     saga->start();
   }
-  // Waits until the saga has looked at everything in the log.
+  // Waits until the saga has loaded its timers and looked at everything in the log.
   void settle() {
-    REQUIRE(eventually([&] { return saga->applied() == log->end_offsets(); }));
+    REQUIRE(eventually([&] { return saga->loaded() && saga->applied() == log->end_offsets(); }));
   }
 };
 
@@ -104,6 +104,31 @@ TEST_CASE("timers survive a restart: an overdue one fires once when the saga sta
   CHECK(f.saga->due_timers() == 0);
   CHECK(f.count_events(order_stream(order), "OrderExpired") == 1);
   CHECK(f.count_events(ticket_stream(ticket), "TicketReleased") == 1);
+}
+
+TEST_CASE("timers loaded at a restart fire in due order, and a commit the saga had not seen still removes one") {
+  SagaFixture f;
+  f.start_saga();
+  std::vector<std::string> orders;
+  for (int n = 10; n < 13; ++n) {  // due 15, 19 and 23 minutes from the start
+    f.list(MarketplaceFixture::ticket_id(n));
+    orders.push_back(f.order(MarketplaceFixture::ticket_id(n)));
+    f.clock.advance(4min);
+  }
+  f.settle();  // 12 minutes from the start: nothing is due
+  f.saga->stop();
+  f.saga.reset();
+  // While the saga is down the first order is cancelled: its timer is still
+  // stored, and the commit that removes it is past the saga's checkpoint.
+  REQUIRE(f.market.execute(orders[0], order::CancelOrder{orders[0], "buyer"}, f.ctx("buyer")).has_value());
+  f.clock.advance(9min);  // 21 minutes from the start: the second is due, the third is not
+  f.start_saga();
+  f.settle();
+  REQUIRE(eventually([&] { return f.state(orders[1]).order.expired && f.saga->due_timers() == 0; }));
+  CHECK(f.saga->pending_timers() == 1);
+  CHECK(f.count_events(order_stream(orders[0]), "OrderExpired") == 0);
+  CHECK(f.count_events(order_stream(orders[1]), "OrderExpired") == 1);
+  CHECK(f.state(orders[2]).order.status == order::Status::created);
 }
 
 TEST_CASE("a charge that succeeds after its order stopped being payable is refunded") {

@@ -19,7 +19,8 @@
 // with commit ids derived from the order or charge they concern, so a timer
 // that fires twice (after a crash) acts once.
 //
-// Threads: the log subscription records timers; one timer thread fires them.
+// Threads: the log subscription records timers; one timer thread loads the
+// durable timers at start, then fires them.
 
 #include <condition_variable>
 #include <memory>
@@ -54,8 +55,12 @@ class OrderSaga {
 
   [[nodiscard]] std::size_t pending_timers() const;
   // Timers due by the clock's now that have not finished firing (0: the saga
-  // is idle until the clock moves or a commit arrives).
+  // is idle until the clock moves or a commit arrives); at least 1 until the
+  // durable timers are loaded after start().
   [[nodiscard]] std::size_t due_timers() const;
+  // Whether the durable timers are in memory (start() loads them on the
+  // timer thread; until then no commit is applied).
+  [[nodiscard]] bool loaded() const;
   // Checks the timers now (a test whose clock jumped calls this).
   void wake();
   // Per partition, the next offset the saga will look at.
@@ -74,6 +79,7 @@ class OrderSaga {
   };
 
   void on_commits(std::span<RecordedCommit const> commits);
+  void load_timers();  // the durable timers into memory, on the timer thread
   void run_timers();
   void fire(Due const& timer);
   // Fire outcomes: done (forget it), or try again at `when` (by default after
@@ -103,6 +109,7 @@ class OrderSaga {
   std::uint64_t since_checkpoint_{0};
   bool stopping_{false};
   bool firing_{false};  // a timer taken off the queue is being fired
+  bool loaded_{false};  // the durable timers are in memory (start loads them)
 
   std::unique_ptr<Subscription> subscription_;
   std::thread timer_thread_;
