@@ -191,7 +191,10 @@ std::string cpu_model() {
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--rebuild-only") {
     auto log = RocksDbLog::open({.path = argv[2]});
-    if (!log) return 1;
+    if (!log) {
+      std::fprintf(stderr, "eventstore_bench: %s\n", log.error().message.c_str());
+      return 1;
+    }
     rebuilds(**log, argv[2]);
     return 0;
   }
