@@ -1,9 +1,49 @@
 #include <atomic>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "api_fixture.hpp"
+#include "eventually.hpp"
 
 using namespace ticketing::testing;
+namespace asio = boost::asio;
+
+namespace {
+
+// POST /api/orders for `ticket` as the holder of `session`, sent on a new
+// connection that is closed at once, without reading the answer.
+void order_and_hang_up(std::uint16_t port, std::string const& session, std::string const& ticket) {
+  std::string const body = R"({"ticketId":")" + ticket + R"("})";
+  std::string const request =
+      "POST /api/orders HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Cookie: session=" +
+      session + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(request));
+  socket.close();
+}
+
+// The orders of `buyers` for `ticket`, by status.
+std::map<std::string, int> orders_for(std::vector<HttpClient>& buyers, std::string const& ticket) {
+  std::map<std::string, int> by_status;
+  for (auto& buyer : buyers) {
+    for (auto const& order : buyer.get("/api/orders").json().as_array()) {
+      if (str(order.at("ticket").at("id")) == ticket) ++by_status[str(order.at("status"))];
+    }
+  }
+  return by_status;
+}
+
+}  // namespace
 
 TEST_CASE("40 concurrent buyers of one ticket: exactly one 201, every other 400") {
   ApiFixture f;
@@ -66,4 +106,98 @@ TEST_CASE("a seller's price change racing orders: never both, the winning order 
       CHECK(order.json().at("currentPrice").to_number<double>() == 40);
     }
   }
+}
+
+TEST_CASE("buyers who hang up while queued for one ticket: one hold, the line moves on, and the hold still ends") {
+  ApiFixture f({"--reservation-ttl", "2"});
+  auto seller = f.user("seller");
+  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
+  constexpr int kBuyers = 40;
+  std::vector<HttpClient> buyers;
+  for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      auto& buyer = buyers[static_cast<std::size_t>(i)];
+      while (!go) std::this_thread::yield();
+      if (i % 2 == 0) return order_and_hang_up(f.server.port(), buyer.session, ticket);
+      auto r = buyer.post("/api/orders", {{"ticketId", ticket}});
+      if (r.status == 201) {
+        ++created;
+      } else if (r.status == 400 && r.error_message() == "Ticket is already reserved") {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  // Half the buyers were gone before their answers: whoever won, the ticket
+  // is held by one order, and every buyer who waited got an answer.
+  CHECK(created <= 1);
+  CHECK(created + refused == kBuyers / 2);
+  CHECK(other == 0);
+  REQUIRE(eventually([&] { return orders_for(buyers, ticket) == std::map<std::string, int>{{"created", 1}}; }));
+  CHECK(str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "reserved");
+  // The hold ends on time and the ticket's line is free: a new buyer gets it.
+  REQUIRE(eventually(
+      [&] { return str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "available"; },
+      std::chrono::milliseconds(10000)));
+  CHECK(orders_for(buyers, ticket) == std::map<std::string, int>{{"cancelled", 1}});
+  auto late = f.user("late");
+  CHECK(late.post("/api/orders", {{"ticketId", ticket}}).status == 201);
+}
+
+TEST_CASE("kill -9 while buyers of one ticket wait in its line: after the restart one order holds it, or none") {
+  ApiFixture f;
+  auto seller = f.user("seller");
+  constexpr int kBuyers = 40;
+  std::vector<HttpClient> buyers;
+  for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
+  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
+  std::atomic<bool> go{false};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      // Answered or not (0: the server was killed first).
+      if (buyers[static_cast<std::size_t>(i)].post("/api/orders", {{"ticketId", ticket}}).status != 0) ++answered;
+    });
+  }
+  go = true;
+  // Killed as soon as the first buyer has an answer: the others are still in
+  // the ticket's line, or on their way to it.
+  auto const give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (answered == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  REQUIRE(answered > 0);
+  f.server.kill9();
+  for (auto& t : threads) t.join();
+  MESSAGE(answered.load(), " of ", kBuyers, " buyers answered before the kill");
+  f.server.restart();
+  // Whatever was acknowledged or not, the log holds at most one order for the
+  // ticket, and the read models agree with it.
+  std::vector<HttpClient> again;
+  for (auto& buyer : buyers) {
+    again.push_back(f.server.client());
+    again.back().session = buyer.session;
+  }
+  REQUIRE(eventually([&] {
+    auto const ready = f.server.client().get("/readyz");
+    return ready.status == 200 && ready.json().at("projection_lag").to_number<std::int64_t>() == 0;
+  }));
+  auto const orders = orders_for(again, ticket);
+  std::string const status = str(f.server.client().get("/api/tickets/" + ticket).json().at("status"));
+  if (orders.empty()) {
+    CHECK(status == "available");
+  } else {
+    CHECK(orders == std::map<std::string, int>{{"created", 1}});
+    CHECK(status == "reserved");
+  }
+  // The line is not left taken: an order after the restart is decided.
+  auto late = f.user("late");
+  CHECK(late.post("/api/orders", {{"ticketId", ticket}}).status == (orders.empty() ? 201 : 400));
 }
