@@ -11,6 +11,7 @@
 
 #include "api_fixture.hpp"
 #include "eventually.hpp"
+#include "rush.hpp"
 
 using namespace ticketing::testing;
 namespace asio = boost::asio;
@@ -52,27 +53,11 @@ TEST_CASE("40 concurrent buyers of one ticket: exactly one 201, every other 400"
   constexpr int kBuyers = 40;
   std::vector<HttpClient> buyers;
   for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
-  std::atomic<int> created{0}, refused{0}, other{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      auto r = buyers[static_cast<std::size_t>(i)].post("/api/orders", {{"ticketId", ticket}});
-      if (r.status == 201) {
-        ++created;
-      } else if (r.status == 400 && r.error_message() == "Ticket is already reserved") {
-        ++refused;
-      } else {
-        ++other;
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
-  CHECK(created == 1);
-  CHECK(refused == kBuyers - 1);
-  CHECK(other == 0);
+  RushAnswers answers;
+  rush(kBuyers, [&](std::size_t i) { answers.count(buyers[i].post("/api/orders", {{"ticketId", ticket}})); });
+  CHECK(answers.created == 1);
+  CHECK(answers.refused == kBuyers - 1);
+  CHECK(answers.other == 0);
   CHECK(str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "reserved");
 }
 
@@ -115,31 +100,16 @@ TEST_CASE("buyers who hang up while queued for one ticket: one hold, the line mo
   constexpr int kBuyers = 40;
   std::vector<HttpClient> buyers;
   for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
-  std::atomic<int> created{0}, refused{0}, other{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      auto& buyer = buyers[static_cast<std::size_t>(i)];
-      while (!go) std::this_thread::yield();
-      if (i % 2 == 0) return order_and_hang_up(f.server.port(), buyer.session, ticket);
-      auto r = buyer.post("/api/orders", {{"ticketId", ticket}});
-      if (r.status == 201) {
-        ++created;
-      } else if (r.status == 400 && r.error_message() == "Ticket is already reserved") {
-        ++refused;
-      } else {
-        ++other;
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
+  RushAnswers answers;
+  rush(kBuyers, [&](std::size_t i) {
+    if (i % 2 == 0) return order_and_hang_up(f.server.port(), buyers[i].session, ticket);
+    answers.count(buyers[i].post("/api/orders", {{"ticketId", ticket}}));
+  });
   // Half the buyers were gone before their answers: whoever won, the ticket
   // is held by one order, and every buyer who waited got an answer.
-  CHECK(created <= 1);
-  CHECK(created + refused == kBuyers / 2);
-  CHECK(other == 0);
+  CHECK(answers.created <= 1);
+  CHECK(answers.created + answers.refused == kBuyers / 2);
+  CHECK(answers.other == 0);
   REQUIRE(eventually([&] { return orders_for(buyers, ticket) == std::map<std::string, int>{{"created", 1}}; }));
   CHECK(str(f.server.client().get("/api/tickets/" + ticket).json().at("status")) == "reserved");
   // The hold ends on time and the ticket's line is free: a new buyer gets it.
@@ -158,24 +128,21 @@ TEST_CASE("kill -9 while buyers of one ticket wait in its line: after the restar
   std::vector<HttpClient> buyers;
   for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
   std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
-  std::atomic<bool> go{false};
   std::atomic<int> answered{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      // Answered or not (0: the server was killed first).
-      if (buyers[static_cast<std::size_t>(i)].post("/api/orders", {{"ticketId", ticket}}).status != 0) ++answered;
-    });
-  }
-  go = true;
-  // Killed as soon as the first buyer has an answer: the others are still in
-  // the ticket's line, or on their way to it.
-  auto const give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (answered == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  rush(
+      kBuyers,
+      [&](std::size_t i) {
+        // Answered or not (0: the server was killed first).
+        if (buyers[i].post("/api/orders", {{"ticketId", ticket}}).status != 0) ++answered;
+      },
+      [&] {
+        // Killed as soon as the first buyer has an answer: the others are
+        // still in the ticket's line, or on their way to it.
+        auto const give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (answered == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+        f.server.kill9();
+      });
   REQUIRE(answered > 0);
-  f.server.kill9();
-  for (auto& t : threads) t.join();
   MESSAGE(answered.load(), " of ", kBuyers, " buyers answered before the kill");
   f.server.restart();
   // Whatever was acknowledged or not, the log holds at most one order for the

@@ -12,6 +12,7 @@
 #include "gateway_standin.hpp"
 #include "kafka_process.hpp"
 #include "money_ledger.hpp"
+#include "rush.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 #include "tool_process.hpp"
@@ -77,28 +78,11 @@ TEST_CASE("three nodes, 50 concurrent buyers spread over them, one ticket: exact
     auto probe = c.client(n);
     REQUIRE(eventually([&] { return probe.get("/api/tickets/" + ticket).status == 200; }));
   }
-  std::atomic<int> created{0}, refused{0}, other{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < buyers.size(); ++i) {
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      auto r = buyers[i].post("/api/orders", {{"ticketId", ticket}});
-      if (r.status == 201) {
-        ++created;
-      } else if (r.status == 400 && r.error_message() == "Ticket is already reserved") {
-        ++refused;
-      } else {
-        ++other;
-        MESSAGE("unexpected " << r.status << " " << r.body);
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
-  CHECK(created == 1);
-  CHECK(refused + other == 49);
-  CHECK(other == 0);
+  RushAnswers answers;
+  rush(buyers.size(), [&](std::size_t i) { answers.count(buyers[i].post("/api/orders", {{"ticketId", ticket}})); });
+  CHECK(answers.created == 1);
+  CHECK(answers.refused + answers.other == 49);
+  CHECK(answers.other == 0);
   // Every node sees the same holder.
   std::set<std::string> holders;
   for (std::size_t n = 0; n < 3; ++n) {
