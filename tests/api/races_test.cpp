@@ -44,15 +44,23 @@ std::map<std::string, int> orders_for(std::vector<HttpClient>& buyers, std::stri
   return by_status;
 }
 
+constexpr int kBuyers = 40;
+
+// A listed ticket and kBuyers signed-in buyers, on a fresh server.
+struct HotTicket : ApiFixture {
+  explicit HotTicket(std::vector<std::string> args = {}) : ApiFixture(std::move(args)) {
+    for (int i = 0; i < kBuyers; ++i) buyers.push_back(user("buyer" + std::to_string(i)));
+  }
+  HttpClient seller = user("seller");
+  std::string ticket = str(list_ticket(seller).at("id"));
+  std::vector<HttpClient> buyers;
+};
+
 }  // namespace
 
 TEST_CASE("40 concurrent buyers of one ticket: exactly one 201, every other 400") {
-  ApiFixture f;
-  auto seller = f.user("seller");
-  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
-  constexpr int kBuyers = 40;
-  std::vector<HttpClient> buyers;
-  for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
+  HotTicket f;
+  auto [ticket, buyers] = std::tie(f.ticket, f.buyers);
   RushAnswers answers;
   rush(kBuyers, [&](std::size_t i) { answers.count(buyers[i].post("/api/orders", {{"ticketId", ticket}})); });
   CHECK(answers.created == 1);
@@ -94,12 +102,8 @@ TEST_CASE("a seller's price change racing orders: never both, the winning order 
 }
 
 TEST_CASE("buyers who hang up while queued for one ticket: one hold, the line moves on, and the hold still ends") {
-  ApiFixture f({"--reservation-ttl", "2"});
-  auto seller = f.user("seller");
-  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
-  constexpr int kBuyers = 40;
-  std::vector<HttpClient> buyers;
-  for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
+  HotTicket f({"--reservation-ttl", "2"});
+  auto [ticket, buyers] = std::tie(f.ticket, f.buyers);
   RushAnswers answers;
   rush(kBuyers, [&](std::size_t i) {
     if (i % 2 == 0) return order_and_hang_up(f.server.port(), buyers[i].session, ticket);
@@ -122,12 +126,8 @@ TEST_CASE("buyers who hang up while queued for one ticket: one hold, the line mo
 }
 
 TEST_CASE("kill -9 while buyers of one ticket wait in its line: after the restart one order holds it, or none") {
-  ApiFixture f;
-  auto seller = f.user("seller");
-  constexpr int kBuyers = 40;
-  std::vector<HttpClient> buyers;
-  for (int i = 0; i < kBuyers; ++i) buyers.push_back(f.user("buyer" + std::to_string(i)));
-  std::string const ticket = str(ApiFixture::list_ticket(seller).at("id"));
+  HotTicket f;
+  auto [ticket, buyers] = std::tie(f.ticket, f.buyers);
   std::atomic<int> answered{0};
   rush(
       kBuyers,
