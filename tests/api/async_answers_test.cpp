@@ -106,6 +106,33 @@ struct ListedTicket {
   std::string const seller = s.sign_up("seller");
   std::string const buyer = s.sign_up("buyer");
   std::string const ticket = s.list_ticket(seller);
+
+  // Another command on the ticket that has its turn and is deciding, on its
+  // own thread, until release_turn(); it commits nothing.
+  void hold_turn() {
+    holder_ = std::thread([this] {
+      (void)s.runner.run(ticket, "held", CommitMeta{}, [this](StreamReader&) -> Result<Events> {
+        deciding_.set_value();
+        release_.get_future().wait();
+        return Events{};
+      });
+    });
+    deciding_.get_future().wait();
+  }
+  void release_turn() {
+    release_.set_value();
+    holder_.join();
+  }
+  ListedTicket() = default;
+  ListedTicket(ListedTicket const&) = delete;
+  ListedTicket& operator=(ListedTicket const&) = delete;
+  ~ListedTicket() {
+    if (holder_.joinable()) release_turn();  // a check failed while the turn was held
+  }
+
+ private:
+  std::promise<void> deciding_, release_;
+  std::thread holder_;
 };
 
 }  // namespace
@@ -171,15 +198,7 @@ TEST_CASE_FIXTURE(
     ListedTicket,
     "while another command on the ticket has its turn, an order waits in line and is answered when it ran") {
   auto const read = order_request(buyer, ticket);
-  std::promise<void> deciding, release;
-  std::thread holder([&] {
-    (void)s.runner.run(ticket, "held", CommitMeta{}, [&](StreamReader&) -> Result<Events> {
-      deciding.set_value();
-      release.get_future().wait();
-      return Events{};
-    });
-  });
-  deciding.get_future().wait();
+  hold_turn();
   auto const before = s.log->end_offsets();
   Connection connection;
   s.api.handle_async(read, s.api.match(read), connection.later(), connection.answer());
@@ -188,8 +207,7 @@ TEST_CASE_FIXTURE(
   CHECK_FALSE(connection.run_posted());
   CHECK(connection.answers() == 0);
   CHECK(s.log->end_offsets() == before);
-  release.set_value();
-  holder.join();
+  release_turn();
   // The turn passed to it: its decision runs on the connection's thread.
   connection.run_until_answered();
   auto const answer = connection.first_answer();
@@ -264,21 +282,12 @@ TEST_CASE_FIXTURE(ListedTicket,
 TEST_CASE_FIXTURE(ListedTicket,
                   "an order that waited in line and whose commit the log fails to store: 503, the line moves on") {
   auto const request = order_request(buyer, ticket);
-  std::promise<void> deciding, release;
-  std::thread holder([&] {
-    (void)s.runner.run(ticket, "held", CommitMeta{}, [&](StreamReader&) -> Result<Events> {
-      deciding.set_value();
-      release.get_future().wait();
-      return Events{};
-    });
-  });
-  deciding.get_future().wait();
+  hold_turn();
   auto const before = s.log->end_offsets();
   Connection waited;
   s.api.handle_async(request, s.api.match(request), waited.later(), waited.answer());
   s.writes.fail_appends(GatedLog::AppendFault::before_storing);
-  release.set_value();
-  holder.join();
+  release_turn();
   waited.run_until_answered();
   REQUIRE(waited.first_answer().has_value());
   CHECK(waited.first_answer()->status == 503);
