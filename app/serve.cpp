@@ -170,6 +170,9 @@ void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector con
                 [&] { return static_cast<double>(projector.lag()); });
   metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
                 [&] { return static_cast<double>(saga.pending_timers()); });
+  metrics.gauge("ticketing_saga_timers_loaded",
+                "1 once the saga has read its durable timers (it reads them again while their store fails).",
+                [&] { return saga.loaded() ? 1.0 : 0.0; });
   if (auto* kafka = dynamic_cast<KafkaLog*>(&event_log)) {
     metrics.gauge("ticketing_replication_lag_records", "Records of the Kafka topic not yet in the local replica.",
                   [kafka] { return static_cast<double>(kafka->replication_lag()); });

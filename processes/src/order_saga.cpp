@@ -36,7 +36,20 @@ void OrderSaga::start() {
 }
 
 void OrderSaga::load_timers() {
-  std::vector<Timer> stored = store_.all();  // by kind, then id: the index's order
+  auto read = store_.all();  // by kind, then id: the index's order
+  // A store that cannot be read (a damaged block, a failing disk) is read
+  // again with back-off: the timers a partial load missed would never fire,
+  // and their holds never end. Commits and timers wait meanwhile; stop() ends it.
+  Duration delay = options_.retry_delay;
+  while (!read) {
+    {
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, delay, [&] { return stopping_; })) return;
+    }
+    delay = std::min(delay * 2, options_.max_retry_delay);
+    read = store_.all();
+  }
+  std::vector<Timer>& stored = *read;
   std::vector<Due> due;
   due.reserve(stored.size());
   for (auto const& t : stored) due.push_back(Due{t.due, t.kind, t.id, t.payload});
@@ -51,13 +64,14 @@ void OrderSaga::load_timers() {
 }
 
 void OrderSaga::stop() {
-  if (subscription_) subscription_->stop();
-  subscription_.reset();
   {
+    // First, so a subscription waiting for the timers' load stops waiting.
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   cv_.notify_all();
+  if (subscription_) subscription_->stop();
+  subscription_.reset();
   if (timer_thread_.joinable()) timer_thread_.join();
 }
 
@@ -89,9 +103,10 @@ void OrderSaga::wake() { cv_.notify_all(); }
 void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
   {
     // A commit may remove a timer: applied before the load, the load would
-    // bring the timer back. The subscription waits (the load is finite).
+    // bring the timer back. The subscription waits (until loaded or stopped).
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return loaded_; });
+    cv_.wait(lock, [&] { return loaded_ || stopping_; });
+    if (!loaded_) return;
   }
   std::vector<TimerStore::Change> changes;
   std::map<std::uint32_t, std::uint64_t> checkpoints;

@@ -67,7 +67,7 @@ Result<void> TimerStore::remove(TimerKey const& key) {
   return {};
 }
 
-std::vector<Timer> TimerStore::all() const {
+Result<std::vector<Timer>> TimerStore::all() const {
   std::vector<Timer> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) {
@@ -77,6 +77,8 @@ std::vector<Timer> TimerStore::all() const {
     out.push_back(Timer{from_millis(static_cast<std::int64_t>(bytes::get_be64(value))), static_cast<TimerKind>(key[2]),
                         std::string(key.substr(3)), std::string(value.substr(8))});
   }
+  // The loop also ends at a block that cannot be read: only the status tells.
+  if (!it->status().ok()) return storage_error(it->status());
   return out;
 }
 

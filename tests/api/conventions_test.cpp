@@ -4,6 +4,7 @@
 
 #include "api/api.hpp"
 #include "api_fixture.hpp"
+#include "eventually.hpp"
 
 using namespace ticketing::testing;
 
@@ -116,6 +117,9 @@ TEST_CASE("service routes: healthz, readyz, metrics, and an OpenAPI document tha
         std::string::npos);
   CHECK(metrics.body.find("ticketing_projection_lag_commits") != std::string::npos);
   CHECK(metrics.body.find("ticketing_pending_timers") != std::string::npos);
+  // The saga reads its timers on its own thread after the start; then it says so.
+  CHECK(eventually(
+      [&] { return c.get("/metrics").body.find("\nticketing_saga_timers_loaded 1\n") != std::string::npos; }));
 
   auto doc = c.get("/api/openapi.json").json().as_object();
   CHECK(str(doc.at("openapi")).starts_with("3."));

@@ -1,7 +1,12 @@
 #include "processes/order_saga.hpp"
 
+#include <map>
+#include <thread>
+
 #include <doctest/doctest.h>
 
+#include "damaged_block.hpp"
+#include "encoding/byte_order.hpp"
 #include "marketplace_fixture.hpp"
 #include "processes/sandbox_gateway.hpp"
 
@@ -19,7 +24,9 @@ struct SagaFixture : MarketplaceFixture {
   std::unique_ptr<OrderSaga> saga;
 
   std::unique_ptr<TimerStore> open_timers() {
-    return std::move(*TimerStore::open((dir.path() / "saga").string(), log->partition_count()));
+    auto opened = TimerStore::open((dir.path() / "saga").string(), log->partition_count());
+    REQUIRE_MESSAGE(opened.has_value(), (opened ? "" : opened.error().message));
+    return std::move(*opened);
   }
   void start_saga(SagaOptions options = {60s, 1s}) {
     saga = std::make_unique<OrderSaga>(*log, market, payments, clock, *timers, options);
@@ -129,6 +136,51 @@ TEST_CASE("timers loaded at a restart fire in due order, and a commit the saga h
   CHECK(f.count_events(order_stream(orders[0]), "OrderExpired") == 0);
   CHECK(f.count_events(order_stream(orders[1]), "OrderExpired") == 1);
   CHECK(f.state(orders[2]).order.status == order::Status::created);
+}
+
+TEST_CASE("timers the saga cannot read at a restart are read again until they load, never skipped") {
+  SagaFixture f;
+  f.start_saga();
+  // Enough orders that their timers fill several blocks of the store, so one
+  // block can be damaged while the checkpoint (in the first) still reads.
+  // One second apart, so each timer's stored due time is its own.
+  std::map<std::string, Instant> due;
+  for (int n = 100; n < 400; ++n) {
+    f.list(MarketplaceFixture::ticket_id(n));
+    due[f.order(MarketplaceFixture::ticket_id(n))] = f.clock.now() + 15min;
+    f.clock.advance(1s);
+  }
+  f.settle();
+  f.saga->stop();
+  f.saga.reset();
+  f.timers.reset();
+  // The stored value of the last timer in the store's order (values, unlike
+  // keys, are stored whole): its block is the last, not the checkpoint's.
+  std::string last_due;
+  bytes::put_be64(last_due, static_cast<std::uint64_t>(to_millis(due.rbegin()->second)));
+  DamagedBlock damaged(f.dir.path() / "saga", last_due);
+  f.timers = f.open_timers();
+  REQUIRE_FALSE(f.timers->all().has_value());
+  REQUIRE(f.timers->checkpoints() == f.log->end_offsets());
+
+  f.clock.advance(30min);  // every hold is overdue
+  f.start_saga(SagaOptions{60s, 15min, 20ms, 100ms});
+  // A few read attempts later: not loaded, so nothing fired and no commit was
+  // applied (a partial load would fire the timers it read and lose the rest).
+  std::this_thread::sleep_for(300ms);
+  CHECK_FALSE(f.saga->loaded());
+  CHECK(f.saga->due_timers() >= 1);
+  CHECK(f.count_events(order_stream(due.begin()->first), "OrderExpired") == 0);
+  f.saga->stop();  // ends the retrying load (hanging here would fail by the test's timeout)
+  f.start_saga(SagaOptions{60s, 15min, 20ms, 100ms});
+
+  damaged.repair();  // the disk reads again
+  f.settle();
+  for (auto const& [order, at] : due) {
+    INFO(order);
+    REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  }
+  REQUIRE(eventually([&] { return f.saga->pending_timers() == 0; }));
 }
 
 TEST_CASE("a charge that succeeds after its order stopped being payable is refunded") {

@@ -62,7 +62,9 @@ class TimerStore {
                                    std::map<std::uint32_t, std::uint64_t> const& checkpoints);
   [[nodiscard]] Result<void> put(Timer const& timer);
   [[nodiscard]] Result<void> remove(TimerKey const& key);
-  [[nodiscard]] std::vector<Timer> all() const;
+  // Every stored timer, by kind then id; an error if any part of the store
+  // could not be read (never a silently shorter list).
+  [[nodiscard]] Result<std::vector<Timer>> all() const;
   [[nodiscard]] std::vector<std::uint64_t> checkpoints() const;
 
  private:
