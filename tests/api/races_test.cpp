@@ -37,7 +37,8 @@ void order_and_hang_up(std::uint16_t port, std::string const& session, std::stri
 std::map<std::string, int> orders_for(std::vector<HttpClient>& buyers, std::string const& ticket) {
   std::map<std::string, int> by_status;
   for (auto& buyer : buyers) {
-    for (auto const& order : buyer.get("/api/orders").json().as_array()) {
+    auto const orders = buyer.get("/api/orders").json();  // kept: the loop reads into it
+    for (auto const& order : orders.as_array()) {
       if (str(order.at("ticket").at("id")) == ticket) ++by_status[str(order.at("status"))];
     }
   }
