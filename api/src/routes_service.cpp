@@ -10,7 +10,10 @@ HttpResponse health(Call&) { return json_response(200, R"({"status":"ok"})"); }
 
 HttpResponse readiness(Call& call) {
   auto const lag = call.services.projector.lag();
-  std::string const fault = call.services.projector.fault();
+  // A log that refuses appends (its disk failed a sync) is not ready either:
+  // only a restart recovers it.
+  std::string fault = call.services.event_log.fault();
+  if (fault.empty()) fault = call.services.projector.fault();
   bool const ready = fault.empty() && lag <= call.services.config.ready_max_lag;
   JsonWriter w;
   w.begin_object()

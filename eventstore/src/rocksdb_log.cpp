@@ -1,5 +1,6 @@
 #include "eventstore/rocksdb_log.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include <rocksdb/cache.h>
@@ -25,6 +26,14 @@ struct RocksDbLog::Handles {
   rocksdb::ColumnFamilyHandle* dedup() const { return all[3]; }
 };
 
+struct RocksDbLog::Written {
+  std::vector<AppendCallback> dones;
+  std::vector<Result<AppendResult>> results;
+  std::vector<RecentCommits::Held> accepted;  // in the order staged
+  std::vector<std::uint64_t> end;             // per partition, the next offset after this batch
+  bool wrote{false};                          // something was written: published once synced
+};
+
 namespace {
 
 Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error("event log storage", s); }
@@ -32,6 +41,9 @@ Error storage_error(rocksdb::Status const& s) { return ticketing::storage_error(
 // Decoded commits kept per partition for readers that keep up: a
 // subscription reads at most 512 at a time.
 constexpr std::size_t kRecentPerPartition = 1024;
+
+// Written batches waiting for their sync, at most (then the committer waits).
+constexpr std::size_t kMaxUnsynced = 8;
 
 // One block cache for all the log's column families.
 std::shared_ptr<rocksdb::Cache> const& log_block_cache() {
@@ -212,6 +224,7 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   // And what there is to replay is bounded: past this much WAL, the families
   // holding its oldest part are flushed.
   db_options.max_total_wal_size = 16 << 20;
+  if (options.env != nullptr) db_options.env = options.env;
   auto const families = log_families();
   auto handles = std::make_unique<Handles>();
   rocksdb::DB* raw = nullptr;
@@ -250,7 +263,10 @@ RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles>
       last_recorded_[p] = last->front().commit.meta.recorded_at;
     }
   }
-  if (!options_.replica && options_.secondary_path.empty()) committer_ = std::thread([this] { run_committer(); });
+  if (!options_.replica && options_.secondary_path.empty()) {
+    committer_ = std::thread([this] { run_committer(); });
+    syncer_ = std::thread([this] { run_syncer(); });
+  }
 }
 
 void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
@@ -260,7 +276,9 @@ void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
   for (auto& r : records) {
     batch.push_back(Pending{std::move(r.commit), std::move(r.encoded), std::move(r.done), r.position});
   }
-  commit_batch(batch, consumed);
+  Written written = write_batch(batch, options_.sync, consumed);
+  if (written.wrote) publish(written);
+  answer(written);
 }
 
 std::map<std::uint32_t, std::uint64_t> RocksDbLog::consumed_offsets() const {
@@ -282,6 +300,7 @@ RocksDbLog::~RocksDbLog() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  if (syncer_.joinable()) syncer_.join();  // ends once the committer's last batch is answered
   if (options_.secondary_path.empty()) {
     // What the memtables hold is in the WAL already (durable); written out
     // now, the next open has no WAL to replay and is ready at once. A
@@ -317,7 +336,7 @@ void RocksDbLog::run_committer() {
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty()) break;  // stopping and drained
       if (queue_.size() <= options_.max_batch) {
         batch.swap(queue_);
       } else {
@@ -326,9 +345,70 @@ void RocksDbLog::run_committer() {
         queue_.erase(queue_.begin(), split);
       }
     }
-    commit_batch(batch);
+    Written written = write_batch(batch, false);
     batch.clear();
+    bool alone = false;  // nothing else to write: syncing here saves the syncer's wake-up
+    {
+      std::lock_guard lock(queue_mutex_);
+      alone = queue_.empty();
+    }
+    std::unique_lock lock(written_mutex_);
+    room_cv_.wait(lock, [&] { return written_.size() < kMaxUnsynced; });
+    written_.push_back(std::move(written));
+    if (alone && !syncing_) {
+      sync_written(lock);
+    } else {
+      lock.unlock();
+      syncer_cv_.notify_one();  // the syncer syncs it, with any written meanwhile
+    }
   }
+  {
+    std::lock_guard lock(written_mutex_);
+    committer_done_ = true;
+  }
+  syncer_cv_.notify_one();
+}
+
+void RocksDbLog::run_syncer() {
+  std::unique_lock lock(written_mutex_);
+  for (;;) {
+    syncer_cv_.wait(lock, [&] { return !syncing_ && (!written_.empty() || committer_done_); });
+    if (written_.empty()) break;  // the committer stopped and every batch is answered
+    sync_written(lock);
+  }
+}
+
+void RocksDbLog::sync_written(std::unique_lock<std::mutex>& lock) {
+  syncing_ = true;
+  std::vector<Written> taken;
+  taken.swap(written_);
+  lock.unlock();
+  room_cv_.notify_one();
+  bool const wrote = std::any_of(taken.begin(), taken.end(), [](Written const& w) { return w.wrote; });
+  // One fsync for every batch written before it: the WAL is durable up to
+  // at least the end of the last batch taken.
+  rocksdb::Status status = wrote && options_.sync ? db_->SyncWAL() : rocksdb::Status::OK();
+  if (!status.ok() && !sync_failed_) {
+    sync_error_ = "the event log's disk failed to make a write durable (" + status.ToString() +
+                  "); restart the server to recover from the log on disk";
+    sync_failed_ = true;
+  }
+  for (auto& w : taken) {
+    if (sync_failed_) {
+      // Not known to be durable, and never will be in this process: no
+      // appender is told its commit landed (nor that a duplicate did).
+      for (auto& r : w.results) {
+        if (r) r = make_error(ErrorCode::unavailable, sync_error_);
+      }
+    } else if (w.wrote) {
+      publish(w);
+    }
+    answer(w);
+  }
+  lock.lock();
+  syncing_ = false;
+  // Batches written meanwhile (or the committer's end) are the syncer's.
+  if (!written_.empty() || committer_done_) syncer_cv_.notify_one();
 }
 
 std::int64_t RocksDbLog::head_of(std::string const& stream) {
@@ -408,9 +488,9 @@ Result<AppendResult> RocksDbLog::stage(Pending& pending, Staged& staged) {
   return AppendResult{at, false};
 }
 
-// After a durable write: the write-side heads move, and readers and
-// subscribers see the new end of each partition.
-void RocksDbLog::publish(Staged const& staged) {
+// After a write: the committer's stream heads move (the next batch is
+// validated against them, synced or not).
+void RocksDbLog::keep_heads(Staged const& staged) {
   for (auto const& [stream, version] : staged.heads) heads_[stream] = version;
   if (heads_.size() > options_.max_cached_heads) {
     // Arbitrary ones go (down to three quarters, so this is rare): a stream's
@@ -420,22 +500,38 @@ void RocksDbLog::publish(Staged const& staged) {
     while (heads_.size() > keep) heads_.erase(heads_.begin());
   }
   cached_heads_ = heads_.size();
+}
+
+void RocksDbLog::publish(Written const& written) {
   {
     std::lock_guard lock(published_mutex_);
-    for (auto const& commit : staged.accepted) recent_->add(commit);
-    published_end_ = next_offset_;
+    for (auto const& commit : written.accepted) recent_->add(commit);
+    published_end_ = written.end;
     ++publication_sequence_;
   }
   published_cv_.notify_all();
 }
 
-void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed) {
+void RocksDbLog::answer(Written& written) {
+  for (std::size_t i = 0; i < written.dones.size(); ++i) written.dones[i](std::move(written.results[i]));
+}
+
+RocksDbLog::Written RocksDbLog::write_batch(std::vector<Pending>& batch, bool sync,
+                                            std::map<std::uint32_t, std::uint64_t> const& consumed) {
   Staged staged;
-  std::vector<Result<AppendResult>> results;
-  results.reserve(batch.size());
+  Written written;
+  written.results.reserve(batch.size());
+  if (sync_failed_) {
+    for (auto& pending : batch) {
+      written.results.emplace_back(make_error(ErrorCode::unavailable, sync_error_));
+      written.dones.push_back(std::move(pending.done));
+    }
+    written.end = next_offset_;
+    return written;
+  }
   auto const offsets_before = next_offset_;
   auto const recorded_before = last_recorded_;
-  for (auto& pending : batch) results.push_back(stage(pending, staged));
+  for (auto& pending : batch) written.results.push_back(stage(pending, staged));
   for (auto const& [partition, next] : consumed) {
     std::string value;
     keys::put_be64(value, next);
@@ -443,28 +539,34 @@ void RocksDbLog::commit_batch(std::vector<Pending>& batch, std::map<std::uint32_
   }
   if (staged.write.Count() > 0) {
     rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
+    write_options.sync = sync;
     if (auto const status = db_->Write(write_options, &staged.write); status.ok()) {
-      publish(staged);
+      keep_heads(staged);
+      written.wrote = true;
+      written.accepted = std::move(staged.accepted);
     } else {
       // Nothing of the batch is in the log: offsets, times and heads go back.
       next_offset_ = offsets_before;
       last_recorded_ = recorded_before;
       heads_.clear();  // reloaded from storage on demand
       cached_heads_ = 0;
-      for (auto& r : results) {
+      for (auto& r : written.results) {
         if (r && !r->duplicate) r = storage_error(status);
       }
     }
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+  written.end = next_offset_;
+  written.dones.reserve(batch.size());
+  for (auto& pending : batch) written.dones.push_back(std::move(pending.done));
+  return written;
 }
 
 Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& stream, std::int64_t from_version) {
   std::vector<RecordedEvent> out;
   std::string const prefix = keys::stream_prefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(stream_read_options(), handles_->streams()));
-  std::optional<RecordedCommit> cached;  // consecutive events often share a commit
+  std::optional<RecordedCommit> cached;           // consecutive events often share a commit
+  std::map<std::uint32_t, std::uint64_t> newest;  // per partition, the newest commit read
   for (it->Seek(keys::stream_key(stream, static_cast<std::uint64_t>(std::max<std::int64_t>(0, from_version))));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto const value = it->value().ToStringView();
@@ -482,8 +584,16 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
     if (index >= cached->commit.events.size()) return make_error(ErrorCode::internal, "stream index out of range");
     auto const version = static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
     out.push_back(RecordedEvent{stream, version, at, cached->commit.events[index]});
+    newest[at.partition] = std::max(newest[at.partition], at.offset);
   }
   if (!it->status().ok()) return storage_error(it->status());
+  // The newest events may be written and not yet synced: answered once they
+  // are durable, so no decision rests on a commit a crash could take back.
+  for (auto const& [partition, offset] : newest) {
+    if (!wait_published(Position{partition, offset}, options_.sync_wait)) {
+      return make_error(ErrorCode::unavailable, "event log storage: a commit's sync has not completed");
+    }
+  }
   return out;
 }
 
@@ -585,6 +695,14 @@ Result<std::optional<RecordedCommit>> RocksDbLog::find_commit(std::string const&
   // Written but not yet acknowledged: not visible, as in read_partition.
   if (found->empty() || found->front().position != at) return std::optional<RecordedCommit>();
   return std::optional<RecordedCommit>(std::move(found->front()));
+}
+
+std::string RocksDbLog::fault() { return sync_failed_ ? sync_error_ : std::string(); }
+
+bool RocksDbLog::wait_published(Position at, std::chrono::milliseconds timeout) {
+  if (options_.replica || !options_.secondary_path.empty()) return true;  // published as written
+  std::unique_lock lock(published_mutex_);
+  return published_cv_.wait_for(lock, timeout, [&] { return published_end_[at.partition] > at.offset; });
 }
 
 std::vector<std::uint64_t> RocksDbLog::end_offsets() {

@@ -4,6 +4,7 @@
 
 #include "domain/ids.hpp"
 #include "eventstore/codec.hpp"
+#include "failing_disk.hpp"
 #include "temp_dir.hpp"
 
 TEST_CASE("the partition count is fixed when the log is created") {
@@ -226,4 +227,57 @@ TEST_CASE("the stream heads held in memory are bounded, and validation is as str
     std::string const ticket = std::string(24 - std::to_string(n).size(), '0') + std::to_string(n);
     CHECK((*log)->stream_version(ticket_stream(ticket)).value() == 1);
   }
+}
+
+TEST_CASE("a failed WAL sync stops the log's writes: nothing it covered is acknowledged or seen, until a restart") {
+  using namespace ticketing;
+  testing::TempDir dir;
+  testing::FailingDisk disk;
+  std::string const second_stream = ticket_stream(std::string(23, '0') + "2");
+  {
+    auto opened = RocksDbLog::open(
+        {.path = dir.str(), .partitions = 1, .sync_wait = std::chrono::milliseconds(200), .env = disk.env()});
+    REQUIRE(opened.has_value());
+    auto& log = **opened;
+    REQUIRE(log.append(ticket_commit("c1", 1, kNoStream)).has_value());
+    CHECK(log.fault().empty());
+
+    disk.fail_wal_syncs(true);
+    auto const failed = log.append(ticket_commit("c2", 2, kNoStream));
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error().code == ErrorCode::unavailable);
+    CHECK(disk.failed_syncs() >= 1);
+    // Written but not durable: no reader sees it, and a stream read does not
+    // answer with it (it waits for the sync, then gives up).
+    CHECK(log.end_offsets() == std::vector<std::uint64_t>{1});
+    CHECK(read_all(log, 0, 0, 10).size() == 1);
+    CHECK_FALSE(log.find_commit("c2")->has_value());
+    auto const stream = log.read_stream(second_stream, 0);
+    REQUIRE_FALSE(stream.has_value());
+    CHECK(stream.error().code == ErrorCode::unavailable);
+
+    // The disk answers again, but what the failed sync covered cannot be
+    // vouched for: the log refuses appends (a retry too) and says why.
+    disk.fail_wal_syncs(false);
+    auto const retried = log.append(ticket_commit("c2", 2, kNoStream));
+    REQUIRE_FALSE(retried.has_value());
+    CHECK(retried.error().code == ErrorCode::unavailable);
+    CHECK_FALSE(log.append(ticket_commit("c3", 1, 0)).has_value());
+    CHECK(log.fault().find("restart") != std::string::npos);
+    CHECK(read_all(log, 0, 0, 10).size() == 1);
+  }
+  // Restarted: the log is what the disk holds (the commit answered with an
+  // error may be there, once), and takes appends again.
+  auto reopened = RocksDbLog::open({.path = dir.str()});
+  REQUIRE(reopened.has_value());
+  auto& log = **reopened;
+  CHECK(log.fault().empty());
+  auto const retried = log.append(ticket_commit("c2", 2, kNoStream));
+  REQUIRE_MESSAGE(retried.has_value(), (retried ? "" : retried.error().message));
+  REQUIRE(log.append(ticket_commit("c3", 1, 0)).has_value());
+  auto const lines = read_all(log, 0, 0, 10);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("\"c1\"") != std::string::npos);
+  CHECK(lines[1].find("\"c2\"") != std::string::npos);
+  CHECK(lines[2].find("\"c3\"") != std::string::npos);
 }

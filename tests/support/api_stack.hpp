@@ -31,12 +31,14 @@ T opened_or_fail(Result<T> r) {
 
 struct ApiStackOptions {
   Duration reservation_ttl{std::chrono::minutes(15)};
-  std::string admin_token{};  // the analysts' routes answer with this bearer token
+  std::string admin_token{};       // the analysts' routes answer with this bearer token
+  rocksdb::Env* log_env{nullptr};  // the log's file system (a failing disk), if not the default
 };
 
 struct ApiStack {
-  explicit ApiStack(ApiStackOptions options = {})
-      : services{event_log,
+  explicit ApiStack(ApiStackOptions chosen = {})
+      : options(std::move(chosen)),
+        services{event_log,
                  market,
                  *read_models,
                  projector,
@@ -138,10 +140,11 @@ struct ApiStack {
     }));
   }
 
+  ApiStackOptions options;
   TempDir dir;
   ManualClock clock{from_millis(1'800'000'000'000)};
-  std::unique_ptr<RocksDbLog> log =
-      opened_or_fail(RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4}));
+  std::unique_ptr<RocksDbLog> log = opened_or_fail(
+      RocksDbLog::open({.path = (dir.path() / "log").string(), .partitions = 4, .env = options.log_env}));
   GatedLog event_log{*log};  // what the API reads the log through
   GatedLog writes{*log};     // what the marketplace commits through
   CommandRunner runner{writes};

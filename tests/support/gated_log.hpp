@@ -88,6 +88,7 @@ class GatedLog final : public EventLog {
     return inner_.find_commit(commit_id);
   }
   std::vector<std::uint64_t> end_offsets() override { return inner_.end_offsets(); }
+  std::string fault() override { return inner_.fault(); }
   std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from, CommitHandler handler) override {
     return inner_.subscribe(std::move(from), std::move(handler));
   }

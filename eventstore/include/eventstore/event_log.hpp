@@ -81,6 +81,10 @@ class EventLog {
   // entries mean 0), then new commits as they become durable, pushed.
   [[nodiscard]] virtual std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                                 CommitHandler handler) = 0;
+
+  // Why this log refuses every append until the process restarts (empty:
+  // it does not), e.g. its disk failed to make a write durable.
+  [[nodiscard]] virtual std::string fault() { return {}; }
 };
 
 }  // namespace ticketing

@@ -3,11 +3,23 @@
 //
 // Appends from any thread are queued; the committer takes everything queued
 // (up to max_batch), validates each commit in order against the current
-// stream versions (including earlier commits of the same batch), writes all
-// accepted ones in one WriteBatch with a synced WAL, and only then answers.
-// Concurrent appenders therefore share one fsync (group commit), and an
-// acknowledged commit survives kill -9 and power loss. A WriteBatch is atomic,
-// so a crash never leaves half a commit.
+// stream versions (including earlier commits of the same batch and of
+// batches written before it), and writes all accepted ones in one
+// WriteBatch. A second thread, the syncer, then syncs the WAL (one fsync for
+// every batch written since its last one), publishes the batches and only
+// then answers them: the committer validates and writes the next batch while
+// the previous one syncs. Concurrent appenders therefore share one fsync
+// (group commit), and an acknowledged commit survives kill -9 and power loss.
+// A WriteBatch is atomic, so a crash never leaves half a commit. Readers see
+// only published (synced) commits: partitions and commit lookups stop at the
+// published end, and a stream read waits for its newest events' sync.
+//
+// A failed sync stops the log's writes for good (fault() says why): after a
+// failed fsync the file's unsynced pages may be gone while a later fsync
+// succeeds, so no later sync can vouch for them. The batches it covered are
+// answered with errors and never published; every later append is refused.
+// A restart recovers from what the disk holds (a commit answered with an
+// error may be there: an error never promises absence).
 //
 // Layout (column families):
 //   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
@@ -18,6 +30,7 @@
 //   default : "partitions"                         -> partition count (fixed at creation)
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,6 +48,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace ticketing {
@@ -57,6 +71,12 @@ struct RocksDbLogOptions {
   // what validation compares with); past this many, arbitrary ones are
   // dropped and read again from the stream index when next needed.
   std::size_t max_cached_heads{std::size_t{1} << 18};
+  // How long a stream read waits for the sync of the newest commit it read
+  // (written, not yet durable) before answering unavailable.
+  std::chrono::milliseconds sync_wait{5000};
+  // The environment (file system) the log's database uses; null: the
+  // default. Tests pass one whose disk fails on demand. Must outlive the log.
+  rocksdb::Env* env{nullptr};
 };
 
 // A commit read from the external log a replica copies, at its position there.
@@ -114,6 +134,7 @@ class RocksDbLog final : public EventLog {
   // How many stream heads the committer held after its last batch (at most
   // max_cached_heads). For tests and diagnostics.
   [[nodiscard]] std::size_t cached_heads();
+  [[nodiscard]] std::string fault() override;
 
  private:
   struct Pending {
@@ -123,22 +144,37 @@ class RocksDbLog final : public EventLog {
     std::optional<Position> at;  // replica mode: the external log's position
   };
   struct Handles;
-  struct Staged;  // one batch's writes, in the making
+  struct Staged;   // one batch's writes, in the making
+  struct Written;  // one batch between its write and its answers
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
              RocksDbLogOptions options);
   [[nodiscard]] static Result<std::unique_ptr<RocksDbLog>> open_secondary(RocksDbLogOptions const& options);
   void run_committer();
+  void run_syncer();
+  // With written_mutex_ held and no sync running: takes every written batch,
+  // syncs the WAL once (the lock released meanwhile), publishes and answers
+  // them in order. Either thread does it: the committer when nothing else is
+  // queued, the syncer otherwise.
+  void sync_written(std::unique_lock<std::mutex>& lock);
   // Group commit: validates each commit of `batch` against the log as the
-  // batch before it leaves it, writes every accepted one in one synced
-  // WriteBatch, then answers each. `consumed` (replica mode) records the
-  // external log's offsets in the same write.
-  void commit_batch(std::vector<Pending>& batch, std::map<std::uint32_t, std::uint64_t> const& consumed = {});
-  // The steps of commit_batch.
+  // batches before it leave it and writes every accepted one in one
+  // WriteBatch (its WAL synced when `sync`). `consumed` (replica mode)
+  // records the external log's offsets in the same write. Nothing is
+  // answered or published yet.
+  [[nodiscard]] Written write_batch(std::vector<Pending>& batch, bool sync,
+                                    std::map<std::uint32_t, std::uint64_t> const& consumed = {});
+  // The steps of write_batch.
   [[nodiscard]] Result<AppendResult> stage(Pending& pending, Staged& staged);
   [[nodiscard]] std::optional<Position> accepted_before(std::string const& commit_id, Staged const& staged);
-  void publish(Staged const& staged);
+  void keep_heads(Staged const& staged);
+  // After a batch is durable: readers and subscribers see it.
+  void publish(Written const& written);
+  static void answer(Written& written);  // in the order appended
   [[nodiscard]] std::int64_t head_of(std::string const& stream);
+  // Waits until the commit at `at` is published (durable); false if that
+  // does not happen within `timeout`.
+  [[nodiscard]] bool wait_published(Position at, std::chrono::milliseconds timeout);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> handles_;
@@ -149,6 +185,18 @@ class RocksDbLog final : public EventLog {
   std::condition_variable queue_cv_;
   std::vector<Pending> queue_;
   bool stopping_{false};
+
+  // Batches written, waiting for the syncer, oldest first (at most
+  // kMaxUnsynced: the committer waits for room).
+  std::mutex written_mutex_;
+  std::condition_variable syncer_cv_;  // written batches to sync, or the committer's end
+  std::condition_variable room_cv_;    // room in written_
+  std::vector<Written> written_;
+  bool committer_done_{false};
+  bool syncing_{false};  // a thread is in sync_written
+  // Set once, by the first failed sync; then no batch is written or published.
+  std::atomic<bool> sync_failed_{false};
+  std::string sync_error_;  // written before sync_failed_ is set
 
   // Committer thread only. At most options_.max_cached_heads after each batch.
   std::unordered_map<std::string, std::int64_t> heads_;
@@ -169,6 +217,7 @@ class RocksDbLog final : public EventLog {
   std::unique_ptr<RecentCommits> recent_;
 
   std::thread committer_;
+  std::thread syncer_;
 };
 
 }  // namespace ticketing

@@ -1,0 +1,73 @@
+#pragma once
+// A disk whose WAL syncs fail on demand, for a RocksDB store opened with its
+// env(): the write-ahead log's fsync answers an I/O error while failing is
+// on, as a disk that loses its connection or fills up would. Everything
+// else goes to the real file system.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+namespace ticketing::testing {
+
+class FailingDisk {
+ public:
+  FailingDisk() : fs_(std::make_shared<Fs>(*this)), env_(rocksdb::NewCompositeEnv(fs_)) {}
+  FailingDisk(FailingDisk const&) = delete;
+  FailingDisk& operator=(FailingDisk const&) = delete;
+
+  [[nodiscard]] rocksdb::Env* env() const { return env_.get(); }
+  void fail_wal_syncs(bool on) { failing_ = on; }
+  // WAL syncs answered with an error so far.
+  [[nodiscard]] int failed_syncs() const { return failed_; }
+
+ private:
+  [[nodiscard]] rocksdb::IOStatus sync_result() {
+    if (!failing_) return rocksdb::IOStatus::OK();
+    ++failed_;
+    return rocksdb::IOStatus::IOError("the disk failed a sync");
+  }
+
+  class WalFile final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, FailingDisk& disk)
+        : FSWritableFileOwnerWrapper(std::move(file)), disk_(disk) {}
+    rocksdb::IOStatus Sync(rocksdb::IOOptions const& options, rocksdb::IODebugContext* dbg) override {
+      auto s = disk_.sync_result();
+      return s.ok() ? target()->Sync(options, dbg) : s;
+    }
+    rocksdb::IOStatus Fsync(rocksdb::IOOptions const& options, rocksdb::IODebugContext* dbg) override {
+      auto s = disk_.sync_result();
+      return s.ok() ? target()->Fsync(options, dbg) : s;
+    }
+
+   private:
+    FailingDisk& disk_;
+  };
+
+  class Fs final : public rocksdb::FileSystemWrapper {
+   public:
+    explicit Fs(FailingDisk& disk) : FileSystemWrapper(rocksdb::FileSystem::Default()), disk_(disk) {}
+    [[nodiscard]] char const* Name() const override { return "FailingDisk"; }
+    rocksdb::IOStatus NewWritableFile(std::string const& name, rocksdb::FileOptions const& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                      rocksdb::IODebugContext* dbg) override {
+      auto s = target()->NewWritableFile(name, options, file, dbg);
+      if (s.ok() && name.ends_with(".log")) *file = std::make_unique<WalFile>(std::move(*file), disk_);
+      return s;
+    }
+
+   private:
+    FailingDisk& disk_;
+  };
+
+  std::atomic<bool> failing_{false};
+  std::atomic<int> failed_{0};
+  std::shared_ptr<rocksdb::FileSystem> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+};
+
+}  // namespace ticketing::testing
