@@ -140,7 +140,13 @@ int export_events(Options const& o) {
   for (;;) {
     analysis::Positions end = log->end_offsets();
     for (std::size_t p = 0; p < end.size(); ++p) end[p] = std::max(end[p], from[p]);
-    if (auto walked = analysis::export_lines(*log, from, end, options, *redactor, write); !walked) {
+    analysis::Positions delivered = from;
+    if (auto walked = analysis::export_lines(*log, from, end, options, *redactor, write, &delivered); !walked) {
+      // What was written is whole lines: said where it ends (once it is out),
+      // so an export with --after from there writes exactly the rest.
+      if (written && std::fflush(stdout) == 0) {
+        std::fprintf(stderr, "positions: %s\n", analysis::format_positions(delivered).c_str());
+      }
       return fail(walked.error().message);
     }
     if (!written || std::fflush(stdout) != 0) return fail("cannot write to standard output");

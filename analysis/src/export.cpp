@@ -75,14 +75,14 @@ Result<std::string> render(StoredCommit const& stored, CommitView const& view, I
 }  // namespace
 
 Result<void> export_lines(EventLog& log, Positions const& from, Positions const& to, ExportOptions const& options,
-                          Redactor const& redactor, TextVisitor const& write) {
+                          Redactor const& redactor, TextVisitor const& write, Positions* delivered) {
   Completer const completer(log);
   return render_walk(
       log, from, to,
       [&](StoredCommit const& stored, CommitView const& view, Instant recorded_at) {
         return render(stored, view, recorded_at, options, completer, redactor);
       },
-      [&](std::string_view text) { return text.empty() || write(text); });
+      [&](std::string_view text) { return text.empty() || write(text); }, delivered);
 }
 
 }  // namespace ticketing::analysis

@@ -116,13 +116,18 @@ Result<void> walk(EventLog& log, Positions const& from, Positions const& to, Com
 }
 
 Result<void> render_walk(EventLog& log, Positions const& from, Positions const& to, CommitRenderer const& render,
-                         TextVisitor const& write) {
+                         TextVisitor const& write, Positions* delivered) {
   Walker walker(log, from, to, reading_threads(), render);
   while (true) {
     auto next = walker.next(to);
     if (!next) return next.error();
     if (!*next) return {};
     if (!write((*next)->rendered)) return {};
+    if (delivered != nullptr) {
+      Position const at = (*next)->commit.position;
+      if (at.partition >= delivered->size()) delivered->resize(at.partition + 1, 0);
+      (*delivered)[at.partition] = at.offset + 1;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "analysis/export.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -164,4 +165,51 @@ TEST_CASE("export and snapshot: a read of the log that fails ends them with the 
   // Readable again, the same export is whole.
   gated.fail_reads(false);
   CHECK(exported(gated, ExportFormat::jsonl, redactor) == exported(*log, ExportFormat::jsonl, redactor));
+}
+
+TEST_CASE("an export ended by a failed read says where its lines end: resumed from there, nothing missed or repeated") {
+  testing::TempDir dir;
+  auto opened = RocksDbLog::open({.path = dir.str(), .partitions = 1});
+  REQUIRE(opened.has_value());
+  auto const& log = *opened;
+  // More commits than the walk reads at a time, so a later read can fail.
+  for (int n = 0; n < 300; ++n) {
+    std::string const id = std::to_string(n);
+    std::string const ticket = std::string(24 - id.size(), '0') + id;
+    Commit c;
+    c.commit_id = "list-" + id;
+    c.partition_key = ticket;
+    c.expected = {{ticket_stream(ticket), kNoStream}};
+    c.events.emplace_back(TicketCreated{ticket, "seller", "Show " + id, Money{1000 + n}, samples::t0()});
+    c.meta.recorded_at = samples::t0() + std::chrono::seconds(n);
+    REQUIRE(log->append(std::move(c)).has_value());
+  }
+  Redactor const redactor([](std::string_view email) { return std::string(email.size(), 'x'); }, false);
+  std::string const whole = exported(*log, ExportFormat::jsonl, redactor);
+  testing::GatedLog gated(*log);
+  gated.fail_reads_after(1);
+  ExportOptions options;
+  std::string first;
+  Positions delivered(1, 0);
+  auto const failed = export_lines(
+      gated, Positions(1, 0), gated.end_offsets(), options, redactor,
+      [&](std::string_view text) {
+        first += text;
+        return true;
+      },
+      &delivered);
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == ErrorCode::unavailable);
+  // Some lines went out before the failure, and the positions say how many.
+  CHECK(delivered[0] > 0);
+  CHECK(delivered[0] < 300);
+  CHECK(static_cast<std::uint64_t>(std::count(first.begin(), first.end(), '\n')) == delivered[0]);
+
+  gated.fail_reads(false);
+  std::string rest;
+  REQUIRE(export_lines(gated, delivered, gated.end_offsets(), options, redactor, [&](std::string_view text) {
+            rest += text;
+            return true;
+          }).has_value());
+  CHECK(first + rest == whole);
 }

@@ -7,6 +7,7 @@
 // and what a command's answer is when its commit fails.
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 
 #include "eventstore/event_log.hpp"
@@ -39,6 +40,12 @@ class GatedLog final : public EventLog {
   void fail_reads(bool fail) {
     std::lock_guard const lock(mutex_);
     failing_ = fail;
+    fail_after_ = fail ? 0 : UINT64_MAX;
+  }
+  // Partition reads past the first `reads` (counted from now) fail.
+  void fail_reads_after(std::uint64_t reads) {
+    std::lock_guard const lock(mutex_);
+    fail_after_ = reads_ + reads;
   }
   // Partition reads waiting for release_reads() now; partition reads begun.
   [[nodiscard]] int waiting() {
@@ -101,7 +108,9 @@ class GatedLog final : public EventLog {
     ++waiting_;
     changed_.wait(lock, [&] { return !held_; });
     --waiting_;
-    if (failing_) return make_error(ErrorCode::unavailable, "event log storage: injected read fault");
+    if (failing_ || reads_ > fail_after_) {
+      return make_error(ErrorCode::unavailable, "event log storage: injected read fault");
+    }
     return {};
   }
 
@@ -109,6 +118,7 @@ class GatedLog final : public EventLog {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool held_{false}, failing_{false};
+  std::uint64_t fail_after_{UINT64_MAX};  // reads_ past this fail
   AppendFault append_fault_{AppendFault::none};
   int waiting_{0};
   std::uint64_t reads_{0};

@@ -33,8 +33,10 @@ struct ExportOptions {
 // Writes the lines of every commit from `from` to `to` (exclusive) to
 // `write`, each chunk of text whole lines ending in '\n', in order; stops
 // early when `write` answers false. The CSV header is the caller's.
+// `delivered`, if given (starting at `from`), is where the lines written so
+// far end: after a failed read, an export from there writes the rest.
 [[nodiscard]] Result<void> export_lines(EventLog& log, Positions const& from, Positions const& to,
                                         ExportOptions const& options, Redactor const& redactor,
-                                        TextVisitor const& write);
+                                        TextVisitor const& write, Positions* delivered = nullptr);
 
 }  // namespace ticketing::analysis

@@ -77,9 +77,13 @@ using CommitVisitor = std::function<bool(RecordedCommit const& commit, Instant r
 
 // The walk of a cut with rendering on the reading threads: `write` gets the
 // text of each commit, in the one order; stops early when it answers false.
+// `delivered`, if given (starting at `from`), moves past each commit whose
+// text `write` took, so after an error it says where to resume: the walk
+// from there gives exactly what was not delivered.
 using TextVisitor = std::function<bool(std::string_view text)>;
 [[nodiscard]] Result<void> render_walk(EventLog& log, Positions const& from, Positions const& to,
-                                       CommitRenderer const& render, TextVisitor const& write);
+                                       CommitRenderer const& render, TextVisitor const& write,
+                                       Positions* delivered = nullptr);
 
 // The stream version of each event of `commit`, in order (the k-th event of a
 // stream gets the commit's expected version + 1 + k).
