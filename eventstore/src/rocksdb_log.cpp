@@ -565,8 +565,8 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
   std::vector<RecordedEvent> out;
   std::string const prefix = keys::stream_prefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(stream_read_options(), handles_->streams()));
-  std::optional<RecordedCommit> cached;           // consecutive events often share a commit
-  std::map<std::uint32_t, std::uint64_t> newest;  // per partition, the newest commit read
+  std::optional<RecordedCommit> cached;  // consecutive events often share a commit
+  std::vector<Position> newest;          // per partition read (nearly always one), its newest commit
   for (it->Seek(keys::stream_key(stream, static_cast<std::uint64_t>(std::max<std::int64_t>(0, from_version))));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto const value = it->value().ToStringView();
@@ -580,17 +580,23 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
       auto commit = decode_commit(json);
       if (!commit) return commit.error();
       cached = RecordedCommit{at, std::move(*commit)};
+      auto const seen =
+          std::find_if(newest.begin(), newest.end(), [&](Position const& p) { return p.partition == at.partition; });
+      if (seen == newest.end()) {
+        newest.push_back(at);
+      } else {
+        seen->offset = std::max(seen->offset, at.offset);
+      }
     }
     if (index >= cached->commit.events.size()) return make_error(ErrorCode::internal, "stream index out of range");
     auto const version = static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
     out.push_back(RecordedEvent{stream, version, at, cached->commit.events[index]});
-    newest[at.partition] = std::max(newest[at.partition], at.offset);
   }
   if (!it->status().ok()) return storage_error(it->status());
   // The newest events may be written and not yet synced: answered once they
   // are durable, so no decision rests on a commit a crash could take back.
-  for (auto const& [partition, offset] : newest) {
-    if (!wait_published(Position{partition, offset}, options_.sync_wait)) {
+  for (auto const& at : newest) {
+    if (!wait_published(at, options_.sync_wait)) {
       return make_error(ErrorCode::unavailable, "event log storage: a commit's sync has not completed");
     }
   }

@@ -1,5 +1,7 @@
 #include "eventstore/rocksdb_log.hpp"
 
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include "domain/ids.hpp"
@@ -280,4 +282,32 @@ TEST_CASE("a failed WAL sync stops the log's writes: nothing it covered is ackno
   CHECK(lines[0].find("\"c1\"") != std::string::npos);
   CHECK(lines[1].find("\"c2\"") != std::string::npos);
   CHECK(lines[2].find("\"c3\"") != std::string::npos);
+}
+
+TEST_CASE("a slow WAL sync: a stream read that finds the written commit answers only once it is synced") {
+  using namespace ticketing;
+  testing::TempDir dir;
+  testing::FailingDisk disk;
+  auto opened = RocksDbLog::open({.path = dir.str(), .partitions = 1, .env = disk.env()});
+  REQUIRE(opened.has_value());
+  auto& log = **opened;
+  REQUIRE(log.append(ticket_commit("c1", 1, kNoStream)).has_value());
+  std::string const stream = ticket_stream(std::string(23, '0') + "1");
+
+  disk.slow_wal_syncs(std::chrono::milliseconds(300));
+  std::thread appender([&] { CHECK(log.append(ticket_commit("c2", 1, 0)).has_value()); });
+  // Written (the committer validates the next commit against it) long before
+  // its sync ends.
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.stream_version(stream).value() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  REQUIRE(log.stream_version(stream).value() == 1);
+  auto const read = log.read_stream(stream, 0);
+  REQUIRE(read.has_value());
+  // Answered with the new event only once it is published, i.e. synced.
+  REQUIRE(read->size() == 2);
+  CHECK(log.end_offsets() == std::vector<std::uint64_t>{2});
+  appender.join();
+  disk.slow_wal_syncs(std::chrono::milliseconds(0));
 }

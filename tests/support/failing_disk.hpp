@@ -1,12 +1,16 @@
 #pragma once
-// A disk whose WAL syncs fail on demand, for a RocksDB store opened with its
-// env(): the write-ahead log's fsync answers an I/O error while failing is
-// on, as a disk that loses its connection or fills up would. Everything
-// else goes to the real file system.
+// A disk whose WAL syncs fail or are slow on demand, for a RocksDB store
+// opened with its env(): the write-ahead log's fsync answers an I/O error
+// while failing is on, as a disk that loses its connection or fills up
+// would, and takes `slow_wal_syncs` longer. Everything else goes to the real
+// file system.
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -21,11 +25,13 @@ class FailingDisk {
 
   [[nodiscard]] rocksdb::Env* env() const { return env_.get(); }
   void fail_wal_syncs(bool on) { failing_ = on; }
+  void slow_wal_syncs(std::chrono::milliseconds extra) { extra_ms_ = extra.count(); }
   // WAL syncs answered with an error so far.
   [[nodiscard]] int failed_syncs() const { return failed_; }
 
  private:
   [[nodiscard]] rocksdb::IOStatus sync_result() {
+    if (auto const extra = extra_ms_.load(); extra > 0) std::this_thread::sleep_for(std::chrono::milliseconds(extra));
     if (!failing_) return rocksdb::IOStatus::OK();
     ++failed_;
     return rocksdb::IOStatus::IOError("the disk failed a sync");
@@ -66,6 +72,7 @@ class FailingDisk {
 
   std::atomic<bool> failing_{false};
   std::atomic<int> failed_{0};
+  std::atomic<std::int64_t> extra_ms_{0};
   std::shared_ptr<rocksdb::FileSystem> fs_;
   std::unique_ptr<rocksdb::Env> env_;
 };
