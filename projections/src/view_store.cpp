@@ -142,9 +142,10 @@ Result<void> ViewStore::apply(std::span<RecordedCommit const> commits) {
     it->second = commit.position.offset + 1;
   }
   for (auto const& [p, offset] : next) txn.put_checkpoint(p, offset);
+  for (auto const& id : txn.tickets_written()) rendered_->begin_write(id);
   auto const status = db_->Write(rocksdb::WriteOptions(), txn.batch());
+  for (auto const& id : txn.tickets_written()) rendered_->end_write(id);
   if (!status.ok()) return storage_error(status);
-  for (auto const& id : txn.tickets_written()) rendered_->invalidate(id);
   return {};
 }
 
