@@ -30,12 +30,13 @@ Result<void> fold_partition(EventLog& log, std::uint32_t p, std::uint64_t to, st
                             views::RowFold& rows) {
   constexpr std::size_t kChunk = 512;
   Instant floor{};
+  std::vector<StoredCommit> stored;  // one chunk's memory, reused by every read
   for (std::uint64_t next = 0; next < to;) {
-    auto stored =
-        log.read_partition_stored(p, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to - next)));
-    if (!stored) return stored.error();
-    if (stored->empty()) return {};
-    for (auto const& commit : *stored) {
+    auto read = log.read_partition_stored_into(
+        p, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to - next)), stored);
+    if (!read) return read.error();
+    if (stored.empty()) return {};
+    for (auto const& commit : stored) {
       if (commit.position.offset >= to) return {};
       auto const selected = decode_selected_events(commit, &views::RowFold::folds);
       if (!selected) return selected.error();
@@ -43,7 +44,7 @@ Result<void> fold_partition(EventLog& log, std::uint32_t p, std::uint64_t to, st
       if (as_of && floor > *as_of) return {};
       rows.apply(selected->events);
     }
-    next = stored->back().position.offset + 1;
+    next = stored.back().position.offset + 1;
   }
   return {};
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: simdjson helpers shared by the codec translation units.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,5 +47,9 @@ Result<Event> decode_event_data(std::string_view type, std::int64_t schema, simd
 // Decodes an envelope {"type","schema","data"} (extra keys such as "stream"
 // and "version" are ignored).
 Result<Event> decode_event_object(simdjson::ondemand::object object);
+// The same if `wanted` (when not null) accepts its type, read first; else
+// nothing, and the rest of the envelope is left unread.
+Result<std::optional<Event>> decode_event_object(simdjson::ondemand::object object,
+                                                 bool (*wanted)(std::string_view type) noexcept);
 
 }  // namespace ticketing::codec_detail

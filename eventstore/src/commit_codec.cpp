@@ -187,15 +187,10 @@ Result<SelectedEvents> decode_selected(simdjson::padded_string_view json,
       selected.events.clear();  // a repeated key: the last one counts, as in decode_commit
       for (auto element : array) {
         od::object event;
-        std::string_view type;
-        if (element.get_object().get(event) || event.find_field_unordered("type").get_string().get(type)) {
-          return malformed("event lacks its type");
-        }
-        if (!wanted(type)) continue;
-        if (event.reset().error()) return malformed("event is not an object");
-        auto decoded = codec_detail::decode_event_object(event);
+        if (element.get_object().get(event)) return malformed("event is not an object");
+        auto decoded = codec_detail::decode_event_object(event, wanted);
         if (!decoded) return decoded.error();
-        selected.events.push_back(std::move(*decoded));
+        if (*decoded) selected.events.push_back(std::move(**decoded));
       }
       seen |= 1;
     } else if (key == "meta") {

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <array>
+
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 
@@ -176,6 +179,20 @@ Result<Event> upgrade_schema_1(std::string_view type, od::object data) {
   return Event{TicketSold{v1->ticket_id, v1->order_id, v1->buyer_id, Money{}, v1->at}};
 }
 
+using EventTypes = boost::mp11::mp_rename<Event, boost::mp11::mp_list>;
+constexpr std::size_t kEventTypes = boost::mp11::mp_size<EventTypes>::value;
+
+// The index in Event of the alternative named `type`; kEventTypes if none.
+std::size_t index_of_type(std::string_view type) noexcept {
+  static constexpr auto kNames = [] {
+    std::array<std::string_view, kEventTypes> names{};
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<kEventTypes>>(
+        [&](auto i) { names[i] = boost::mp11::mp_at_c<EventTypes, decltype(i)::value>::kType; });
+    return names;
+  }();
+  return static_cast<std::size_t>(std::find(kNames.begin(), kNames.end(), type) - kNames.begin());
+}
+
 template <class T>
 constexpr int schema_of() {
   if constexpr (std::is_same_v<T, TicketCreated> || std::is_same_v<T, UserCreated> ||
@@ -190,11 +207,10 @@ constexpr int schema_of() {
 }  // namespace
 
 int current_schema_version(std::string_view type) noexcept {
-  int version = 0;
-  boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {
-    if (decltype(alt)::kType == type) version = schema_of<decltype(alt)>();
-  });
-  return version;
+  std::size_t const index = index_of_type(type);
+  if (index == kEventTypes) return 0;
+  return boost::mp11::mp_with_index<kEventTypes>(
+      index, [](auto i) { return schema_of<boost::mp11::mp_at_c<EventTypes, decltype(i)::value>>(); });
 }
 
 int current_schema_version(Event const& event) noexcept {
@@ -231,26 +247,18 @@ Result<Event> decode_event_data(std::string_view type, std::int64_t schema, od::
   if ((type == TicketUpdated::kType || type == OrderCompleted::kType || type == TicketSold::kType) && schema == 1) {
     return upgrade_schema_1(type, data);
   }
-  std::optional<Result<Event>> result;  // the error is built only when there is one
-  boost::mp11::mp_for_each<boost::mp11::mp_rename<Event, boost::mp11::mp_list>>([&](auto alt) {
-    using T = decltype(alt);
-    if (result || T::kType != type) return;
-    if (schema != schema_of<T>()) {
-      result = malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
-      return;
-    }
+  std::size_t const index = index_of_type(type);
+  if (index == kEventTypes) return malformed("unknown event type " + std::string(type));
+  return boost::mp11::mp_with_index<kEventTypes>(index, [&](auto i) -> Result<Event> {
+    using T = boost::mp11::mp_at_c<EventTypes, decltype(i)::value>;
+    if (schema != schema_of<T>()) return malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
     auto decoded = read_members<T>(data);
-    if (decoded) {
-      result = Event{std::move(*decoded)};
-    } else {
-      result = decoded.error();
-    }
+    if (!decoded) return decoded.error();
+    return Event{std::move(*decoded)};
   });
-  if (!result) return malformed("unknown event type " + std::string(type));
-  return std::move(*result);
 }
 
-Result<Event> decode_event_object(od::object object) {
+Result<std::optional<Event>> decode_event_object(od::object object, bool (*wanted)(std::string_view type) noexcept) {
   std::string_view type;
   std::int64_t schema = 0;
   for (auto field : object) {
@@ -258,6 +266,7 @@ Result<Event> decode_event_object(od::object object) {
     if (field.unescaped_key().get(key)) return malformed("bad key");
     if (key == "type") {
       if (field.value().get_string().get(type)) return malformed("type is not a string");
+      if (wanted != nullptr && !wanted(type)) return std::optional<Event>();  // the rest is skipped unread
     } else if (key == "schema") {
       if (field.value().get_int64().get(schema)) return malformed("schema is not an integer");
     } else if (key == "data") {
@@ -265,10 +274,18 @@ Result<Event> decode_event_object(od::object object) {
       std::string const type_copy(type);  // the view dies as parsing moves on
       od::object data;
       if (field.value().get_object().get(data)) return malformed("data is not an object");
-      return decode_event_data(type_copy, schema, data);
+      auto event = decode_event_data(type_copy, schema, data);
+      if (!event) return event.error();
+      return std::optional<Event>(std::move(*event));
     }
   }
   return malformed("event lacks data");
+}
+
+Result<Event> decode_event_object(od::object object) {
+  auto event = decode_event_object(object, nullptr);
+  if (!event) return event.error();
+  return std::move(**event);
 }
 
 }  // namespace codec_detail

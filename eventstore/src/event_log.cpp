@@ -20,4 +20,12 @@ Result<AppendResult> EventLog::append(Commit commit) {
   return future.get();
 }
 
+Result<void> EventLog::read_partition_stored_into(std::uint32_t partition, std::uint64_t from_offset, std::size_t max,
+                                                  std::vector<StoredCommit>& out) {
+  auto read = read_partition_stored(partition, from_offset, max);
+  if (!read) return read.error();
+  out = std::move(*read);
+  return {};
+}
+
 }  // namespace ticketing

@@ -411,6 +411,10 @@ Result<std::vector<StoredCommit>> KafkaLog::read_partition_stored(std::uint32_t 
                                                                   std::size_t max) {
   return impl_->replica->read_partition_stored(partition, from_offset, max);
 }
+Result<void> KafkaLog::read_partition_stored_into(std::uint32_t partition, std::uint64_t from_offset, std::size_t max,
+                                                  std::vector<StoredCommit>& out) {
+  return impl_->replica->read_partition_stored_into(partition, from_offset, max, out);
+}
 std::vector<std::uint64_t> KafkaLog::end_offsets() { return impl_->replica->end_offsets(); }
 std::unique_ptr<Subscription> KafkaLog::subscribe(std::vector<std::uint64_t> from, CommitHandler handler) {
   return impl_->replica->subscribe(std::move(from), std::move(handler));

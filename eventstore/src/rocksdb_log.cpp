@@ -671,6 +671,13 @@ Result<std::vector<StoredCommit>> RocksDbLog::read_partition_stored(std::uint32_
                                                                     std::size_t max) {
   std::vector<StoredCommit> out;
   out.reserve(std::min<std::size_t>(max, 4096));
+  auto read = read_partition_stored_into(partition, from_offset, max, out);
+  if (!read) return read.error();
+  return out;
+}
+
+Result<void> RocksDbLog::read_partition_stored_into(std::uint32_t partition, std::uint64_t from_offset, std::size_t max,
+                                                    std::vector<StoredCommit>& out) {
   if (partition >= partitions_) return make_error(ErrorCode::invalid_input, "no such partition");
   std::uint64_t end = 0;
   {
@@ -679,15 +686,19 @@ Result<std::vector<StoredCommit>> RocksDbLog::read_partition_stored(std::uint32_
   }
   rocksdb::ReadOptions read;
   read.fill_cache = false;  // a whole-log read would only evict what the server reads again
+  std::size_t used = 0;     // out's first `used` entries are this read's; the rest are reused
   auto const status = scan_commits(*db_, handles_->commits(), read, partition, from_offset, end, max,
                                    [&](std::uint64_t offset, std::string_view value) {
-                                     auto& stored = out.emplace_back(StoredCommit{Position{partition, offset}, {}});
+                                     if (used == out.size()) out.emplace_back();
+                                     StoredCommit& stored = out[used++];
+                                     stored.position = Position{partition, offset};
                                      stored.encoded.reserve(value.size() + kDecodeSlack);
                                      stored.encoded.assign(value);
                                      return true;
                                    });
+  out.resize(used);
   if (!status.ok()) return storage_error(status);
-  return out;
+  return {};
 }
 
 Result<std::optional<RecordedCommit>> RocksDbLog::find_commit(std::string const& commit_id) {

@@ -170,7 +170,9 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
     CHECK(log->end_offsets()[partition] == (*all)[4].position.offset + 1);
   }
 
-  SUBCASE("a partition's commits as stored decode to the commits it reads, from any offset, at most max") {
+  SUBCASE(
+      "a partition's commits as stored decode to the commits it reads, from any offset, at most max, into a reused "
+      "vector too") {
     auto const partition = log->partition_of(ticket_id(1));
     std::int64_t version = kNoStream;
     for (int i = 0; i < 5; ++i) {
@@ -179,17 +181,25 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
       version += events;
     }
     auto const end = log->end_offsets()[partition];
+    // Read into one vector throughout: each read finds the last one's
+    // commits there, more of them or fewer, and replaces them all.
+    std::vector<StoredCommit> reused{StoredCommit{Position{partition, 99}, std::string(1000, 'x')}};
     for (std::uint64_t from = 0; from <= end; ++from) {
-      for (std::size_t max : {std::size_t{1}, std::size_t{3}, std::size_t{100}}) {
+      for (std::size_t max : {std::size_t{100}, std::size_t{1}, std::size_t{3}}) {
         auto const read = log->read_partition(partition, from, max);
         auto const stored = log->read_partition_stored(partition, from, max);
         REQUIRE(read.has_value());
         REQUIRE(stored.has_value());
+        REQUIRE(log->read_partition_stored_into(partition, from, max, reused).has_value());
         REQUIRE_MESSAGE(stored->size() == read->size(), "from " << from << " max " << max);
+        REQUIRE(reused.size() == read->size());
         for (std::size_t i = 0; i < read->size(); ++i) {
           CHECK((*stored)[i].position == (*read)[i].position);
+          CHECK(reused[i].position == (*read)[i].position);
+          CHECK(reused[i].encoded == (*stored)[i].encoded);
           // Room for decoders to parse it in place (kDecodeSlack).
           CHECK((*stored)[i].encoded.capacity() >= (*stored)[i].encoded.size() + kDecodeSlack);
+          CHECK(reused[i].encoded.capacity() >= reused[i].encoded.size() + kDecodeSlack);
           auto const decoded = decode_commit((*stored)[i].encoded);
           REQUIRE(decoded.has_value());
           CHECK(*decoded == (*read)[i].commit);
@@ -198,6 +208,7 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
     }
     auto const other = log->read_partition_stored(log->partition_count(), 0, 1);
     CHECK_FALSE(other.has_value());
+    CHECK_FALSE(log->read_partition_stored_into(log->partition_count(), 0, 1, reused).has_value());
   }
 
   SUBCASE("a subscription catches up, then receives new commits pushed") {

@@ -69,6 +69,12 @@ class EventLog {
   [[nodiscard]] virtual Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t partition,
                                                                                 std::uint64_t from_offset,
                                                                                 std::size_t max) = 0;
+  // The same into `out`, whose contents it replaces, reusing the memory of
+  // the strings it holds: a reader of a whole log that passes the same vector
+  // to each read allocates once, not once per commit. By default, a copy of
+  // read_partition_stored's answer.
+  [[nodiscard]] virtual Result<void> read_partition_stored_into(std::uint32_t partition, std::uint64_t from_offset,
+                                                                std::size_t max, std::vector<StoredCommit>& out);
   // The commit accepted with `commit_id`, if this log has it (a Kafka node:
   // as far as its replica has read the topic). A command retried with the
   // same commit id finds its first outcome here, even after a crash.

@@ -53,6 +53,8 @@ class KafkaLog final : public EventLog {
   [[nodiscard]] Result<std::vector<StoredCommit>> read_partition_stored(std::uint32_t partition,
                                                                         std::uint64_t from_offset,
                                                                         std::size_t max) override;
+  [[nodiscard]] Result<void> read_partition_stored_into(std::uint32_t partition, std::uint64_t from_offset,
+                                                        std::size_t max, std::vector<StoredCommit>& out) override;
   [[nodiscard]] std::vector<std::uint64_t> end_offsets() override;
   [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                         CommitHandler handler) override;
