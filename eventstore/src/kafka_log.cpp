@@ -249,6 +249,11 @@ struct KafkaLog::Impl {
         rd_kafka_message_destroy(m);
       }
       if (!records.empty() || !next.empty()) replica->apply_replicated(std::move(records), next);
+      if (!replica->fault().empty()) {
+        // Stopped (RocksDbLog::apply_replicated): fetch nothing more.
+        rd_kafka_assign(consumer, nullptr);
+        return;
+      }
       for (auto const& [p, offset] : next) consumed[p] = offset;
       update_lag(consumed);
     }
@@ -322,8 +327,11 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::open(KafkaLogOptions const& options)
   }
   impl->partitions = static_cast<std::uint32_t>(partitions);
 
-  auto replica =
-      RocksDbLog::open({.path = options.local_path, .partitions = impl->partitions, .sync = false, .replica = true});
+  auto replica = RocksDbLog::open({.path = options.local_path,
+                                   .partitions = impl->partitions,
+                                   .sync = false,
+                                   .replica = true,
+                                   .env = options.replica_env});
   if (!replica) return replica.error();
   if ((*replica)->partition_count() != impl->partitions) {
     return make_error(ErrorCode::invalid_input, "the local replica has " +
@@ -346,6 +354,10 @@ KafkaLog::~KafkaLog() = default;
 std::uint32_t KafkaLog::partition_count() const noexcept { return impl_->partitions; }
 
 void KafkaLog::append_async(Commit commit, AppendCallback done) {
+  if (auto stopped = fault(); !stopped.empty()) {
+    done(make_error(ErrorCode::unavailable, stopped));
+    return;
+  }
   if (auto structure = check_structure(commit); structure.verdict != Verdict::accepted) {
     done(make_error(ErrorCode::invalid_input, structure.message));
     return;
@@ -416,6 +428,7 @@ Result<void> KafkaLog::read_partition_stored_into(std::uint32_t partition, std::
   return impl_->replica->read_partition_stored_into(partition, from_offset, max, out);
 }
 std::vector<std::uint64_t> KafkaLog::end_offsets() { return impl_->replica->end_offsets(); }
+std::string KafkaLog::fault() { return impl_->replica->fault(); }
 std::unique_ptr<Subscription> KafkaLog::subscribe(std::vector<std::uint64_t> from, CommitHandler handler) {
   return impl_->replica->subscribe(std::move(from), std::move(handler));
 }

@@ -32,6 +32,8 @@ struct RocksDbLog::Written {
   std::vector<RecentCommits::Held> accepted;  // in the order staged
   std::vector<std::uint64_t> end;             // per partition, the next offset after this batch
   bool wrote{false};                          // something was written: published once synced
+  bool failed{false};                         // the write itself failed: nothing of the batch is stored
+  std::string error;                          // why, when it failed
 };
 
 namespace {
@@ -277,6 +279,14 @@ void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
     batch.push_back(Pending{std::move(r.commit), std::move(r.encoded), std::move(r.done), r.position});
   }
   Written written = write_batch(batch, options_.sync, consumed);
+  if (written.failed && !sync_failed_) {
+    // The external log moves on and this replica cannot follow it without a
+    // gap: it stops here, and a restart reads the external log again from
+    // the last position it stored.
+    sync_error_ = "this node's replica of the log could not be written (" + written.error +
+                  "); restart the server to read the log again from the replica's last stored position";
+    sync_failed_ = true;
+  }
   if (written.wrote) publish(written);
   answer(written);
 }
@@ -546,6 +556,8 @@ RocksDbLog::Written RocksDbLog::write_batch(std::vector<Pending>& batch, bool sy
       written.accepted = std::move(staged.accepted);
     } else {
       // Nothing of the batch is in the log: offsets, times and heads go back.
+      written.failed = true;
+      written.error = status.ToString();
       next_offset_ = offsets_before;
       last_recorded_ = recorded_before;
       heads_.clear();  // reloaded from storage on demand

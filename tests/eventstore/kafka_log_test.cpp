@@ -14,6 +14,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "eventually.hpp"
+#include "failing_disk.hpp"
 #include "kafka_mock/kafka_mock.hpp"
 #include "log_contract.hpp"
 #include "temp_dir.hpp"
@@ -49,13 +50,14 @@ struct Cluster {
   testing::TempDir dir;
   std::unique_ptr<KafkaMockCluster> mock = std::move(*KafkaMockCluster::start(3, "commits", 4));
 
-  std::unique_ptr<KafkaLog> node(std::string const& name,
-                                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::unique_ptr<KafkaLog> node(std::string const& name, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                 rocksdb::Env* replica_env = nullptr) {
     KafkaLogOptions options;
     options.brokers = mock->bootstraps();
     options.topic = "commits";
     options.local_path = (dir.path() / name).string();
     options.append_timeout = timeout;
+    options.replica_env = replica_env;
     auto log = KafkaLog::open(options);
     REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
     return std::move(*log);
@@ -180,4 +182,50 @@ TEST_CASE("a record that is not a commit is skipped and reported, and the node r
   REQUIRE(node->append(ticket_commit("after-garbage", 7, kNoStream)).has_value());
   CHECK(node->stream_version(ticket_stream(ticket_id(7))).value() == 0);
   REQUIRE(eventually([&] { return node->skipped_records() == 2; }));
+}
+
+TEST_CASE("a replica write that fails stops the node: its fault shows, appends are refused, a restart leaves no gap") {
+  Cluster c;
+  testing::FailingDisk disk;
+  auto node = c.node("node", std::chrono::seconds(10), disk.env());
+  auto other = c.node("other");
+  std::string const stream = ticket_stream(ticket_id(1));
+  REQUIRE(node->append(ticket_commit("first", 1, kNoStream)).has_value());
+  CHECK(node->fault().empty());
+
+  // In the topic, but this node cannot record it: not acknowledged here.
+  disk.fail_wal_writes(true);
+  auto const second = node->append(ticket_commit("second", 1, 0));
+  CHECK_FALSE(second.has_value());
+  CHECK_FALSE(node->fault().empty());
+  disk.fail_wal_writes(false);
+
+  // The topic moves on without this node, which follows no further: no
+  // commit after the failed one is recorded here, with or without it.
+  REQUIRE(eventually([&] { return other->stream_version(stream).value() == 1; }));
+  REQUIRE(other->append(ticket_commit("third", 1, 1)).has_value());
+  auto const refused = node->append(ticket_commit("fourth", 2, kNoStream));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == ErrorCode::unavailable);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // time to (wrongly) consume "third"
+  CHECK(node->stream_version(stream).value() == 0);
+  CHECK(node->find_commit("third").value() == std::nullopt);
+
+  // Restarted: it reads the topic again from its last stored position, and
+  // holds exactly what the other node holds.
+  node.reset();
+  auto again = c.node("node");
+  CHECK(again->fault().empty());
+  REQUIRE(eventually([&] { return again->stream_version(stream).value() == 2; }));
+  for (std::uint32_t p = 0; p < again->partition_count(); ++p) {
+    auto const mine = again->read_partition(p, 0, 100);
+    auto const theirs = other->read_partition(p, 0, 100);
+    REQUIRE(mine.has_value());
+    REQUIRE(theirs.has_value());
+    REQUIRE(mine->size() == theirs->size());
+    for (std::size_t i = 0; i < mine->size(); ++i) {
+      CHECK((*mine)[i].position == (*theirs)[i].position);
+      CHECK((*mine)[i].commit.commit_id == (*theirs)[i].commit.commit_id);
+    }
+  }
 }

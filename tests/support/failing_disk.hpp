@@ -1,9 +1,9 @@
 #pragma once
-// A disk whose WAL syncs fail or are slow on demand, for a RocksDB store
-// opened with its env(): the write-ahead log's fsync answers an I/O error
-// while failing is on, as a disk that loses its connection or fills up
-// would, and takes `slow_wal_syncs` longer. Everything else goes to the real
-// file system.
+// A disk whose WAL syncs or writes fail, or whose syncs are slow, on demand,
+// for a RocksDB store opened with its env(): the write-ahead log's fsync (or
+// its appends) answers an I/O error while failing is on, as a disk that
+// loses its connection or fills up would, and a sync takes
+// `slow_wal_syncs` longer. Everything else goes to the real file system.
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +25,7 @@ class FailingDisk {
 
   [[nodiscard]] rocksdb::Env* env() const { return env_.get(); }
   void fail_wal_syncs(bool on) { failing_ = on; }
+  void fail_wal_writes(bool on) { failing_writes_ = on; }
   void slow_wal_syncs(std::chrono::milliseconds extra) { extra_ms_ = extra.count(); }
   // WAL syncs answered with an error so far.
   [[nodiscard]] int failed_syncs() const { return failed_; }
@@ -37,10 +38,24 @@ class FailingDisk {
     return rocksdb::IOStatus::IOError("the disk failed a sync");
   }
 
+  [[nodiscard]] rocksdb::IOStatus write_result() const {
+    return failing_writes_ ? rocksdb::IOStatus::IOError("the disk failed a write") : rocksdb::IOStatus::OK();
+  }
+
   class WalFile final : public rocksdb::FSWritableFileOwnerWrapper {
    public:
     WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, FailingDisk& disk)
         : FSWritableFileOwnerWrapper(std::move(file)), disk_(disk) {}
+    rocksdb::IOStatus Append(rocksdb::Slice const& data, rocksdb::IOOptions const& options,
+                             rocksdb::IODebugContext* dbg) override {
+      auto s = disk_.write_result();
+      return s.ok() ? target()->Append(data, options, dbg) : s;
+    }
+    rocksdb::IOStatus Append(rocksdb::Slice const& data, rocksdb::IOOptions const& options,
+                             rocksdb::DataVerificationInfo const& info, rocksdb::IODebugContext* dbg) override {
+      auto s = disk_.write_result();
+      return s.ok() ? target()->Append(data, options, info, dbg) : s;
+    }
     rocksdb::IOStatus Sync(rocksdb::IOOptions const& options, rocksdb::IODebugContext* dbg) override {
       auto s = disk_.sync_result();
       return s.ok() ? target()->Sync(options, dbg) : s;
@@ -71,6 +86,7 @@ class FailingDisk {
   };
 
   std::atomic<bool> failing_{false};
+  std::atomic<bool> failing_writes_{false};
   std::atomic<int> failed_{0};
   std::atomic<std::int64_t> extra_ms_{0};
   std::shared_ptr<rocksdb::FileSystem> fs_;

@@ -13,7 +13,9 @@
 // are not used: the replica records, with its data, where to resume.
 //
 // Reads, positions and subscriptions are the replica's, so a restarted node
-// resumes from its local checkpoint instead of replaying the topic.
+// resumes from its local checkpoint instead of replaying the topic. A write
+// of the replica that fails stops the node's consumption (fault()): going on
+// would leave a gap in the replica that validation would then decide on.
 
 #include <chrono>
 #include <map>
@@ -32,6 +34,9 @@ struct KafkaLogOptions {
   // answers unavailable (the broker may be down).
   std::chrono::milliseconds append_timeout{10'000};
   std::map<std::string, std::string> properties;  // extra librdkafka settings (security, tuning)
+  // The file system of the replica's database (RocksDbLogOptions::env);
+  // null: the default. Tests give one that fails on demand.
+  rocksdb::Env* replica_env{nullptr};
 };
 
 class KafkaLog final : public EventLog {
@@ -58,6 +63,10 @@ class KafkaLog final : public EventLog {
   [[nodiscard]] std::vector<std::uint64_t> end_offsets() override;
   [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                         CommitHandler handler) override;
+  // Why this node stopped following the topic (its replica failed a
+  // write), or empty. Once set, the node consumes nothing more and refuses
+  // appends; a restart resumes from the replica's last stored position.
+  [[nodiscard]] std::string fault() override;
 
   // Records of the topic not yet folded into the replica, summed over
   // partitions (as of the last fetch); 0 when caught up.

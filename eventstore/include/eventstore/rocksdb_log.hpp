@@ -19,7 +19,10 @@
 // succeeds, so no later sync can vouch for them. The batches it covered are
 // answered with errors and never published; every later append is refused.
 // A restart recovers from what the disk holds (a commit answered with an
-// error may be there: an error never promises absence).
+// error may be there: an error never promises absence). A replica stops the
+// same way after a failed write (its external log moves on; the replica
+// cannot follow it without a gap), and a restart reads the external log
+// again from the replica's last stored position.
 //
 // Layout (column families):
 //   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
@@ -196,7 +199,8 @@ class RocksDbLog final : public EventLog {
   std::vector<Written> written_;
   bool committer_done_{false};
   bool syncing_{false};  // a thread is in sync_written
-  // Set once, by the first failed sync; then no batch is written or published.
+  // Set once, by the first failed sync (a replica: failed write); then no
+  // batch is written or published.
   std::atomic<bool> sync_failed_{false};
   std::string sync_error_;  // written before sync_failed_ is set
 
