@@ -133,7 +133,9 @@ TEST_CASE("payment faults: an unreachable gateway leaves the charge pending unti
 }
 
 TEST_CASE("payment faults: a slow gateway that then refuses, across the deadline, ends the hold at once") {
-  PaymentFaults f({"--reservation-ttl", "1"}, 2000ms);
+  // The payment starts well inside the 2 s hold, even on a loaded machine,
+  // and its refusal comes after the hold's end.
+  PaymentFaults f({"--reservation-ttl", "2"}, 3000ms);
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto other = f.user("other");
@@ -193,11 +195,12 @@ TEST_CASE("payment faults: cancel and pay at once: one wins, and the money match
 }
 
 TEST_CASE("payment faults: a payment started before the deadline and answered after it completes the order") {
-  PaymentFaults f({"--reservation-ttl", "1"}, 1500ms);
+  // Started at once (2 s of margin on a loaded machine), answered 2.5 s
+  // later: after the hold's end.
+  PaymentFaults f({"--reservation-ttl", "2"}, 2500ms);
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   auto h = hold(seller, buyer);
-  std::this_thread::sleep_for(300ms);
   auto const r = pay(buyer, h.order, "tok_slow");
   CHECK(r.status == 201);
   CHECK(f.order_status(buyer, h.order) == "complete");
