@@ -222,8 +222,7 @@ struct KafkaLog::Impl {
     close_producer(old);  // outside the lock: its reports may lead to new appends
   }
 
-  void run_consumer() {
-    std::map<std::uint32_t, std::uint64_t> consumed = replica->consumed_offsets();
+  void run_consumer(std::map<std::uint32_t, std::uint64_t> consumed) {
     rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(static_cast<int>(partitions));
     for (std::uint32_t p = 0; p < partitions; ++p) {
       auto* tp = rd_kafka_topic_partition_list_add(assignment, options.topic.c_str(), static_cast<std::int32_t>(p));
@@ -249,9 +248,12 @@ struct KafkaLog::Impl {
         rd_kafka_message_destroy(m);
       }
       if (!records.empty() || !next.empty()) replica->apply_replicated(std::move(records), next);
-      if (!replica->fault().empty()) {
-        // Stopped (RocksDbLog::apply_replicated): fetch nothing more.
+      if (auto const fault = replica->fault(); !fault.empty()) {
+        // Stopped (RocksDbLog::apply_replicated): fetch nothing more, and
+        // answer now the appends whose records this node will not consume
+        // (append_async refuses new ones once the fault is set).
         rd_kafka_assign(consumer, nullptr);
+        fail_all(fault);
         return;
       }
       for (auto const& [p, offset] : next) consumed[p] = offset;
@@ -343,7 +345,10 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::open(KafkaLogOptions const& options)
   if (!consumer) return consumer.error();
   impl->consumer = *consumer;
   rd_kafka_poll_set_consumer(impl->consumer);
-  impl->consumer_thread = std::thread([i = impl.get()] { i->run_consumer(); });
+  auto consumed = impl->replica->consumed_offsets();
+  if (!consumed) return consumed.error();
+  impl->consumer_thread =
+      std::thread([i = impl.get(), from = std::move(*consumed)]() mutable { i->run_consumer(std::move(from)); });
   impl->poller_thread = std::thread([i = impl.get()] { i->run_poller(); });
   return std::unique_ptr<KafkaLog>(new KafkaLog(std::move(impl)));
 }
@@ -374,6 +379,12 @@ void KafkaLog::append_async(Commit commit, AppendCallback done) {
     std::lock_guard lock(impl_->waiting_mutex);
     impl_->waiting[commit.commit_id].push_back(
         {id, std::move(done), SteadyClock::now() + impl_->options.append_timeout});
+  }
+  // A stop since the check above: the consumer's fail_all may have run
+  // before this waiter was added; answered here, and not produced.
+  if (auto stopped = fault(); !stopped.empty()) {
+    impl_->resolve(commit.commit_id, make_error(ErrorCode::unavailable, stopped), id);
+    return;
   }
   auto* sent = new Sent{commit.commit_id, id};
   rd_kafka_vu_t vus[8];

@@ -122,14 +122,29 @@ std::vector<rocksdb::ColumnFamilyDescriptor> log_families() {
           {"dedup", point_lookup_family_options()}};
 }
 
-// Last accepted offset + 1 of a partition, from the commits family.
-std::uint64_t scan_end_offset(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* commits, std::uint32_t partition) {
+// Last accepted offset + 1 of a partition, from the commits family. A read
+// error is an error, never "empty": the next append would be written over
+// the partition's first commits.
+Result<std::uint64_t> scan_end_offset(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* commits, std::uint32_t partition) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), commits));
   it->SeekForPrev(keys::commit_key(partition, UINT64_MAX));
+  if (!it->status().ok()) return storage_error(it->status());
   if (!it->Valid()) return 0;
   auto const key = it->key().ToStringView();
   if (key.size() != 12 || keys::get_be32(key) != partition) return 0;
   return keys::get_be64(key.substr(4)) + 1;
+}
+
+// Every partition's scan_end_offset.
+Result<std::vector<std::uint64_t>> scan_end_offsets(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* commits,
+                                                    std::uint32_t partitions) {
+  std::vector<std::uint64_t> ends(partitions);
+  for (std::uint32_t p = 0; p < partitions; ++p) {
+    auto end = scan_end_offset(db, commits, p);
+    if (!end) return end.error();
+    ends[p] = *end;
+  }
+  return ends;
 }
 
 class RocksDbSubscription final : public Subscription {
@@ -194,13 +209,17 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open_secondary(RocksDbLogOptions
     return make_error(ErrorCode::not_found, options.path + " holds no event log");
   }
   auto const partitions = static_cast<std::uint32_t>(std::stoul(stored));
-  return std::unique_ptr<RocksDbLog>(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  std::unique_ptr<RocksDbLog> log(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  if (auto started = log->start(); !started) return started.error();
+  return log;
 }
 
 Result<void> RocksDbLog::catch_up() {
   if (options_.secondary_path.empty()) return make_error(ErrorCode::internal, "catch_up is for a read-only log");
   if (auto const status = db_->TryCatchUpWithPrimary(); !status.ok()) return storage_error(status);
-  for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
+  auto ends = scan_end_offsets(*db_, handles_->commits(), partitions_);
+  if (!ends) return ends.error();
+  next_offset_ = std::move(*ends);
   {
     std::lock_guard lock(published_mutex_);
     if (published_end_ == next_offset_) return {};
@@ -248,27 +267,36 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
     return storage_error(status);
   }
   if (partitions == 0) return make_error(ErrorCode::invalid_input, "partition count must be positive");
-  return std::unique_ptr<RocksDbLog>(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  std::unique_ptr<RocksDbLog> log(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  if (auto started = log->start(); !started) return started.error();
+  return log;
 }
 
 RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
                        RocksDbLogOptions options)
     : db_(std::move(db)), handles_(std::move(handles)), partitions_(partitions), options_(std::move(options)) {
   next_offset_.resize(partitions_);
-  for (std::uint32_t p = 0; p < partitions_; ++p) next_offset_[p] = scan_end_offset(*db_, handles_->commits(), p);
-  published_end_ = next_offset_;
+  published_end_.resize(partitions_);
   recent_ = std::make_unique<RecentCommits>(partitions_, kRecentPerPartition);
   last_recorded_.resize(partitions_);
+}
+
+Result<void> RocksDbLog::start() {
+  auto ends = scan_end_offsets(*db_, handles_->commits(), partitions_);
+  if (!ends) return ends.error();
+  next_offset_ = std::move(*ends);
+  published_end_ = next_offset_;
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     if (next_offset_[p] == 0) continue;
-    if (auto last = read_partition(p, next_offset_[p] - 1, 1); last && !last->empty()) {
-      last_recorded_[p] = last->front().commit.meta.recorded_at;
-    }
+    auto last = read_partition(p, next_offset_[p] - 1, 1);
+    if (!last) return last.error();
+    if (!last->empty()) last_recorded_[p] = last->front().commit.meta.recorded_at;
   }
   if (!options_.replica && options_.secondary_path.empty()) {
     committer_ = std::thread([this] { run_committer(); });
     syncer_ = std::thread([this] { run_syncer(); });
   }
+  return {};
 }
 
 void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
@@ -291,14 +319,15 @@ void RocksDbLog::apply_replicated(std::vector<ReplicatedRecord> records,
   answer(written);
 }
 
-std::map<std::uint32_t, std::uint64_t> RocksDbLog::consumed_offsets() const {
+Result<std::map<std::uint32_t, std::uint64_t>> RocksDbLog::consumed_offsets() const {
   std::map<std::uint32_t, std::uint64_t> out;
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     std::string value;
-    if (db_->Get(rocksdb::ReadOptions(), handles_->meta(), "consumed/" + std::to_string(p), &value).ok() &&
-        value.size() == 8) {
-      out[p] = keys::get_be64(value);
-    }
+    auto const status = db_->Get(rocksdb::ReadOptions(), handles_->meta(), "consumed/" + std::to_string(p), &value);
+    if (status.IsNotFound()) continue;
+    if (!status.ok()) return storage_error(status);
+    if (value.size() != 8) return make_error(ErrorCode::internal, "the replica's consumed offset is damaged");
+    out[p] = keys::get_be64(value);
   }
   return out;
 }

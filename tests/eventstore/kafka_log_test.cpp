@@ -7,6 +7,7 @@
 #include "eventstore/kafka_log.hpp"
 
 #include <atomic>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -228,4 +229,34 @@ TEST_CASE("a replica write that fails stops the node: its fault shows, appends a
       CHECK((*mine)[i].commit.commit_id == (*theirs)[i].commit.commit_id);
     }
   }
+}
+
+TEST_CASE("a node that stops on a failed replica write answers its waiting appends at once, not at their timeout") {
+  Cluster c;
+  testing::FailingDisk disk;
+  auto const timeout = std::chrono::seconds(60);
+  std::promise<Result<AppendResult>> second, late;  // outlive the node, which answers them
+  auto node = c.node("node", timeout, disk.env());
+  REQUIRE(node->append(ticket_commit("first", 1, kNoStream)).has_value());
+
+  // "second" is consumed and its write fails slowly; "late" is produced while
+  // that write is under way, so the stopped node will never consume it.
+  disk.slow_wal_writes(std::chrono::milliseconds(500));
+  disk.fail_wal_writes(true);
+  int const writes_before = disk.writes();
+  node->append_async(ticket_commit("second", 1, 0), [&](Result<AppendResult> const& r) { second.set_value(r); });
+  REQUIRE(eventually([&] { return disk.writes() > writes_before; }));
+  node->append_async(ticket_commit("late", 2, kNoStream), [&](Result<AppendResult> const& r) { late.set_value(r); });
+
+  auto second_answer = second.get_future();
+  auto late_answer = late.get_future();
+  REQUIRE(second_answer.wait_for(timeout / 4) == std::future_status::ready);
+  CHECK_FALSE(second_answer.get().has_value());
+  REQUIRE(late_answer.wait_for(timeout / 4) == std::future_status::ready);
+  auto const answered = late_answer.get();
+  REQUIRE_FALSE(answered.has_value());
+  CHECK(answered.error().code == ErrorCode::unavailable);
+  CHECK(answered.error().message.find("restart") != std::string::npos);
+  disk.slow_wal_writes(std::chrono::milliseconds(0));
+  disk.fail_wal_writes(false);
 }

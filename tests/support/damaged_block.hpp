@@ -8,6 +8,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
@@ -16,20 +17,29 @@ namespace ticketing::testing {
 
 class DamagedBlock {
  public:
-  // Rewrites everything the store at `path` holds into uncompressed table
-  // files, then overwrites `bytes` (a key, or the part of one that is not
-  // shared with the key before it) in the one table file that holds them.
-  // The store must be closed.
+  // Rewrites everything the store at `path` holds, in every column family,
+  // into uncompressed table files, then overwrites `bytes` (a key, or the
+  // part of one that is not shared with the key before it, or bytes of a
+  // value) in the one table file that holds them. The store must be closed
+  // and use the default key order.
   DamagedBlock(std::filesystem::path const& path, std::string const& bytes) : original_(bytes) {
     {
       rocksdb::Options options;
       options.compression = rocksdb::kNoCompression;
+      std::vector<std::string> names;
+      REQUIRE(rocksdb::DB::ListColumnFamilies(options, path.string(), &names).ok());
+      std::vector<rocksdb::ColumnFamilyDescriptor> families;
+      for (auto const& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
       rocksdb::DB* raw = nullptr;
-      REQUIRE(rocksdb::DB::Open(options, path.string(), &raw).ok());
+      REQUIRE(rocksdb::DB::Open(options, path.string(), families, &handles, &raw).ok());
       std::unique_ptr<rocksdb::DB> db(raw);
       rocksdb::CompactRangeOptions all;
       all.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-      REQUIRE(db->CompactRange(all, nullptr, nullptr).ok());
+      for (auto* handle : handles) {
+        REQUIRE(db->CompactRange(all, handle, nullptr, nullptr).ok());
+        REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+      }
     }
     int found = 0;
     for (auto const& entry : std::filesystem::directory_iterator(path)) {

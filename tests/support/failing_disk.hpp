@@ -1,9 +1,10 @@
 #pragma once
-// A disk whose WAL syncs or writes fail, or whose syncs are slow, on demand,
-// for a RocksDB store opened with its env(): the write-ahead log's fsync (or
-// its appends) answers an I/O error while failing is on, as a disk that
-// loses its connection or fills up would, and a sync takes
-// `slow_wal_syncs` longer. Everything else goes to the real file system.
+// A disk whose WAL syncs or writes fail, or are slow, on demand, for a
+// RocksDB store opened with its env(): the write-ahead log's fsync (or its
+// appends) answers an I/O error while failing is on, as a disk that loses
+// its connection or fills up would, and a sync (or an append) takes
+// `slow_wal_syncs` (`slow_wal_writes`) longer. Everything else goes to the
+// real file system.
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,9 @@ class FailingDisk {
   void fail_wal_syncs(bool on) { failing_ = on; }
   void fail_wal_writes(bool on) { failing_writes_ = on; }
   void slow_wal_syncs(std::chrono::milliseconds extra) { extra_ms_ = extra.count(); }
+  void slow_wal_writes(std::chrono::milliseconds extra) { extra_write_ms_ = extra.count(); }
+  // WAL appends begun so far.
+  [[nodiscard]] int writes() const { return writes_; }
   // WAL syncs answered with an error so far.
   [[nodiscard]] int failed_syncs() const { return failed_; }
 
@@ -38,7 +42,11 @@ class FailingDisk {
     return rocksdb::IOStatus::IOError("the disk failed a sync");
   }
 
-  [[nodiscard]] rocksdb::IOStatus write_result() const {
+  [[nodiscard]] rocksdb::IOStatus write_result() {
+    ++writes_;
+    if (auto const extra = extra_write_ms_.load(); extra > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(extra));
+    }
     return failing_writes_ ? rocksdb::IOStatus::IOError("the disk failed a write") : rocksdb::IOStatus::OK();
   }
 
@@ -89,6 +97,8 @@ class FailingDisk {
   std::atomic<bool> failing_writes_{false};
   std::atomic<int> failed_{0};
   std::atomic<std::int64_t> extra_ms_{0};
+  std::atomic<std::int64_t> extra_write_ms_{0};
+  std::atomic<int> writes_{0};
   std::shared_ptr<rocksdb::FileSystem> fs_;
   std::unique_ptr<rocksdb::Env> env_;
 };

@@ -124,8 +124,9 @@ class RocksDbLog final : public EventLog {
   // their positions, recording `consumed` (per partition, the next offset to
   // read from the external log) in the same batch.
   void apply_replicated(std::vector<ReplicatedRecord> records, std::map<std::uint32_t, std::uint64_t> const& consumed);
-  // Replica mode: per partition, where to resume reading the external log.
-  [[nodiscard]] std::map<std::uint32_t, std::uint64_t> consumed_offsets() const;
+  // Replica mode: per partition, where to resume reading the external log
+  // (absent: from its beginning). A read error is an error, never "absent".
+  [[nodiscard]] Result<std::map<std::uint32_t, std::uint64_t>> consumed_offsets() const;
 
   // Read-only mode: takes in what the writer has made durable since, as whole
   // commits (a WriteBatch is atomic), and publishes the new ends. Reads in
@@ -155,6 +156,9 @@ class RocksDbLog final : public EventLog {
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
              RocksDbLogOptions options);
   [[nodiscard]] static Result<std::unique_ptr<RocksDbLog>> open_secondary(RocksDbLogOptions const& options);
+  // Reads where each partition ends (a read error fails the open: never
+  // taken for an empty partition), then starts the committer and syncer.
+  [[nodiscard]] Result<void> start();
   void run_committer();
   void run_syncer();
   // With written_mutex_ held and no sync running: takes every written batch,
