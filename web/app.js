@@ -2,7 +2,7 @@
 // time, and the public changes stream keeping what is shown current.
 
 import { api, nextLink } from './api.js';
-import { clock, field, h, money, showErrors } from './dom.js';
+import { clock, field, h, money, redrawRows, showErrors } from './dom.js';
 import { cardToken, mountCard } from './card.js';
 
 const main = document.getElementById('main');
@@ -71,7 +71,7 @@ function ticketsView() {
     const rows = [...tickets.values()].filter(matches);
     rows.sort((a, b) => (order === 'listed' ? 0 : (order === 'price' ? a.price - b.price : b.price - a.price))
       || (a.listedAt < b.listedAt ? -1 : 1) * (order === '-price' ? -1 : 1));
-    body.replaceChildren(...rows.map((t) => h('tr', {},
+    redrawRows(body, rows.map((t) => h('tr', { 'data-key': t.id },
       h('td', {}, h('a', { href: `#/tickets/${t.id}` }, t.title)),
       h('td', { text: money(t.price) }),
       h('td', { text: t.listedAt ? new Date(t.listedAt).toLocaleDateString() : '' }))));
@@ -177,7 +177,7 @@ const stateOf = (t) => {
 async function listingsView() {
   if (!user) return go('#/signin');
   const body = h('tbody');
-  const draw = (rows) => body.replaceChildren(...rows.map((t) => h('tr', { 'data-ticket': t.id },
+  const draw = (rows) => redrawRows(body, rows.map((t) => h('tr', { 'data-key': t.id },
     h('td', {}, h('a', { href: `#/tickets/${t.id}` }, t.title)),
     h('td', { text: money(t.price) }),
     h('td', { class: 'state', text: stateOf(t) }))));

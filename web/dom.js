@@ -40,6 +40,21 @@ export function showErrors(form, alert, error) {
   alert.textContent = general.join(' ');
 }
 
+// Replaces a table body's rows, each keyed by its data-key. A list that
+// changes live must not take a keyboard user's place away: if the focus was
+// in a row, it moves to the same row's link in the new rows, or, when that
+// row is gone, to the row now at its place (else the last row).
+export function redrawRows(body, rows) {
+  const focused = body.contains(document.activeElement) ? document.activeElement.closest('tr') : null;
+  const key = focused ? focused.dataset.key : undefined;
+  const index = focused ? [...body.children].indexOf(focused) : -1;
+  body.replaceChildren(...rows);
+  if (!focused || rows.length === 0) return;
+  const same = rows.find((row) => row.dataset.key === key);
+  const target = (same || rows[Math.min(index, rows.length - 1)]).querySelector('a, button');
+  if (target) target.focus();
+}
+
 export function money(price) {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(price));
 }

@@ -203,6 +203,30 @@ async function main() {
     await phone.context().close();
   });
 
+  await test('a keyboard user keeps their place while the list changes live', async () => {
+    await list(seller, 'Steady place', 30);
+    const page = await person();
+    const focused = () => page.evaluate(() => ({
+      text: document.activeElement.textContent.trim(),
+      inList: document.activeElement.closest('tbody') !== null,
+    }));
+    const steady = page.getByRole('link', { name: 'Steady place' });
+    await steady.waitFor(wait);
+    await steady.focus();
+    // A ticket listed meanwhile redraws the list: the focus stays on the same ticket.
+    await list(seller, 'Listed while focused', 31);
+    await page.getByRole('link', { name: 'Listed while focused' }).waitFor(wait);
+    const kept = await focused();
+    if (kept.text !== 'Steady place' || !kept.inList) throw new Error(`focus moved to "${kept.text}"`);
+    // The focused ticket leaves the list (a buyer holds it): the focus stays in the list.
+    await openTicket(buyer, 'Steady place');
+    await buy(buyer);
+    await gone(steady);
+    const moved = await focused();
+    if (!moved.inList) throw new Error(`focus left the list for "${moved.text}"`);
+    await page.context().close();
+  });
+
   await test('the keyboard alone: sign up, find a ticket, buy it, pay, sign out', async () => {
     await list(seller, 'Keyboard show', 25);
     const page = await person();
