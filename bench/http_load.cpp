@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -42,13 +44,38 @@ struct Shared {
   std::map<int, std::uint64_t> statuses;
 };
 
+// Start::all_connected: every connection waits here until all have
+// connected (or failed to), then all go at once.
+struct Gate {
+  std::size_t expected{0};
+  std::size_t arrived{0};
+  std::optional<asio::steady_timer> opened;  // cancelled to open the gate
+};
+
+asio::awaitable<void> pass(Gate* gate) {
+  if (gate == nullptr) co_return;
+  if (++gate->arrived == gate->expected) {
+    gate->opened->cancel();
+    co_return;
+  }
+  (void)co_await gate->opened->async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// `gate`, `closing`: with Start::all_connected, where connections wait for
+// each other before their first request and before they close (so no
+// connection's teardown competes with the others' requests); else null.
 asio::awaitable<void> connection(std::uint16_t port, std::size_t index, Clock::time_point deadline,
-                                 RequestMaker const& make, Shared& shared, ResponseSink const& sink) {
+                                 RequestMaker const& make, Shared& shared, ResponseSink const& sink, Gate* gate,
+                                 Gate* closing) {
   auto executor = co_await asio::this_coro::executor;
   beast::tcp_stream stream(executor);
   auto [ec] = co_await stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                                             asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return;
+  co_await pass(gate);
+  if (ec) {
+    co_await pass(closing);
+    co_return;
+  }
   beast::flat_buffer buffer;
   std::vector<double> latencies;
   std::map<int, std::uint64_t> statuses;
@@ -70,6 +97,7 @@ asio::awaitable<void> connection(std::uint16_t port, std::size_t index, Clock::t
     }
     if (!res.keep_alive()) break;
   }
+  co_await pass(closing);
   std::lock_guard lock(shared.mutex);
   shared.latencies_ms.insert(shared.latencies_ms.end(), latencies.begin(), latencies.end());
   for (auto const& [s, c] : statuses) shared.statuses[s] += c;
@@ -85,13 +113,23 @@ double percentile(std::vector<double>& v, double p) {
 }  // namespace
 
 LoadResult run_load(std::uint16_t port, std::size_t connections, std::chrono::duration<double> duration,
-                    RequestMaker const& make, int threads, ResponseSink const& sink) {
+                    RequestMaker const& make, int threads, ResponseSink const& sink, Start start_at) {
   asio::io_context ioc;
   Shared shared;
+  Gate gate{.expected = connections, .arrived = 0, .opened = std::nullopt};
+  Gate closing{.expected = connections, .arrived = 0, .opened = std::nullopt};
+  bool const gated = start_at == Start::all_connected;
+  if (gated) {
+    threads = 1;  // the gates are not shared across threads
+    gate.opened.emplace(ioc, asio::steady_timer::time_point::max());
+    closing.opened.emplace(ioc, asio::steady_timer::time_point::max());
+  }
   auto const start = Clock::now();
   auto const deadline = start + std::chrono::duration_cast<Clock::duration>(duration);
   for (std::size_t c = 0; c < connections; ++c) {
-    asio::co_spawn(ioc, connection(port, c, deadline, make, shared, sink), asio::detached);
+    asio::co_spawn(
+        ioc, connection(port, c, deadline, make, shared, sink, gated ? &gate : nullptr, gated ? &closing : nullptr),
+        asio::detached);
   }
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back([&] { ioc.run(); });

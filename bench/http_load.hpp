@@ -29,8 +29,15 @@ using RequestMaker = std::function<std::string(std::size_t connection, std::uint
 // Called with each response's status and body (serialised across connections).
 using ResponseSink = std::function<void(int status, std::string const& body)>;
 
+// When the first requests go: each connection's as soon as it is connected,
+// or every connection's once all are connected (requests from clients that
+// hold open connections, as browsers do, released at once; the connections
+// then close only once all are done; one thread only).
+enum class Start { as_connected, all_connected };
+
 LoadResult run_load(std::uint16_t port, std::size_t connections, std::chrono::duration<double> duration,
-                    RequestMaker const& make, int threads = 1, ResponseSink const& sink = {});
+                    RequestMaker const& make, int threads = 1, ResponseSink const& sink = {},
+                    Start start = Start::as_connected);
 
 std::string http_get(std::string const& target, std::string const& cookie = {});
 std::string http_post(std::string const& target, std::string const& json, std::string const& cookie = {});
