@@ -260,3 +260,38 @@ TEST_CASE("a node that stops on a failed replica write answers its waiting appen
   disk.slow_wal_writes(std::chrono::milliseconds(0));
   disk.fail_wal_writes(false);
 }
+
+TEST_CASE("a slow replica write delays a node's answers, nothing more: every append acknowledged, in order, no fault") {
+  Cluster c;
+  testing::FailingDisk disk;
+  auto node = c.node("node", std::chrono::seconds(30), disk.env());
+  auto other = c.node("other");
+  disk.slow_wal_writes(std::chrono::milliseconds(150));
+  constexpr int kAppends = 8;
+  std::vector<std::future<Result<AppendResult>>> answers;
+  std::vector<std::shared_ptr<std::promise<Result<AppendResult>>>> promises;
+  for (int i = 0; i < kAppends; ++i) {
+    auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+    answers.push_back(promise->get_future());
+    promises.push_back(promise);
+    node->append_async(ticket_commit("slow-" + std::to_string(i), i + 1, kNoStream),
+                       [promise](Result<AppendResult> const& r) { promise->set_value(r); });
+  }
+  for (auto& answer : answers) {
+    auto const r = answer.get();
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
+  }
+  CHECK(disk.writes() > 0);
+  CHECK(node->fault().empty());
+  disk.slow_wal_writes(std::chrono::milliseconds(0));
+  // The slow node's replica holds what the other node's does, commit for commit.
+  REQUIRE(eventually([&] { return other->find_commit("slow-" + std::to_string(kAppends - 1)).value().has_value(); }));
+  for (std::uint32_t p = 0; p < node->partition_count(); ++p) {
+    auto const mine = node->read_partition(p, 0, 100);
+    auto const theirs = other->read_partition(p, 0, 100);
+    REQUIRE(mine.has_value());
+    REQUIRE(theirs.has_value());
+    REQUIRE(mine->size() == theirs->size());
+    for (std::size_t i = 0; i < mine->size(); ++i) CHECK((*mine)[i].commit.commit_id == (*theirs)[i].commit.commit_id);
+  }
+}
