@@ -65,6 +65,22 @@ struct Cluster {
   }
 };
 
+// Two nodes' replicas hold the same commits at the same positions, partition
+// by partition.
+void check_same_replicas(KafkaLog& mine, KafkaLog& theirs) {
+  for (std::uint32_t p = 0; p < mine.partition_count(); ++p) {
+    auto const a = mine.read_partition(p, 0, 100);
+    auto const b = theirs.read_partition(p, 0, 100);
+    REQUIRE(a.has_value());
+    REQUIRE(b.has_value());
+    REQUIRE(a->size() == b->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      CHECK((*a)[i].position == (*b)[i].position);
+      CHECK((*a)[i].commit.commit_id == (*b)[i].commit.commit_id);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE_TEMPLATE_INVOKE(event_log_contract, KafkaBackend);
@@ -218,17 +234,7 @@ TEST_CASE("a replica write that fails stops the node: its fault shows, appends a
   auto again = c.node("node");
   CHECK(again->fault().empty());
   REQUIRE(eventually([&] { return again->stream_version(stream).value() == 2; }));
-  for (std::uint32_t p = 0; p < again->partition_count(); ++p) {
-    auto const mine = again->read_partition(p, 0, 100);
-    auto const theirs = other->read_partition(p, 0, 100);
-    REQUIRE(mine.has_value());
-    REQUIRE(theirs.has_value());
-    REQUIRE(mine->size() == theirs->size());
-    for (std::size_t i = 0; i < mine->size(); ++i) {
-      CHECK((*mine)[i].position == (*theirs)[i].position);
-      CHECK((*mine)[i].commit.commit_id == (*theirs)[i].commit.commit_id);
-    }
-  }
+  check_same_replicas(*again, *other);
 }
 
 TEST_CASE("a node that stops on a failed replica write answers its waiting appends at once, not at their timeout") {
@@ -286,12 +292,5 @@ TEST_CASE("a slow replica write delays a node's answers, nothing more: every app
   disk.slow_wal_writes(std::chrono::milliseconds(0));
   // The slow node's replica holds what the other node's does, commit for commit.
   REQUIRE(eventually([&] { return other->find_commit("slow-" + std::to_string(kAppends - 1)).value().has_value(); }));
-  for (std::uint32_t p = 0; p < node->partition_count(); ++p) {
-    auto const mine = node->read_partition(p, 0, 100);
-    auto const theirs = other->read_partition(p, 0, 100);
-    REQUIRE(mine.has_value());
-    REQUIRE(theirs.has_value());
-    REQUIRE(mine->size() == theirs->size());
-    for (std::size_t i = 0; i < mine->size(); ++i) CHECK((*mine)[i].commit.commit_id == (*theirs)[i].commit.commit_id);
-  }
+  check_same_replicas(*node, *other);
 }
