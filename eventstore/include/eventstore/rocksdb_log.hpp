@@ -24,6 +24,10 @@
 // cannot follow it without a gap), and a restart reads the external log
 // again from the replica's last stored position.
 //
+// The open reads where each partition ends (its last commit key): a read
+// error there fails the open. Taken for an empty partition, it would let the
+// next append be written over the partition's first commit.
+//
 // Layout (column families):
 //   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
 //   streams : stream | 0x00 | be64 version         -> be32 partition | be64 offset | be32 event index
