@@ -20,30 +20,35 @@ inline constexpr bool kKeepsIndexes = !requires {
 };
 
 // The for-sale indexes (by listing time, by price) hold a copy of each
-// available ticket's row, so a page of tickets is one scan.
+// available ticket's row, so a page of tickets is one scan. `before` is the
+// row as it was (none for a new ticket): only the index entries it had are
+// erased, and each key is written once, so no write is spent on a key that
+// is not there or written again.
 template <class Txn>
-void put_ticket(Txn& txn, TicketRow const& row) {
+void put_ticket(Txn& txn, TicketRow const& row, TicketRow const* before = nullptr) {
   txn.put(keys::ticket(row.id), row);
   if constexpr (!kKeepsIndexes<Txn>) return;
+  bool const was_for_sale = before != nullptr && before->status == ticket::Status::available;
   if (row.status == ticket::Status::available) {
+    if (was_for_sale && before->price_cents != row.price_cents) {
+      txn.erase(keys::by_price(before->price_cents, before->listed_at_ms, before->id));
+    }
     txn.put(keys::for_sale(row.listed_at_ms, row.id), row);
     txn.put(keys::by_price(row.price_cents, row.listed_at_ms, row.id), row);
-  } else {
-    txn.erase(keys::for_sale(row.listed_at_ms, row.id));
-    txn.erase(keys::by_price(row.price_cents, row.listed_at_ms, row.id));
+  } else if (was_for_sale) {
+    txn.erase(keys::for_sale(before->listed_at_ms, before->id));
+    txn.erase(keys::by_price(before->price_cents, before->listed_at_ms, before->id));
   }
 }
 
 template <class Txn, class F>
 void update_ticket(Txn& txn, std::string const& id, F&& change) {
-  auto row = txn.template get<TicketRow>(keys::ticket(id));
-  if (!row) return;  // an event for a ticket the views never saw: nothing to change
-  if constexpr (kKeepsIndexes<Txn>) {
-    txn.erase(keys::by_price(row->price_cents, row->listed_at_ms, row->id));  // its price may change
-  }
-  change(*row);
-  ++row->version;
-  put_ticket(txn, *row);
+  auto const before = txn.template get<TicketRow>(keys::ticket(id));
+  if (!before) return;  // an event for a ticket the views never saw: nothing to change
+  TicketRow row = *before;
+  change(row);
+  ++row.version;
+  put_ticket(txn, row, &*before);
 }
 
 template <class Txn, class F>
