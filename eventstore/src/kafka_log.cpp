@@ -341,12 +341,12 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::open(KafkaLogOptions const& options)
                                                     " partitions, the topic " + std::to_string(partitions));
   }
   impl->replica = std::move(*replica);
+  auto consumed = impl->replica->consumed_offsets();  // where to resume: read before any client reads the topic
+  if (!consumed) return consumed.error();
   auto consumer = impl->make_client(RD_KAFKA_CONSUMER);
   if (!consumer) return consumer.error();
   impl->consumer = *consumer;
   rd_kafka_poll_set_consumer(impl->consumer);
-  auto consumed = impl->replica->consumed_offsets();
-  if (!consumed) return consumed.error();
   impl->consumer_thread =
       std::thread([i = impl.get(), from = std::move(*consumed)]() mutable { i->run_consumer(std::move(from)); });
   impl->poller_thread = std::thread([i = impl.get()] { i->run_poller(); });

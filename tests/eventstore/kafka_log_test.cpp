@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
+#include <rocksdb/db.h>
 
 #include "eventually.hpp"
 #include "failing_disk.hpp"
@@ -295,4 +296,33 @@ TEST_CASE("a slow replica write delays a node's answers, nothing more: every app
   // The slow node's replica holds what the other node's does, commit for commit.
   REQUIRE(eventually([&] { return other->end_offsets() == node->end_offsets(); }));  // partitions arrive apart
   check_same_replicas(*node, *other);
+}
+
+TEST_CASE("a replica whose record of where to resume is damaged does not open (never read from the start)") {
+  Cluster c;
+  {
+    auto node = c.node("node");
+    REQUIRE(node->append(ticket_commit("first", 1, kNoStream)).has_value());
+  }
+  auto const path = (c.dir.path() / "node").string();
+  {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(options, path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (auto const& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, path, families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), "consumed/0", "not eight bytes").ok());
+    for (auto* handle : handles) REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+  }
+  KafkaLogOptions options;
+  options.brokers = c.mock->bootstraps();
+  options.topic = "commits";
+  options.local_path = path;
+  auto const reopened = KafkaLog::open(options);
+  REQUIRE_FALSE(reopened.has_value());
+  CHECK(reopened.error().message.find("consumed offset") != std::string::npos);
 }
