@@ -1,3 +1,7 @@
+#include <array>
+#include <functional>
+#include <mutex>
+
 #include <simdjson.h>
 #include <sodium.h>
 
@@ -39,6 +43,49 @@ constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
 
 }  // namespace
 
+// A bounded table of the tokens this signer verified, with their claims:
+// every request of a session carries the same token, and checking its
+// signature (base64 decoding, HMAC-SHA256, two JSON parses) is most of what
+// admitting a request that is refused anyway costs. A token's slot is given
+// by a hash of its text; a slot holds one token, and a newer one replaces it.
+// A token is found only by its whole text, compared in constant time, so a
+// forged token learns nothing from the table, and only verified tokens enter
+// it. The expiry, the one check that depends on the time, is made on every
+// use. At most kSlots tokens (4,096 of at most 4 KiB each; a few hundred
+// bytes in practice).
+class TokenSigner::Verified {
+ public:
+  std::optional<SessionClaims> find(std::string_view token) {
+    Slot& slot = slot_of(token);
+    std::lock_guard lock(slot.mutex);
+    if (slot.token.empty() || slot.token.size() != token.size() ||
+        sodium_memcmp(slot.token.data(), token.data(), token.size()) != 0) {
+      return std::nullopt;
+    }
+    return slot.claims;
+  }
+
+  void keep(std::string_view token, SessionClaims const& claims) {
+    Slot& slot = slot_of(token);
+    std::lock_guard lock(slot.mutex);
+    slot.token.assign(token);
+    slot.claims = claims;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 4096;
+  struct Slot {
+    std::mutex mutex;
+    std::string token;
+    SessionClaims claims;
+  };
+  Slot& slot_of(std::string_view token) { return slots_[std::hash<std::string_view>{}(token) % kSlots]; }
+  std::array<Slot, kSlots> slots_;
+};
+
+TokenSigner::TokenSigner(std::string key) : key_(std::move(key)), verified_(std::make_unique<Verified>()) {}
+TokenSigner::~TokenSigner() = default;
+
 std::string TokenSigner::sign(SessionClaims const& c) const {
   JsonWriter payload;
   payload.begin_object();
@@ -52,6 +99,11 @@ std::string TokenSigner::sign(SessionClaims const& c) const {
 
 std::optional<SessionClaims> TokenSigner::verify(std::string_view token, Instant now) const {
   if (token.size() > 4096) return std::nullopt;
+  auto const now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (auto known = verified_->find(token)) {
+    if (known->expires_at <= now_s) return std::nullopt;
+    return known;
+  }
   auto const first = token.find('.');
   auto const second = token.find('.', first == std::string_view::npos ? 0 : first + 1);
   if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
@@ -78,11 +130,11 @@ std::optional<SessionClaims> TokenSigner::verify(std::string_view token, Instant
       p["exp"].get_int64().get(c.expires_at)) {
     return std::nullopt;
   }
-  auto const now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (c.expires_at <= now_s) return std::nullopt;
   c.user_id = id;
   c.email = email;
   c.session_id = sid;
+  verified_->keep(token, c);
   return c;
 }
 

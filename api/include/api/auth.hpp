@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,14 +28,23 @@ struct SessionClaims {
 
 class TokenSigner {
  public:
-  explicit TokenSigner(std::string key) : key_(std::move(key)) {}
+  explicit TokenSigner(std::string key);
+  ~TokenSigner();
+  TokenSigner(TokenSigner const&) = delete;
+  TokenSigner& operator=(TokenSigner const&) = delete;
+
   [[nodiscard]] std::string sign(SessionClaims const& claims) const;
   // The claims of a token signed with this key, with header alg HS256 and not
   // expired at `now`; nullopt for anything else (tampered, alg none, expired).
+  // Safe to call from many threads at once.
   [[nodiscard]] std::optional<SessionClaims> verify(std::string_view token, Instant now) const;
 
  private:
   std::string key_;
+  // The tokens whose signature was checked lately, so that a session's next
+  // request is not checked again (tokens.cpp); bounded.
+  class Verified;
+  std::unique_ptr<Verified> verified_;
 };
 
 // Argon2id cost: interactive (the default, ~70 ms and 64 MiB per hash),
