@@ -15,6 +15,7 @@
 // the "minimum" cost, so that signing up 1,000 buyers measures the API, not
 // Argon2id). nginx (Debian's nginx-light) is used when /usr/sbin/nginx exists.
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
@@ -349,26 +350,39 @@ int main(int argc, char** argv) {
   // The hot ticket: 1,000 buyers, one request each, all at once; first with
   // their connections open (as a browser that has shown the ticket holds
   // one), then each on a new connection, its setup competing with the others'
-  // requests. Each on a ticket of its own.
+  // requests. Each rush on a ticket of its own, five rushes each way: one
+  // rush's p99 swings twofold on this machine, so the median is the figure.
   constexpr std::size_t kBuyers = 1000;
+  constexpr int kRushes = 5;
   std::vector<std::string> cookies;
   for (std::size_t i = 0; i < kBuyers; ++i)
     cookies.push_back(sign_up(server.port, "hot" + std::to_string(i) + "@example.com"));
   auto const hot_ticket = [&](char const* label, Start start) {
-    std::string const hot = json_field(
-        request_once(server.port, http_post("/api/tickets", R"({"title":"Final","price":500})", seller)).second, "id");
-    auto const rush = run_load(
-        server.port, kBuyers, std::chrono::seconds(60),
-        [&](std::size_t c, std::uint64_t n) -> std::string {
-          if (n > 0) return {};
-          return http_post("/api/orders", R"({"ticketId":")" + hot + R"("})", cookies[c]);
-        },
-        1, {}, start);
-    print(label, rush);
-    std::printf("  hot ticket sold to exactly one buyer: %s (201 x %llu); p99 as a ratio of orders' p99: %.2f\n",
-                rush.statuses.count(201) && rush.statuses.at(201) == 1 ? "yes" : "NO",
-                static_cast<unsigned long long>(rush.statuses.count(201) ? rush.statuses.at(201) : 0),
-                orders.p99_ms > 0 ? rush.p99_ms / orders.p99_ms : 0);
+    std::vector<double> ratios;
+    int single_winner = 0;
+    for (int k = 0; k < kRushes; ++k) {
+      std::string const hot = json_field(
+          request_once(server.port, http_post("/api/tickets", R"({"title":"Final","price":500})", seller)).second,
+          "id");
+      auto const rush = run_load(
+          server.port, kBuyers, std::chrono::seconds(60),
+          [&](std::size_t c, std::uint64_t n) -> std::string {
+            if (n > 0) return {};
+            return http_post("/api/orders", R"({"ticketId":")" + hot + R"("})", cookies[c]);
+          },
+          1, {}, start);
+      if (k == 0) print(label, rush);
+      auto const winners = rush.statuses.count(201) ? rush.statuses.at(201) : 0;
+      if (winners == 1) ++single_winner;
+      ratios.push_back(orders.p99_ms > 0 ? rush.p99_ms / orders.p99_ms : 0);
+      std::printf("  rush %d: p99 %.2f ms, %.2f of orders' p99; sold to %llu buyer(s)\n", k + 1, rush.p99_ms,
+                  ratios.back(), static_cast<unsigned long long>(winners));
+    }
+    std::sort(ratios.begin(), ratios.end());
+    std::printf(
+        "  hot ticket sold to exactly one buyer in %d of %d rushes; p99 as a ratio of orders' p99: median %.2f "
+        "(%.2f-%.2f)\n",
+        single_winner, kRushes, ratios[kRushes / 2], ratios.front(), ratios.back());
   };
   hot_ticket("1,000 buyers of one ticket, connections open", Start::all_connected);
   hot_ticket("1,000 buyers of one ticket, new connections", Start::as_connected);
