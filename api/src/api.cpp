@@ -370,8 +370,22 @@ void Api::finish(AsyncCall& call, HttpResponse response) {
 
 // ---- Call ----
 
+namespace {
+
+// A seed no other request has, in this run or any other: a prefix drawn once
+// per process, then a count. Ids need to be unique and not guessable from
+// outside, which the hash of a secret prefix gives; drawing 16 random bytes
+// for every request cost a system call each.
+std::string fresh_seed() {
+  static std::string const prefix = random_hex(16);
+  static std::atomic<std::uint64_t> count{0};
+  return prefix + '-' + std::to_string(count.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace
+
 std::string Call::derive_id(std::string_view purpose) const {
-  if (seed.empty()) seed = random_hex(16);  // drawn on first use: reads never pay for it
+  if (seed.empty()) seed = fresh_seed();  // on first use: reads never pay for it
   std::string const input = seed + '\x1f' + std::string(purpose);
   unsigned char hash[12];
   crypto_generichash(hash, sizeof hash, reinterpret_cast<unsigned char const*>(input.data()), input.size(), nullptr, 0);

@@ -20,7 +20,7 @@ struct Call {
   JsonBody body;
   std::optional<SessionClaims> user;
   Instant now;
-  // Random per request, or derived from the user's Idempotency-Key: every id
+  // Unique per request and unguessable, or derived from the user's Idempotency-Key: every id
   // the request creates (commit ids, a new ticket's id) derives from it, so a
   // retried request decides the very same commands and the log applies them once.
   mutable std::string seed;
