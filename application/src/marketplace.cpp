@@ -104,8 +104,9 @@ Result<CommandOutcome> Marketplace::run(PreparedCommand const& command) {
 
 void Marketplace::try_run_async(PreparedCommand const& command, CommandRunner::Done done,
                                 CommandRunner::Resume const& resume) {
-  runner_.try_run_async(command.partition_key, command.context.commit_id, command.context.meta, command.decide,
-                        std::move(done), resume);
+  runner_.try_run_async(
+      command.partition_key, command.context.commit_id, command.context.meta, command.decide, std::move(done), resume,
+      command.context.fresh_commit_id ? CommandRunner::CommitId::fresh : CommandRunner::CommitId::maybe_used);
 }
 
 Result<CommandOutcome> Marketplace::execute(ticket::Command const& command, CommandContext const& ctx) {

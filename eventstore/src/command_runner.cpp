@@ -201,10 +201,13 @@ constexpr int kDecisionsInARow = 64;
 }  // namespace
 
 void CommandRunner::try_run_async(std::string const& partition_key, std::string const& commit_id,
-                                  CommitMeta const& meta, Decide const& decide, Done done, Resume const& resume) {
-  auto landed = log_.find_commit(commit_id);
-  if (!landed) return done(Result<CommandOutcome>(landed.error()));
-  if (*landed) return done(Result<CommandOutcome>(outcome_of(std::move(**landed))));
+                                  CommitMeta const& meta, Decide const& decide, Done done, Resume const& resume,
+                                  CommitId id) {
+  if (id == CommitId::maybe_used) {
+    auto landed = log_.find_commit(commit_id);
+    if (!landed) return done(Result<CommandOutcome>(landed.error()));
+    if (*landed) return done(Result<CommandOutcome>(outcome_of(std::move(**landed))));
+  }
 
   Turn& turn = turn_of(partition_key);
   auto const first = [&](Done first_done) {

@@ -54,11 +54,13 @@ CommandRunner::Decide update_price(std::int64_t cents) {
   };
 }
 
-// The log, counting the commits offered to it (accepted or not).
+// The log, counting the commits offered to it (accepted or not) and the
+// commits looked up by id.
 class CountingLog final : public EventLog {
  public:
   explicit CountingLog(EventLog& log) : log_(log) {}
   std::atomic<int> appends{0};
+  std::atomic<int> lookups{0};  // of a commit by its id
   [[nodiscard]] std::uint32_t partition_count() const noexcept override { return log_.partition_count(); }
   void append_async(Commit commit, AppendCallback done) override {
     ++appends;
@@ -75,7 +77,10 @@ class CountingLog final : public EventLog {
                                                           std::size_t max) override {
     return log_.read_partition_stored(p, from, max);
   }
-  Result<std::optional<RecordedCommit>> find_commit(std::string const& id) override { return log_.find_commit(id); }
+  Result<std::optional<RecordedCommit>> find_commit(std::string const& id) override {
+    ++lookups;
+    return log_.find_commit(id);
+  }
   std::vector<std::uint64_t> end_offsets() override { return log_.end_offsets(); }
   std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from, CommitHandler handler) override {
     return log_.subscribe(std::move(from), std::move(handler));
@@ -313,6 +318,42 @@ TEST_CASE("try_run_async commits, answers once the commit is durable, and the ca
   REQUIRE(again->has_value());
   CHECK((*again)->append->duplicate);
   CHECK((*again)->append->position == at);
+}
+
+TEST_CASE("try_run_async looks a commit id up first unless it is fresh, and answers the same either way") {
+  Fixture f;
+  CountingLog counting(*f.log);
+  CommandRunner runner(counting);
+  REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
+  int const before = counting.lookups;
+  AsyncResult placed;
+  runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), placed.done(), {},
+                       CommandRunner::CommitId::fresh);
+  auto outcome = placed.get();
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->has_value());
+  REQUIRE((*outcome)->append.has_value());
+  CHECK_FALSE((*outcome)->append->duplicate);
+  CHECK(counting.lookups == before);
+  // A fresh id whose decision refuses: answered at once, nothing looked up.
+  AsyncResult refused;
+  runner.try_run_async(kTicket, "order-2", meta(), place_order("other"), refused.done(), {},
+                       CommandRunner::CommitId::fresh);
+  auto r = refused.get();
+  REQUIRE(r.has_value());
+  REQUIRE_FALSE(r->has_value());
+  CHECK(r->error().message == "Ticket is already reserved");
+  CHECK(counting.lookups == before);
+  // An id that may have been used is looked up first: the first outcome.
+  AsyncResult repeated;
+  runner.try_run_async(kTicket, "order", meta(), place_order("someone else"), repeated.done());
+  auto again = repeated.get();
+  REQUIRE(again.has_value());
+  REQUIRE(again->has_value());
+  CHECK((*again)->append->duplicate);
+  CHECK((*again)->append->position == (*outcome)->append->position);
+  CHECK(counting.lookups == before + 1);
+  CHECK(counting.appends == 2);  // the listing and the order
 }
 
 TEST_CASE("try_run_async answers a refusal and nothing to do at once, committing nothing") {

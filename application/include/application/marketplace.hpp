@@ -17,6 +17,9 @@ namespace ticketing {
 struct CommandContext {
   std::string commit_id;
   CommitMeta meta;  // recorded_at is the decision time `now`
+  // The commit id was made for this command alone (see
+  // CommandRunner::CommitId::fresh): try_run_async does not look it up.
+  bool fresh_commit_id{false};
 };
 
 // A command made ready to run: its partition key, its context and its

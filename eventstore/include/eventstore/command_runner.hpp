@@ -142,10 +142,16 @@ class CommandRunner {
   [[nodiscard]] Result<CommandOutcome> run(std::string const& partition_key, std::string const& commit_id,
                                            CommitMeta const& meta, Decide const& decide);
 
+  // Whether a command's commit id may already be in the log. `fresh`: the
+  // caller made it for this call alone (from a seed of its own, never used
+  // before), so no commit can hold it and it is not looked up first; the
+  // log would still refuse a second commit with it.
+  enum class CommitId { maybe_used, fresh };
+
   // The same without blocking: decides on the caller's thread and calls
   // `done` once, when the commit is durable (on the log's thread), or at once
   // (on the caller's) for a decision's error, nothing to do, a storage error,
-  // or a commit that already landed.
+  // or a commit that already landed (looked up first unless `id` is fresh).
   // When another command on the key has its turn, the command waits in the
   // key's line without a thread, given `resume`: its decision then runs
   // through `resume` when the turn is its (an exception there is given to
@@ -155,7 +161,7 @@ class CommandRunner {
   // or the commit lost a race, or the log found it a duplicate. Nothing is
   // committed then; the caller runs `run`.
   void try_run_async(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
-                     Decide const& decide, Done done, Resume const& resume = {});
+                     Decide const& decide, Done done, Resume const& resume = {}, CommitId id = CommitId::maybe_used);
 
   // Runs `read` against current stream state without committing anything.
   template <class F>
