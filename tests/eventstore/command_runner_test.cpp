@@ -263,6 +263,14 @@ struct AsyncResult {
     return [this](std::optional<Result<CommandOutcome>> r) { promise.set_value(std::move(r)); };
   }
   std::optional<Result<CommandOutcome>> get() { return future.get(); }
+  // The outcome, required to be an append (committed, or found a duplicate).
+  CommandOutcome appended() {
+    auto outcome = get();
+    REQUIRE(outcome.has_value());
+    REQUIRE(outcome->has_value());
+    REQUIRE((*outcome)->append.has_value());
+    return std::move(**outcome);
+  }
 };
 
 // Buyers of one ticket, each on its own thread, all let go at once: how
@@ -298,13 +306,10 @@ TEST_CASE("try_run_async commits, answers once the commit is durable, and the ca
   REQUIRE(runner.run(kTicket, "list", meta(), list_ticket()).has_value());
   AsyncResult placed;
   runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), placed.done());
-  auto outcome = placed.get();
-  REQUIRE(outcome.has_value());
-  REQUIRE(outcome->has_value());
-  REQUIRE((*outcome)->append.has_value());
-  CHECK_FALSE((*outcome)->append->duplicate);
+  auto const outcome = placed.appended();
+  CHECK_FALSE(outcome.append->duplicate);
   // Durable and readable when answered.
-  auto const at = (*outcome)->append->position;
+  auto const at = outcome.append->position;
   CHECK(f.log->read_partition(at.partition, at.offset, 1).value().size() == 1);
   // The next decision sees the reservation (from the cache the commit updated).
   auto second = runner.run(kTicket, "order-2", meta(), place_order("other"));
@@ -313,11 +318,9 @@ TEST_CASE("try_run_async commits, answers once the commit is durable, and the ca
   // The same commit id again: the first outcome, at once, nothing decided.
   AsyncResult repeated;
   runner.try_run_async(kTicket, "order", meta(), place_order("someone else"), repeated.done());
-  auto again = repeated.get();
-  REQUIRE(again.has_value());
-  REQUIRE(again->has_value());
-  CHECK((*again)->append->duplicate);
-  CHECK((*again)->append->position == at);
+  auto const again = repeated.appended();
+  CHECK(again.append->duplicate);
+  CHECK(again.append->position == at);
 }
 
 TEST_CASE("try_run_async looks a commit id up first unless it is fresh, and answers the same either way") {
@@ -329,11 +332,8 @@ TEST_CASE("try_run_async looks a commit id up first unless it is fresh, and answ
   AsyncResult placed;
   runner.try_run_async(kTicket, "order", meta(), place_order("buyer"), placed.done(), {},
                        CommandRunner::CommitId::fresh);
-  auto outcome = placed.get();
-  REQUIRE(outcome.has_value());
-  REQUIRE(outcome->has_value());
-  REQUIRE((*outcome)->append.has_value());
-  CHECK_FALSE((*outcome)->append->duplicate);
+  auto const outcome = placed.appended();
+  CHECK_FALSE(outcome.append->duplicate);
   CHECK(counting.lookups == before);
   // A fresh id whose decision refuses: answered at once, nothing looked up.
   AsyncResult refused;
@@ -347,11 +347,9 @@ TEST_CASE("try_run_async looks a commit id up first unless it is fresh, and answ
   // An id that may have been used is looked up first: the first outcome.
   AsyncResult repeated;
   runner.try_run_async(kTicket, "order", meta(), place_order("someone else"), repeated.done());
-  auto again = repeated.get();
-  REQUIRE(again.has_value());
-  REQUIRE(again->has_value());
-  CHECK((*again)->append->duplicate);
-  CHECK((*again)->append->position == (*outcome)->append->position);
+  auto const again = repeated.appended();
+  CHECK(again.append->duplicate);
+  CHECK(again.append->position == outcome.append->position);
   CHECK(counting.lookups == before + 1);
   CHECK(counting.appends == 2);  // the listing and the order
 }
