@@ -1,6 +1,5 @@
 #include "api/api.hpp"
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -165,7 +164,7 @@ std::optional<HttpResponse> admit(Services& s, HttpRequest const& request, Route
 
 HttpResponse run(Services& s, HttpRequest const& request, Route const& route, std::vector<std::string> params,
                  Instant now, std::string& user_id) {
-  Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}, {}};
+  Call call{request, s, std::move(params), {}, std::nullopt, now, {}, {}};
   if (auto refused = admit(s, request, route, call, user_id)) return std::move(*refused);
   bool const mutating = request.method != "GET";
 
@@ -303,17 +302,22 @@ struct Api::AsyncCall {
 void Api::handle_async(HttpRequest const& request, Match const& m, Later later, Answer answer) {
   Route const& route = kRoutes[static_cast<std::size_t>(m.route)];
   auto const started = std::chrono::steady_clock::now();
-  auto state = std::make_shared<AsyncCall>(
-      Call{request, services_, m.params, {}, std::nullopt, services_.clock.now(), {}, {}, {}}, m, std::move(later),
-      std::move(answer), started);
+  auto state =
+      std::make_shared<AsyncCall>(Call{request, services_, m.params, {}, std::nullopt, services_.clock.now(), {}, {}},
+                                  m, std::move(later), std::move(answer), started);
   try {
     if (auto refused = admit(services_, request, route, state->call, state->user_id)) {
       return finish(*state, std::move(*refused));
     }
     auto prepared = route.command->prepare(state->call);
     if (auto* early = std::get_if<HttpResponse>(&prepared)) return finish(*state, std::move(*early));
+    auto& command = std::get<PreparedCommand>(prepared);
+    // Answered here only without an Idempotency-Key (answers_async), by a
+    // call of its own: the command's commit id derives from a seed no other
+    // request has, and it is the request's one command. No commit holds it.
+    command.context.fresh_commit_id = true;
     services_.marketplace.try_run_async(
-        std::get<PreparedCommand>(prepared),
+        command,
         [this, state, &route](std::optional<Result<CommandOutcome>> outcome) {
           // On this thread, or the log's when the commit is durable, or this
           // request's after it waited for the key's turn.
@@ -401,11 +405,6 @@ CommandContext Call::command(std::string_view step) const {
   // the step: one request may commit several times, e.g. a payment and its
   // outcome) make a retried request's commands duplicates in the log.
   ctx.commit_id = derive_id(step);
-  // Without an Idempotency-Key the seed is this request's own, so a step's
-  // id is new the first time the request commits that step.
-  bool const first_use = std::find(steps.begin(), steps.end(), step) == steps.end();
-  if (first_use) steps.emplace_back(step);
-  ctx.fresh_commit_id = idempotency_key.empty() && first_use;
   ctx.meta.idempotency_key = idempotency_key;
   ctx.meta.correlation_id = request.request_id;
   ctx.meta.causation_id = request.request_id;

@@ -25,7 +25,6 @@ struct Call {
   // retried request decides the very same commands and the log applies them once.
   mutable std::string seed;
   std::string idempotency_key;
-  mutable std::vector<std::string> steps;  // the steps given a command context so far
 
   // An id for `purpose`: 24 lowercase hex digits derived from the seed.
   [[nodiscard]] std::string derive_id(std::string_view purpose) const;
