@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <doctest/doctest.h>
+#include <rocksdb/db.h>
 
 #include "domain/ids.hpp"
 #include "eventstore/codec.hpp"
@@ -310,4 +311,93 @@ TEST_CASE("a slow WAL sync: a stream read that finds the written commit answers 
   CHECK(log.end_offsets() == std::vector<std::uint64_t>{2});
   appender.join();
   disk.slow_wal_syncs(std::chrono::milliseconds(0));
+}
+
+namespace {
+
+// Every family of a log directory opened with RocksDB's own defaults but
+// `style` of compaction, each compacted whole, as an earlier release (whose
+// families were leveled) or RocksDB itself would leave them. Returns the
+// levels the commits family's files are in afterwards.
+std::vector<int> compact_directly(std::string const& path, rocksdb::CompactionStyle style) {
+  rocksdb::ColumnFamilyOptions family;
+  family.compaction_style = style;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (std::string name :
+       {rocksdb::kDefaultColumnFamilyName, std::string("commits"), std::string("streams"), std::string("dedup")}) {
+    families.emplace_back(name, family);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (auto* handle : handles) REQUIRE(db->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr).ok());
+  rocksdb::ColumnFamilyMetaData commits;
+  db->GetColumnFamilyMetaData(handles[1], &commits);
+  std::vector<int> levels;
+  for (auto const& level : commits.levels) {
+    if (!level.files.empty()) levels.push_back(level.level);
+  }
+  for (auto* handle : handles) REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+  return levels;
+}
+
+// Every commit of the log's partitions, as comparable lines.
+std::vector<std::string> whole_log(ticketing::EventLog& log) {
+  std::vector<std::string> out;
+  for (std::uint32_t p = 0; p < log.partition_count(); ++p) {
+    auto const part = read_all(log, p, 0, 100000);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a log whose files were compacted leveled opens, reads, appends and compacts as it did") {
+  // The log's families use tiered (universal) compaction; logs written by
+  // earlier releases hold leveled files (L1 and below). Such a log must read
+  // back whole, take new commits on its streams, know its commit ids, and
+  // survive a merge of its leveled runs with new ones.
+  using namespace ticketing;
+  testing::TempDir dir;
+  constexpr int kTickets = 100;
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+    REQUIRE(log.has_value());
+    for (int n = 0; n < kTickets; ++n)
+      REQUIRE((*log)->append(ticket_commit("create-" + std::to_string(n), n, kNoStream)).has_value());
+  }
+  auto const leveled = compact_directly(dir.str(), rocksdb::kCompactionStyleLevel);
+  REQUIRE_FALSE(leveled.empty());
+  CHECK(leveled.front() >= 1);  // below L0: where leveled compaction leaves a log's files
+  std::vector<std::string> before;
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+    REQUIRE(log.has_value());
+    CHECK(whole_log(**log).size() == kTickets);
+    for (int n = 0; n < kTickets; ++n) {
+      auto const stream = ticket_stream(std::string(24 - std::to_string(n).size(), '0') + std::to_string(n));
+      auto const version = (*log)->stream_version(stream);
+      REQUIRE(version.has_value());
+      REQUIRE(*version == 0);
+      REQUIRE((*log)->append(ticket_commit("update-" + std::to_string(n), n, 0)).has_value());
+    }
+    auto const again = (*log)->append(ticket_commit("create-7", 7, kNoStream));
+    REQUIRE(again.has_value());
+    CHECK(again->duplicate);  // the leveled dedup family still knows its ids
+    before = whole_log(**log);
+    CHECK(before.size() == 2 * kTickets);
+  }
+  CHECK_FALSE(compact_directly(dir.str(), rocksdb::kCompactionStyleUniversal).empty());
+  auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+  REQUIRE(log.has_value());
+  CHECK(whole_log(**log) == before);
+  auto const stream = ticket_stream(std::string(22, '0') + "42");
+  auto const events = (*log)->read_stream(stream, 0);
+  REQUIRE(events.has_value());
+  CHECK(events->size() == 2);
+  auto const duplicate = (*log)->append(ticket_commit("update-42", 42, 0));
+  REQUIRE(duplicate.has_value());
+  CHECK(duplicate->duplicate);
 }
