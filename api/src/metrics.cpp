@@ -86,45 +86,54 @@ void Logger::run() {
   for (;;) {
     cv_.wait_for(lock, std::chrono::milliseconds(50),
                  [&] { return stopping_ || pending_.size() >= std::size_t{64} * 1024; });
-    std::string batch;
-    batch.swap(pending_);
+    writing_.swap(pending_);  // the lines go out; pending_ keeps the last batch's memory
     if (dropped_ > 0) {
-      batch += entry("warn", "log lines dropped while the log's output was stuck",
-                     "\"dropped\":" + std::to_string(dropped_));
+      append_entry(writing_, "warn", "log lines dropped while the log's output was stuck",
+                   "\"dropped\":" + std::to_string(dropped_));
       dropped_ = 0;
     }
     bool const last = stopping_;
     lock.unlock();
-    if (!batch.empty()) sink_(batch);
+    if (!writing_.empty()) sink_(writing_);
+    writing_.clear();
+    // A batch grown while the output was stuck does not stay allocated.
+    if (writing_.capacity() > std::size_t{1} << 20) writing_ = std::string();
     lock.lock();
     if (last && pending_.empty() && dropped_ == 0) return;
   }
 }
 
-std::string Logger::entry(std::string_view level, std::string_view message, std::string_view fields) {
-  auto const now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  std::string out = "{\"ts\":\"" + format_iso8601(now) + "\",\"level\":\"" + std::string(level) + "\",\"msg\":";
+void Logger::append_entry(std::string& out, std::string_view level, std::string_view message, std::string_view fields) {
+  out += "{\"ts\":\"";
+  append_iso8601(out, std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+  out += "\",\"level\":\"";
+  out += level;
+  out += "\",\"msg\":";
   append_json_string(out, message);
   if (!fields.empty()) {
     out += ',';
     out += fields;
   }
   out += "}\n";
-  return out;
 }
 
 void Logger::line(std::string_view level, std::string_view message, std::string_view fields) {
-  std::string const out = entry(level, message, fields);
+  // Each thread builds its line in memory it keeps, so a line costs no
+  // allocation; only the copy into pending_ is made under the lock.
+  thread_local std::string built;
+  built.clear();
+  append_entry(built, level, message, fields);
   bool full = false;
   {
     std::lock_guard lock(mutex_);
-    if (pending_.size() + out.size() > max_pending_) {
+    if (pending_.size() + built.size() > max_pending_) {
       ++dropped_;
       return;
     }
-    pending_ += out;
+    pending_ += built;
     full = pending_.size() >= std::size_t{64} * 1024;
   }
+  if (built.capacity() > std::size_t{64} * 1024) built = std::string();  // an outsized line's memory is not kept
   if (full) cv_.notify_one();
 }
 

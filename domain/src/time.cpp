@@ -16,15 +16,16 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
-std::string format_iso8601(Instant t) {
+void append_iso8601(std::string& out, Instant t) {
   using namespace std::chrono;
   auto const day = floor<days>(t);
   year_month_day const ymd{day};
   hh_mm_ss const hms{t - day};
-  std::string out = "0000-00-00T00:00:00.000Z";
+  std::size_t const at = out.size();
+  out.append("0000-00-00T00:00:00.000Z");
   auto const put = [&](std::size_t pos, int width, long long value) {
     for (int i = width - 1; i >= 0; --i) {
-      out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      out[at + pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
       value /= 10;
     }
   };
@@ -35,6 +36,11 @@ std::string format_iso8601(Instant t) {
   put(14, 2, hms.minutes().count());
   put(17, 2, hms.seconds().count());
   put(20, 3, hms.subseconds().count());
+}
+
+std::string format_iso8601(Instant t) {
+  std::string out;
+  append_iso8601(out, t);
   return out;
 }
 

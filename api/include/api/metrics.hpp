@@ -65,12 +65,14 @@ class Logger {
 
  private:
   void run();
-  static std::string entry(std::string_view level, std::string_view message, std::string_view fields);
+  // Appends one line: {"ts","level","msg",...fields}.
+  static void append_entry(std::string& out, std::string_view level, std::string_view message, std::string_view fields);
   Sink sink_;
   std::size_t max_pending_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::string pending_;
+  std::string pending_;  // lines not yet handed to the sink (at most max_pending_ bytes)
+  std::string writing_;  // the writer's batch, its memory reused by the next one
   std::uint64_t dropped_{0};
   bool stopping_{false};
   std::thread writer_;

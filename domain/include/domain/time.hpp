@@ -13,6 +13,8 @@ using Duration = std::chrono::milliseconds;
 
 // ISO-8601 UTC with milliseconds: 2026-11-21T10:11:12.345Z
 [[nodiscard]] std::string format_iso8601(Instant t);
+// The same text appended to `out` (no allocation when `out` has room).
+void append_iso8601(std::string& out, Instant t);
 // Accepts exactly the format above; nullopt for anything else.
 [[nodiscard]] std::optional<Instant> parse_iso8601(std::string_view s);
 // A time a person types: ISO-8601 UTC as a day (2026-11-28), to the second
