@@ -62,6 +62,25 @@ TEST_CASE("a verified token's altered copies are refused") {
   CHECK(signer.verify(token, kNow).has_value());
 }
 
+TEST_CASE("the comparison of remembered tokens tells apart texts that differ in any one bit, of any length") {
+  // A changed token rarely meets the remembered one (its slot is chosen by a
+  // hash of its text): the comparison itself is checked here.
+  for (std::size_t length = 0; length <= 41; ++length) {
+    std::string text;
+    for (std::size_t i = 0; i < length; ++i) text += static_cast<char>('a' + static_cast<char>(i % 26));
+    CHECK(api::equal_in_constant_time(text, std::string(text)));
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string other = text;
+        other[at] = static_cast<char>(other[at] ^ (1 << bit));
+        CHECK_FALSE_MESSAGE(api::equal_in_constant_time(text, other), "length " << length << " at " << at);
+      }
+    }
+    CHECK_FALSE(api::equal_in_constant_time(text, text + "a"));
+    CHECK_FALSE(api::equal_in_constant_time(text + "a", text));
+  }
+}
+
 TEST_CASE("a token verified by one key is refused by another") {
   TokenSigner ours("test-key-0123456789abcdef0123456789abcdef");
   TokenSigner theirs("other-key-0123456789abcdef0123456789abcde");

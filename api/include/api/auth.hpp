@@ -100,4 +100,8 @@ struct AuthLimits {
 // Random bytes as lowercase hex (libsodium's CSPRNG).
 [[nodiscard]] std::string random_hex(std::size_t bytes);
 
+// Whether `a` and `b` are equal, in a time that depends on their lengths
+// only (never on where they differ): for comparing secrets.
+[[nodiscard]] bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept;
+
 }  // namespace ticketing::api
