@@ -1,3 +1,6 @@
+#include <chrono>
+#include <thread>
+
 #include "api_fixture.hpp"
 
 using namespace ticketing::testing;
@@ -53,7 +56,13 @@ TEST_CASE("GET /api/tickets: available tickets only, oldest first, paginated wit
   auto seller = f.user("seller");
   auto buyer = f.user("buyer");
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(str(ApiFixture::list_ticket(seller, "T" + std::to_string(i)).at("id")));
+    // Listing times are kept to the millisecond, and tickets listed within
+    // one millisecond are in the order of their ids: these five are listed
+    // in distinct milliseconds, so oldest first is the order they were listed.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   ApiFixture::place_order(buyer, ids[1]);  // reserved: no longer listed
   auto all = f.server.client().get("/api/tickets");
   REQUIRE(all.status == 200);
