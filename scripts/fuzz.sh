@@ -18,6 +18,10 @@ declare -A seeds=(
 )
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The targets keep their stores in a directory under TMPDIR; this run's
+# directory goes when the run ends, however it ends.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/ticketing-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 failed=0
 for target in http_request json_body event_decoder session_token; do
   corpus=build/fuzz-corpus/$target
@@ -25,7 +29,7 @@ for target in http_request json_body event_decoder session_token; do
   mkdir -p "$corpus" "$findings"
   echo "== fuzz $target for ${seconds}s"
   # -close_fd_mask=1: the target's own log lines (stdout) are not wanted here.
-  if ! build/fuzz/fuzz/fuzz_$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! TMPDIR=$scratch build/fuzz/fuzz/fuzz_$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" ${seeds[$target]} \
       >"build/fuzz-$target.log" 2>&1; then
     echo "fuzz $target FAILED; the last lines of build/fuzz-$target.log:"
