@@ -6,6 +6,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -34,6 +35,46 @@ struct RocksDbLog::Written {
   bool wrote{false};                          // something was written: published once synced
   bool failed{false};                         // the write itself failed: nothing of the batch is stored
   std::string error;                          // why, when it failed
+};
+
+// A failed write stops RocksDB's writes (its "background error"): every
+// later write fails too, until RocksDB recovers (after a full disk it
+// retries the failed flush or compaction by itself) or the process
+// restarts. The committer records the failure and clears it when a write
+// succeeds; RocksDB's end of a successful recovery clears it too, so an
+// idle log's fault() ends with the fault.
+class RocksDbLog::WriteFault final : public rocksdb::EventListener {
+ public:
+  void failed(rocksdb::Status const& status) {
+    std::string why = status.IsNoSpace()
+                          ? "the event log's disk is full (" + status.ToString() +
+                                "); appends are refused until there is room again (the log then recovers by "
+                                "itself) or the server restarts"
+                          : "the event log's disk failed a write (" + status.ToString() +
+                                "); appends are refused until the log recovers or the server restarts";
+    std::lock_guard lock(mutex_);
+    why_ = std::move(why);
+    set_ = true;
+  }
+  void cleared() {
+    if (!set_.load(std::memory_order_acquire)) return;  // the committer's common case: no lock
+    std::lock_guard lock(mutex_);
+    why_.clear();
+    set_ = false;
+  }
+  [[nodiscard]] std::string why() const {
+    if (!set_.load(std::memory_order_acquire)) return {};
+    std::lock_guard lock(mutex_);
+    return why_;
+  }
+  void OnErrorRecoveryEnd(rocksdb::BackgroundErrorRecoveryInfo const& info) override {
+    if (info.new_bg_error.ok()) cleared();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string why_;
+  std::atomic<bool> set_{false};
 };
 
 namespace {
@@ -220,7 +261,8 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open_secondary(RocksDbLogOptions
     return make_error(ErrorCode::not_found, options.path + " holds no event log");
   }
   auto const partitions = static_cast<std::uint32_t>(std::stoul(stored));
-  std::unique_ptr<RocksDbLog> log(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  std::unique_ptr<RocksDbLog> log(
+      new RocksDbLog(std::move(db), std::move(handles), partitions, options, std::make_shared<WriteFault>()));
   if (auto started = log->start(); !started) return started.error();
   return log;
 }
@@ -257,6 +299,8 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   // holding its oldest part are flushed.
   db_options.max_total_wal_size = 16 << 20;
   if (options.env != nullptr) db_options.env = options.env;
+  auto write_fault = std::make_shared<WriteFault>();
+  db_options.listeners.push_back(write_fault);
   auto const families = log_families();
   auto handles = std::make_unique<Handles>();
   rocksdb::DB* raw = nullptr;
@@ -278,14 +322,19 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
     return storage_error(status);
   }
   if (partitions == 0) return make_error(ErrorCode::invalid_input, "partition count must be positive");
-  std::unique_ptr<RocksDbLog> log(new RocksDbLog(std::move(db), std::move(handles), partitions, options));
+  std::unique_ptr<RocksDbLog> log(
+      new RocksDbLog(std::move(db), std::move(handles), partitions, options, std::move(write_fault)));
   if (auto started = log->start(); !started) return started.error();
   return log;
 }
 
 RocksDbLog::RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
-                       RocksDbLogOptions options)
-    : db_(std::move(db)), handles_(std::move(handles)), partitions_(partitions), options_(std::move(options)) {
+                       RocksDbLogOptions options, std::shared_ptr<WriteFault> write_fault)
+    : db_(std::move(db)),
+      handles_(std::move(handles)),
+      partitions_(partitions),
+      options_(std::move(options)),
+      write_fault_(std::move(write_fault)) {
   next_offset_.resize(partitions_);
   published_end_.resize(partitions_);
   recent_ = std::make_unique<RecentCommits>(partitions_, kRecentPerPartition);
@@ -591,6 +640,7 @@ RocksDbLog::Written RocksDbLog::write_batch(std::vector<Pending>& batch, bool sy
     rocksdb::WriteOptions write_options;
     write_options.sync = sync;
     if (auto const status = db_->Write(write_options, &staged.write); status.ok()) {
+      write_fault_->cleared();
       keep_heads(staged);
       written.wrote = true;
       written.accepted = std::move(staged.accepted);
@@ -598,6 +648,7 @@ RocksDbLog::Written RocksDbLog::write_batch(std::vector<Pending>& batch, bool sy
       // Nothing of the batch is in the log: offsets, times and heads go back.
       written.failed = true;
       written.error = status.ToString();
+      write_fault_->failed(status);
       next_offset_ = offsets_before;
       last_recorded_ = recorded_before;
       heads_.clear();  // reloaded from storage on demand
@@ -766,7 +817,7 @@ Result<std::optional<RecordedCommit>> RocksDbLog::find_commit(std::string const&
   return std::optional<RecordedCommit>(std::move(found->front()));
 }
 
-std::string RocksDbLog::fault() { return sync_failed_ ? sync_error_ : std::string(); }
+std::string RocksDbLog::fault() { return sync_failed_ ? sync_error_ : write_fault_->why(); }
 
 bool RocksDbLog::wait_published(Position at, std::chrono::milliseconds timeout) {
   if (options_.replica || !options_.secondary_path.empty()) return true;  // published as written

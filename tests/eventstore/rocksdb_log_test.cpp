@@ -7,6 +7,7 @@
 
 #include "domain/ids.hpp"
 #include "eventstore/codec.hpp"
+#include "eventually.hpp"
 #include "failing_disk.hpp"
 #include "temp_dir.hpp"
 
@@ -400,4 +401,122 @@ TEST_CASE("a log whose files were compacted leveled opens, reads, appends and co
   auto const duplicate = (*log)->append(ticket_commit("update-42", 42, 0));
   REQUIRE(duplicate.has_value());
   CHECK(duplicate->duplicate);
+}
+
+namespace {
+
+// Appends commits of 64 KiB each (a few hundred fill a memtable, whose flush
+// then writes a table file) until one is refused or `max` are acknowledged.
+struct Filled {
+  std::vector<std::string> acknowledged;
+  std::optional<ticketing::Error> refusal;
+  std::string refused_id;
+};
+Filled append_until_refused(ticketing::RocksDbLog& log, std::string const& prefix, int max = 2000) {
+  using namespace ticketing;
+  Filled out;
+  for (int n = 0; n < max && !out.refusal; ++n) {
+    std::string id = prefix + std::to_string(n);
+    Commit c = ticket_commit(id, n, kNoStream);
+    std::get<TicketCreated>(c.events[0]).title = std::string(std::size_t{64} << 10, 'x');
+    if (auto const r = log.append(c); r) {
+      out.acknowledged.push_back(std::move(id));
+    } else {
+      out.refusal = r.error();
+      out.refused_id = std::move(id);
+    }
+  }
+  return out;
+}
+
+// Every acknowledged commit is in the log, the refused one is not, and the
+// log holds nothing else.
+void check_holds_exactly(ticketing::RocksDbLog& log, std::vector<std::string> const& acknowledged,
+                         std::string const& refused) {
+  std::uint64_t stored = 0;
+  for (auto const end : log.end_offsets()) stored += end;
+  CHECK(stored == acknowledged.size());
+  for (auto const& id : acknowledged) {
+    auto const found = log.find_commit(id);
+    REQUIRE(found.has_value());
+    CHECK_MESSAGE(found->has_value(), id);
+  }
+  auto const absent = log.find_commit(refused);
+  REQUIRE(absent.has_value());
+  CHECK_FALSE(absent->has_value());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a disk full under a flush: appends are refused while it is, fault() says why, and the log recovers by itself") {
+  // RocksDB stops its writes when a flush cannot write its table file; on a
+  // full disk it retries by itself. Nothing acknowledged may be lost and
+  // nothing refused may appear, before or after a restart.
+  using namespace ticketing;
+  testing::TempDir dir;
+  testing::FailingDisk disk;
+  std::vector<std::string> acknowledged;
+  {
+    auto opened = RocksDbLog::open({.path = dir.str(), .partitions = 2, .env = disk.env()});
+    REQUIRE(opened.has_value());
+    auto& log = **opened;
+    disk.fail_table_writes(testing::FailingDisk::TableFault::no_space);
+    auto filled = append_until_refused(log, "full-");
+    REQUIRE(filled.refusal.has_value());
+    CHECK(filled.refusal->code == ErrorCode::unavailable);
+    CHECK(disk.failed_table_writes() >= 1);
+    CHECK_FALSE(filled.acknowledged.empty());
+    CHECK(log.fault().find("disk is full") != std::string::npos);
+    // Still full: refused again, and what was acknowledged reads back.
+    CHECK_FALSE(log.append(ticket_commit("while-full", 5000, kNoStream)).has_value());
+    check_holds_exactly(log, filled.acknowledged, filled.refused_id);
+    CHECK_FALSE(log.find_commit("while-full")->has_value());
+
+    // Room again: RocksDB's retry writes the table file, the fault ends
+    // without an append, and appends are taken.
+    disk.fail_table_writes(testing::FailingDisk::TableFault::none);
+    REQUIRE(testing::eventually([&] { return log.fault().empty(); }));
+    auto const after = log.append(ticket_commit("after", 5001, kNoStream));
+    REQUIRE_MESSAGE(after.has_value(), (after ? "" : after.error().message));
+    acknowledged = filled.acknowledged;
+    acknowledged.push_back("after");
+    check_holds_exactly(log, acknowledged, filled.refused_id);
+  }
+  auto reopened = RocksDbLog::open({.path = dir.str()});
+  REQUIRE(reopened.has_value());
+  check_holds_exactly(**reopened, acknowledged, "while-full");
+}
+
+TEST_CASE("a disk that fails a flush's write: appends are refused until a restart, and nothing acknowledged is lost") {
+  using namespace ticketing;
+  testing::TempDir dir;
+  testing::FailingDisk disk;
+  Filled filled;
+  {
+    auto opened = RocksDbLog::open({.path = dir.str(), .partitions = 2, .env = disk.env()});
+    REQUIRE(opened.has_value());
+    auto& log = **opened;
+    disk.fail_table_writes(testing::FailingDisk::TableFault::io_error);
+    filled = append_until_refused(log, "broken-");
+    REQUIRE(filled.refusal.has_value());
+    CHECK(filled.refusal->code == ErrorCode::unavailable);
+    CHECK(disk.failed_table_writes() >= 1);
+    CHECK(log.fault().find("failed a write") != std::string::npos);
+    // The disk answers again, but RocksDB does not resume after such an
+    // error by itself: refused, and said so, until a restart.
+    disk.fail_table_writes(testing::FailingDisk::TableFault::none);
+    CHECK_FALSE(log.append(ticket_commit("after-error", 5000, kNoStream)).has_value());
+    CHECK_FALSE(log.fault().empty());
+    check_holds_exactly(log, filled.acknowledged, filled.refused_id);
+  }
+  // Restarted (the memtables' contents come back from the WAL): whole,
+  // without the refused commits, and taking appends.
+  auto reopened = RocksDbLog::open({.path = dir.str()});
+  REQUIRE(reopened.has_value());
+  auto& log = **reopened;
+  CHECK(log.fault().empty());
+  check_holds_exactly(log, filled.acknowledged, filled.refused_id);
+  CHECK_FALSE(log.find_commit("after-error")->has_value());
+  REQUIRE(log.append(ticket_commit("after-restart", 5001, kNoStream)).has_value());
 }

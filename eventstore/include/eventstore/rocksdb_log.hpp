@@ -19,7 +19,11 @@
 // succeeds, so no later sync can vouch for them. The batches it covered are
 // answered with errors and never published; every later append is refused.
 // A restart recovers from what the disk holds (a commit answered with an
-// error may be there: an error never promises absence). A replica stops the
+// error may be there: an error never promises absence). A failed write
+// (RocksDB stops its writes after a flush or compaction could not write its
+// file, e.g. on a full disk) refuses that batch and every later one until
+// RocksDB recovers (after a full disk it retries by itself, once there is
+// room) or a restart; fault() says why meanwhile. A replica stops the
 // same way after a failed write (its external log moves on; the replica
 // cannot follow it without a gap), and a restart reads the external log
 // again from the replica's last stored position.
@@ -156,9 +160,10 @@ class RocksDbLog final : public EventLog {
   struct Handles;
   struct Staged;   // one batch's writes, in the making
   struct Written;  // one batch between its write and its answers
+  class WriteFault;
 
   RocksDbLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles, std::uint32_t partitions,
-             RocksDbLogOptions options);
+             RocksDbLogOptions options, std::shared_ptr<WriteFault> write_fault);
   [[nodiscard]] static Result<std::unique_ptr<RocksDbLog>> open_secondary(RocksDbLogOptions const& options);
   // Reads where each partition ends (a read error fails the open: never
   // taken for an empty partition), then starts the committer and syncer.
@@ -211,6 +216,9 @@ class RocksDbLog final : public EventLog {
   // batch is written or published.
   std::atomic<bool> sync_failed_{false};
   std::string sync_error_;  // written before sync_failed_ is set
+  // Why writes fail now (set by a failed write; cleared by a write that
+  // succeeds or by RocksDB's recovery). Also a listener of the database.
+  std::shared_ptr<WriteFault> write_fault_;
 
   // Committer thread only. At most options_.max_cached_heads after each batch.
   std::unordered_map<std::string, std::int64_t> heads_;
