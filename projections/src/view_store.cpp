@@ -79,9 +79,11 @@ Result<void> build_price_index(rocksdb::DB& db) {
 
 }  // namespace
 
-Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std::uint32_t partitions) {
+Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std::uint32_t partitions,
+                                                   rocksdb::Env* env) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  if (env != nullptr) options.env = env;
   options.IncreaseParallelism(2);
   // Memory budget: 32 MiB of memtables, a 128 MiB block cache for reads.
   // Rows are small and read at random: no compression, so a read that misses

@@ -88,8 +88,10 @@ class EventLog {
   [[nodiscard]] virtual std::unique_ptr<Subscription> subscribe(std::vector<std::uint64_t> from,
                                                                 CommitHandler handler) = 0;
 
-  // Why this log refuses every append until the process restarts (empty:
-  // it does not), e.g. its disk failed to make a write durable.
+  // Why this log refuses every append now (empty: it does not): its disk
+  // failed to make a write durable (until the process restarts), or failed
+  // a write (until the log recovers, e.g. a full disk has room again, or a
+  // restart).
   [[nodiscard]] virtual std::string fault() { return {}; }
 };
 

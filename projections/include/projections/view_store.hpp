@@ -24,7 +24,8 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace ticketing::views {
 
@@ -45,7 +46,10 @@ class RenderedCache;
 
 class ViewStore {
  public:
-  [[nodiscard]] static Result<std::unique_ptr<ViewStore>> open(std::string const& path, std::uint32_t partitions);
+  // `env`: the file system the database uses; null: the default. Tests pass
+  // one whose disk fails on demand. Must outlive the store.
+  [[nodiscard]] static Result<std::unique_ptr<ViewStore>> open(std::string const& path, std::uint32_t partitions,
+                                                               rocksdb::Env* env = nullptr);
   ~ViewStore();
   ViewStore(ViewStore const&) = delete;
   ViewStore& operator=(ViewStore const&) = delete;
