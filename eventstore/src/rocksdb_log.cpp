@@ -13,6 +13,7 @@
 
 #include "eventstore/codec.hpp"
 #include "eventstore/small_store.hpp"
+#include "eventstore/store_files.hpp"
 #include "eventstore/validation.hpp"
 #include "keys.hpp"
 #include "recent_commits.hpp"
@@ -299,6 +300,7 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   // holding its oldest part are flushed.
   db_options.max_total_wal_size = 16 << 20;
   if (options.env != nullptr) db_options.env = options.env;
+  bound_diagnostic_log(db_options);
   auto write_fault = std::make_shared<WriteFault>();
   db_options.listeners.push_back(write_fault);
   auto const families = log_families();
@@ -307,6 +309,9 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   auto status = rocksdb::DB::Open(db_options, options.path, families, &handles->all, &raw);
   if (!status.ok()) return storage_error(status);
   std::unique_ptr<rocksdb::DB> db(raw);
+  if (auto dropped = drop_spent_wal_files(*db, options.path, handles->all, "wal-roll"); !dropped) {
+    return dropped.error();
+  }
 
   std::uint32_t partitions = options.partitions;
   std::string stored;

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch_base.h>
 
 #include "encoding/byte_order.hpp"
+#include "eventstore/store_files.hpp"
 
 namespace ticketing {
 namespace {
@@ -13,6 +14,7 @@ rocksdb::Options small_options() {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = 4 << 20;
+  bound_diagnostic_log(options);
   return options;
 }
 
@@ -21,7 +23,12 @@ Result<std::unique_ptr<rocksdb::DB>> open_with(rocksdb::Options const& options, 
   rocksdb::DB* raw = nullptr;
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return make_error(ErrorCode::unavailable, std::string(what) + ": " + status.ToString());
-  return std::unique_ptr<rocksdb::DB>(raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  // Never stored: written and deleted at once, to switch the memtable.
+  if (auto dropped = drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, "\x01wal-roll"); !dropped) {
+    return dropped.error();
+  }
+  return db;
 }
 
 // Stored value: be64 milliseconds since the epoch when stored, then the value.

@@ -5,6 +5,7 @@
 //   a/<be64 listed at ms><ticket id>          -> TicketRow (a copy)   tickets for sale
 //   p/<be64 price><be64 listed at><ticket id> -> TicketRow (a copy)   tickets for sale by price
 //   x/price-index                             -> ""   the price index covers every ticket for sale
+//   x/wal-roll                                -> never stored: written and deleted to switch the memtable
 //   s/<seller id>\0<be64 listed at><ticket>   -> ""   tickets by seller
 //   o/<order id>                              -> OrderRow
 //   b/<buyer id>\0<be64 created at><order id> -> ""   orders by buyer
@@ -24,6 +25,7 @@ namespace ticketing::views::keys {
 inline constexpr std::string_view kForSale = "a/";
 inline constexpr std::string_view kByPrice = "p/";
 inline constexpr std::string_view kPriceIndexBuilt = "x/price-index";
+inline constexpr std::string_view kWalRoll = "x/wal-roll";
 
 inline constexpr std::string_view kTicket = "t/";
 inline constexpr std::string_view kOrder = "o/";

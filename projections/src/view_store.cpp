@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 
 #include "domain/text.hpp"
+#include "eventstore/store_files.hpp"
 #include "fold.hpp"
 #include "keys.hpp"
 #include "rendered_cache.hpp"
@@ -84,6 +85,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   rocksdb::Options options;
   options.create_if_missing = true;
   if (env != nullptr) options.env = env;
+  bound_diagnostic_log(options);
   options.IncreaseParallelism(2);
   // Memory budget: 32 MiB of memtables, a 128 MiB block cache for reads.
   // Rows are small and read at random: no compression, so a read that misses
@@ -111,6 +113,9 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return storage_error(status);
   std::unique_ptr<rocksdb::DB> db(raw);
+  if (auto dropped = drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, keys::kWalRoll); !dropped) {
+    return dropped.error();
+  }
   if (auto indexed = build_price_index(*db); !indexed) return indexed.error();
   return std::unique_ptr<ViewStore>(new ViewStore(std::move(db), partitions));
 }

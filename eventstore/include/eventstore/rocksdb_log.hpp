@@ -39,6 +39,7 @@
 //   dedup   : 'c' commit id                        -> be32 partition | be64 offset
 //             ('k' entries, an idempotency-key index of earlier versions, are ignored)
 //   default : "partitions"                         -> partition count (fixed at creation)
+//             ("wal-roll" is never stored: written and deleted to switch the memtables, store_files.hpp)
 
 #include <atomic>
 #include <chrono>
