@@ -249,6 +249,7 @@ class RocksDbSubscription final : public Subscription {
 Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open_secondary(RocksDbLogOptions const& options) {
   rocksdb::DBOptions db_options;
   db_options.max_open_files = -1;  // required of a secondary instance
+  bound_diagnostic_log(db_options);  // its own, in secondary_path
   auto const families = log_families();
   auto handles = std::make_unique<Handles>();
   rocksdb::DB* raw = nullptr;
