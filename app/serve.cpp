@@ -165,11 +165,26 @@ Stores open_stores(ServeConfig const& config) {
   return opened;
 }
 
-void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector const& projector, OrderSaga const& saga) {
+// `saga_runs`: this process has the saga's role (its lag means nothing otherwise).
+void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector const& projector, OrderSaga const& saga,
+                bool saga_runs) {
   metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
                 [&] { return static_cast<double>(projector.lag()); });
   metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
                 [&] { return static_cast<double>(saga.pending_timers()); });
+  if (saga_runs) {
+    metrics.gauge("ticketing_saga_lag_commits",
+                  "Commits in the log the saga has not taken yet (grows while its timer store cannot be written).",
+                  [&] {
+                    auto const ends = event_log.end_offsets();
+                    auto const taken = saga.applied();
+                    std::uint64_t lag = 0;
+                    for (std::size_t p = 0; p < ends.size() && p < taken.size(); ++p) {
+                      lag += ends[p] > taken[p] ? ends[p] - taken[p] : 0;
+                    }
+                    return static_cast<double>(lag);
+                  });
+  }
   metrics.gauge("ticketing_saga_timers_loaded",
                 "1 once the saga has read its durable timers (it reads them again while their store fails).",
                 [&] { return saga.loaded() ? 1.0 : 0.0; });
@@ -253,7 +268,7 @@ int serve(ServeConfig const& config) {
   // more are refused with 503 and Retry-After.
   api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2, 8);
   api::Metrics metrics;
-  add_gauges(metrics, *event_log, projector, saga);
+  add_gauges(metrics, *event_log, projector, saga, config.role_saga);
   api::AuthLimits limits(config.signups_per_address);
   auto redactor = ok_or_exit(redactor_for(data, false), "the pseudonym key");
   api::Services services{*event_log,

@@ -39,8 +39,11 @@ std::optional<Instant> stored_at(std::string_view value) {
 
 }  // namespace
 
-Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what) {
-  return open_with(small_options(), path, what);
+Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what,
+                                                      rocksdb::Env* env) {
+  rocksdb::Options options = small_options();
+  if (env != nullptr) options.env = env;
+  return open_with(options, path, what);
 }
 
 Error storage_error(std::string_view what, rocksdb::Status const& status) {

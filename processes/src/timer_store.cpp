@@ -23,8 +23,9 @@ std::string timer_value(Timer const& t) {
 
 }  // namespace
 
-Result<std::unique_ptr<TimerStore>> TimerStore::open(std::string const& path, std::uint32_t partitions) {
-  auto db = open_small_store(path, "timer storage");
+Result<std::unique_ptr<TimerStore>> TimerStore::open(std::string const& path, std::uint32_t partitions,
+                                                     rocksdb::Env* env) {
+  auto db = open_small_store(path, "timer storage", env);
   if (!db) return db.error();
   return std::unique_ptr<TimerStore>(new TimerStore(std::move(*db), partitions));
 }

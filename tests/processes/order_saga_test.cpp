@@ -7,6 +7,7 @@
 
 #include "damaged_block.hpp"
 #include "encoding/byte_order.hpp"
+#include "failing_disk.hpp"
 #include "marketplace_fixture.hpp"
 #include "processes/sandbox_gateway.hpp"
 
@@ -181,6 +182,48 @@ TEST_CASE("timers the saga cannot read at a restart are read again until they lo
     REQUIRE(eventually([&] { return f.state(order).order.expired; }));
   }
   REQUIRE(eventually([&] { return f.saga->pending_timers() == 0; }));
+}
+
+TEST_CASE("a saga whose timer store cannot be written takes no commit past it; restarted, it still ends the hold") {
+  // The first round's worst defects were holds that never ended: a saga that
+  // moved on without the hold's timer would leave the ticket held for good.
+  FailingDisk disk;  // outlives the fixture's stores
+  SagaFixture f;
+  f.timers.reset();
+  auto on_disk = TimerStore::open((f.dir.path() / "saga").string(), f.log->partition_count(), disk.env());
+  REQUIRE(on_disk.has_value());
+  f.timers = std::move(*on_disk);
+  f.start_saga(SagaOptions{60s, 15min, 20ms, 100ms});
+  std::string const ticket = MarketplaceFixture::ticket_id(1);
+  f.list(ticket);
+  f.settle();
+  auto const before = f.saga->applied();
+
+  disk.fail_wal_writes(true);
+  int const writes_before = disk.writes();
+  std::string const order = f.order(ticket);  // the log's own disk is healthy
+  // The saga tries to store the hold's timer and fails (RocksDB then refuses
+  // every write without touching the disk); retried every 20 ms to 100 ms
+  // meanwhile, it neither takes the order's commit nor holds a timer.
+  REQUIRE(eventually([&] { return disk.writes() > writes_before; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(f.saga->applied() == before);
+  CHECK(f.saga->pending_timers() == 0);
+  f.saga->stop();  // ends the retry loop (hanging here would fail by the test's timeout)
+  f.saga.reset();
+  f.timers.reset();
+
+  // Restarted on a healthy disk: from its checkpoint, the order's commit
+  // again, its timer, and the hold ends when due.
+  disk.fail_wal_writes(false);
+  f.timers = f.open_timers();
+  f.start_saga();
+  f.settle();
+  CHECK(f.saga->pending_timers() == 1);
+  f.clock.advance(15min);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  CHECK(f.count_events(ticket_stream(ticket), "TicketReleased") == 1);
 }
 
 TEST_CASE("a charge that succeeds after its order stopped being payable is refunded") {

@@ -16,6 +16,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class Status;
 class WriteBatchBase;
 }  // namespace rocksdb
@@ -23,8 +24,11 @@ class WriteBatchBase;
 namespace ticketing {
 
 // unavailable, naming `what`, if the database cannot be opened (for example
-// while another process holds it).
-[[nodiscard]] Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what);
+// while another process holds it). `env`: the file system to use; null: the
+// default (tests pass one whose disk fails on demand; it must outlive the
+// database).
+[[nodiscard]] Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what,
+                                                                    rocksdb::Env* env = nullptr);
 
 // unavailable: "<what> failed: <RocksDB's status>" (for the operator's log;
 // the API never shows an unavailable error's text).

@@ -22,7 +22,8 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace ticketing {
 
@@ -47,7 +48,10 @@ struct TimerKey {
 
 class TimerStore {
  public:
-  [[nodiscard]] static Result<std::unique_ptr<TimerStore>> open(std::string const& path, std::uint32_t partitions);
+  // `env`: the file system to use; null: the default (tests pass one whose
+  // disk fails on demand; it must outlive the store).
+  [[nodiscard]] static Result<std::unique_ptr<TimerStore>> open(std::string const& path, std::uint32_t partitions,
+                                                                rocksdb::Env* env = nullptr);
   ~TimerStore();
   TimerStore(TimerStore const&) = delete;
   TimerStore& operator=(TimerStore const&) = delete;
