@@ -175,15 +175,7 @@ void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector con
   if (saga_runs) {
     metrics.gauge("ticketing_saga_lag_commits",
                   "Commits in the log the saga has not taken yet (grows while its timer store cannot be written).",
-                  [&] {
-                    auto const ends = event_log.end_offsets();
-                    auto const taken = saga.applied();
-                    std::uint64_t lag = 0;
-                    for (std::size_t p = 0; p < ends.size() && p < taken.size(); ++p) {
-                      lag += ends[p] > taken[p] ? ends[p] - taken[p] : 0;
-                    }
-                    return static_cast<double>(lag);
-                  });
+                  [&] { return static_cast<double>(saga.lag()); });
   }
   metrics.gauge("ticketing_saga_timers_loaded",
                 "1 once the saga has read its durable timers (it reads them again while their store fails).",

@@ -28,4 +28,11 @@ Result<void> EventLog::read_partition_stored_into(std::uint32_t partition, std::
   return {};
 }
 
+std::uint64_t commits_behind(std::vector<std::uint64_t> const& ends, std::vector<std::uint64_t> const& taken) noexcept {
+  std::uint64_t behind = 0;
+  for (std::size_t p = 0; p < ends.size() && p < taken.size(); ++p)
+    behind += ends[p] > taken[p] ? ends[p] - taken[p] : 0;
+  return behind;
+}
+
 }  // namespace ticketing

@@ -310,9 +310,7 @@ Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open(RocksDbLogOptions const& op
   auto status = rocksdb::DB::Open(db_options, options.path, families, &handles->all, &raw);
   if (!status.ok()) return storage_error(status);
   std::unique_ptr<rocksdb::DB> db(raw);
-  if (auto dropped = drop_spent_wal_files(*db, options.path, handles->all, "wal-roll"); !dropped) {
-    return dropped.error();
-  }
+  drop_spent_wal_files(*db, options.path, handles->all, "wal-roll");
 
   std::uint32_t partitions = options.partitions;
   std::string stored;

@@ -25,9 +25,7 @@ Result<std::unique_ptr<rocksdb::DB>> open_with(rocksdb::Options const& options, 
   if (!status.ok()) return make_error(ErrorCode::unavailable, std::string(what) + ": " + status.ToString());
   std::unique_ptr<rocksdb::DB> db(raw);
   // Never stored: written and deleted at once, to switch the memtable.
-  if (auto dropped = drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, "\x01wal-roll"); !dropped) {
-    return dropped.error();
-  }
+  drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, "\x01wal-roll");
   return db;
 }
 

@@ -7,8 +7,6 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
-#include "eventstore/small_store.hpp"
-
 namespace ticketing {
 
 void bound_diagnostic_log(rocksdb::DBOptions& options) {
@@ -29,22 +27,18 @@ std::size_t wal_files(std::string const& path) {
 
 }  // namespace
 
-Result<void> drop_spent_wal_files(rocksdb::DB& db, std::string const& path,
-                                  std::vector<rocksdb::ColumnFamilyHandle*> const& families, std::string_view marker) {
-  if (families.empty() || wal_files(path) <= kMaxWalFiles) return {};
+void drop_spent_wal_files(rocksdb::DB& db, std::string const& path,
+                          std::vector<rocksdb::ColumnFamilyHandle*> const& families, std::string_view marker) {
+  if (families.empty() || wal_files(path) <= kMaxWalFiles) return;
   // A family whose memtable is empty gives up its claim on older WAL files
   // only when some memtable is switched, and a flush switches only memtables
   // that hold something: the marker makes sure one does.
   rocksdb::WriteBatch batch;
-  auto status = batch.Put(families.front(), marker, "");
-  if (status.ok()) status = batch.Delete(families.front(), marker);
-  if (status.ok()) status = db.Write(rocksdb::WriteOptions(), &batch);
-  if (!status.ok()) return storage_error("dropping spent WAL files", status);
+  if (!batch.Put(families.front(), marker, "").ok() || !batch.Delete(families.front(), marker).ok()) return;
+  if (!db.Write(rocksdb::WriteOptions(), &batch).ok()) return;
   rocksdb::FlushOptions flush;
-  flush.wait = false;  // the open is not held up; the files go when it is done
-  status = db.Flush(flush, families);
-  if (!status.ok()) return storage_error("dropping spent WAL files", status);
-  return {};
+  flush.wait = false;               // the open is not held up; the files go when it is done
+  (void)db.Flush(flush, families);  // a failure leaves the files for a later open
 }
 
 }  // namespace ticketing

@@ -93,6 +93,8 @@ std::vector<std::uint64_t> OrderSaga::applied() const {
   return applied_;
 }
 
+std::uint64_t OrderSaga::lag() const { return commits_behind(log_.end_offsets(), applied()); }
+
 bool OrderSaga::loaded() const {
   std::lock_guard lock(mutex_);
   return loaded_;

@@ -83,13 +83,7 @@ std::vector<std::uint64_t> Projector::applied() const {
   return applied_;
 }
 
-std::uint64_t Projector::lag() const {
-  auto const ends = log_.end_offsets();
-  auto const done = applied();
-  std::uint64_t lag = 0;
-  for (std::size_t p = 0; p < ends.size() && p < done.size(); ++p) lag += ends[p] > done[p] ? ends[p] - done[p] : 0;
-  return lag;
-}
+std::uint64_t Projector::lag() const { return commits_behind(log_.end_offsets(), applied()); }
 
 std::string Projector::fault() const {
   std::lock_guard lock(mutex_);

@@ -113,9 +113,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(std::string const& path, std:
   auto const status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return storage_error(status);
   std::unique_ptr<rocksdb::DB> db(raw);
-  if (auto dropped = drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, keys::kWalRoll); !dropped) {
-    return dropped.error();
-  }
+  drop_spent_wal_files(*db, path, {db->DefaultColumnFamily()}, keys::kWalRoll);
   if (auto indexed = build_price_index(*db); !indexed) return indexed.error();
   return std::unique_ptr<ViewStore>(new ViewStore(std::move(db), partitions));
 }

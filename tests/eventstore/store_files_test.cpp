@@ -12,6 +12,7 @@
 #include "eventstore/rocksdb_log.hpp"
 #include "eventstore/small_store.hpp"
 #include "eventually.hpp"
+#include "failing_disk.hpp"
 #include "temp_dir.hpp"
 
 using namespace ticketing;
@@ -79,4 +80,46 @@ TEST_CASE("a small store restarted again and again keeps a bounded number of WAL
   auto store = ExpiringStore::open(dir.str(), "replies", 24h);
   REQUIRE(store.has_value());
   CHECK((*store)->find("k", t0 + 1h) == "first");
+}
+
+TEST_CASE("spent WAL files on a full disk: the log still opens with everything, and they go once there is room") {
+  // Dropping spent WAL files is housekeeping: a disk too full for the flush
+  // it starts must not keep the log from opening, nor lose a commit.
+  testing::TempDir dir;
+  testing::FailingDisk disk;
+  disk.fail_table_writes(testing::FailingDisk::TableFault::no_space);
+  for (int start = 0; start < 8; ++start) {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2, .env = disk.env()});
+    REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
+    if (start == 0) REQUIRE((*log)->append(created(0)).has_value());
+    auto const found = (*log)->find_commit("create-0");
+    REQUIRE(found.has_value());
+    CHECK(found->has_value());
+  }
+  CHECK(disk.failed_table_writes() >= 1);                     // the flushes met the full disk
+  CHECK(files_named(dir.path(), ".log") > kMaxWalFiles + 2);  // kept: nothing could be flushed
+
+  // The disk refuses even the WAL's appends: the marker's write fails. The
+  // log still opens and reads; its own appends meet the fault and say so.
+  disk.fail_wal_writes(true);
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2, .env = disk.env()});
+    REQUIRE_MESSAGE(log.has_value(), (log ? "" : log.error().message));
+    CHECK((*log)->find_commit("create-0")->has_value());
+    CHECK_FALSE((*log)->append(created(1)).has_value());
+    CHECK_FALSE((*log)->fault().empty());
+  }
+  disk.fail_wal_writes(false);
+
+  disk.fail_table_writes(testing::FailingDisk::TableFault::none);
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2, .env = disk.env()});
+    REQUIRE(log.has_value());
+    CHECK(testing::eventually([&] { return files_named(dir.path(), ".log") <= kMaxWalFiles + 2; }));
+  }
+  auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+  REQUIRE(log.has_value());
+  auto const found = (*log)->find_commit("create-0");
+  REQUIRE(found.has_value());
+  CHECK(found->has_value());
 }

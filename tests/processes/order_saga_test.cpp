@@ -208,6 +208,7 @@ TEST_CASE("a saga whose timer store cannot be written takes no commit past it; r
   REQUIRE(eventually([&] { return disk.writes() > writes_before; }));
   std::this_thread::sleep_for(300ms);
   CHECK(f.saga->applied() == before);
+  CHECK(f.saga->lag() >= 1);  // what /metrics shows as ticketing_saga_lag_commits
   CHECK(f.saga->pending_timers() == 0);
   f.saga->stop();  // ends the retry loop (hanging here would fail by the test's timeout)
   f.saga.reset();

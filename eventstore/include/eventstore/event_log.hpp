@@ -95,4 +95,10 @@ class EventLog {
   [[nodiscard]] virtual std::string fault() { return {}; }
 };
 
+// How many commits a follower of the log (the read models, the saga) has
+// yet to take: per partition, the log's end less the follower's next offset,
+// summed (a partition the follower is past, or does not know, counts 0).
+[[nodiscard]] std::uint64_t commits_behind(std::vector<std::uint64_t> const& ends,
+                                           std::vector<std::uint64_t> const& taken) noexcept;
+
 }  // namespace ticketing

@@ -7,8 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "domain/result.hpp"
-
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
@@ -33,10 +31,12 @@ inline constexpr std::size_t kMaxWalFiles = 4;
 // write of `marker` into `families[0]` and its deletion, which leave nothing
 // behind, then a flush that does not wait), after which RocksDB deletes
 // every WAL file no family needs (until then, for a moment, the flush's new
-// WAL file makes two more). Nothing is lost either way: what a WAL holds
-// stays until it is flushed.
-[[nodiscard]] Result<void> drop_spent_wal_files(rocksdb::DB& db, std::string const& path,
-                                                std::vector<rocksdb::ColumnFamilyHandle*> const& families,
-                                                std::string_view marker);
+// WAL file makes two more). Housekeeping, never a reason to refuse the open:
+// if the write or the flush fails (a full disk), the files stay until a
+// later open, and nothing is lost either way (what a WAL holds stays until
+// it is flushed). The store's own writes then meet the disk's fault and
+// report it as they do any.
+void drop_spent_wal_files(rocksdb::DB& db, std::string const& path,
+                          std::vector<rocksdb::ColumnFamilyHandle*> const& families, std::string_view marker);
 
 }  // namespace ticketing

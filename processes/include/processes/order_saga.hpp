@@ -65,6 +65,9 @@ class OrderSaga {
   void wake();
   // Per partition, the next offset the saga will look at.
   [[nodiscard]] std::vector<std::uint64_t> applied() const;
+  // Commits in the log the saga has not taken yet (it holds still while its
+  // timer store cannot be written).
+  [[nodiscard]] std::uint64_t lag() const;
 
  private:
   struct Due {
