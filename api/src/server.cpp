@@ -333,6 +333,9 @@ struct HttpServer::Impl {
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::error_code ignored;
+    // Every write is a whole answer or a whole event: sent at once, never
+    // held by Nagle's algorithm behind an unacknowledged one.
+    stream.socket().set_option(tcp::no_delay(true), ignored);
     std::string const remote = stream.socket().remote_endpoint(ignored).address().to_string();
     // Bounded: everything the parser holds back (the header, a chunk header
     // with its extensions, trailers) must fit; body bytes move to the body,

@@ -1,7 +1,13 @@
 // The edges of HTTP (RFC 9112 framing, bounded buffering) and of the
 // descriptor supply, against the real server process.
 
+#include <filesystem>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,6 +16,7 @@
 
 #include "api_fixture.hpp"
 #include "eventually.hpp"
+#include "sse_client.hpp"
 
 using namespace ticketing::testing;
 using namespace std::chrono_literals;
@@ -177,4 +184,52 @@ TEST_CASE("responses are framed by Content-Length, in order, and say when the co
   CHECK(old[0].head.find("\r\nConnection: keep-alive\r\n") != std::string::npos);
   CHECK(status_line(old[1].head) == "HTTP/1.0 200 OK");
   CHECK(old[1].head.find("Connection:") == std::string::npos);  // closes, as 1.0 does by default
+}
+
+namespace {
+
+// TCP_NODELAY of each connection the server process `pid` accepted on `port`
+// (its descriptors copied into this process to ask: pidfd_getfd).
+std::vector<int> nodelay_of_accepted(pid_t pid, std::uint16_t port) {
+  std::vector<int> out;
+  int const process = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  REQUIRE(process >= 0);
+  for (auto const& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    int const target = std::stoi(entry.path().filename().string());
+    int const fd = static_cast<int>(::syscall(SYS_pidfd_getfd, process, target, 0));
+    if (fd < 0) continue;  // closed meanwhile
+    sockaddr_in local{}, peer{};
+    socklen_t local_size = sizeof local, peer_size = sizeof peer;
+    int type = 0;
+    socklen_t type_size = sizeof type;
+    bool const accepted = ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_size) == 0 && type == SOCK_STREAM &&
+                          ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) == 0 &&
+                          local.sin_family == AF_INET && ntohs(local.sin_port) == port &&
+                          ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) == 0;
+    if (accepted) {
+      int nodelay = 0;
+      socklen_t size = sizeof nodelay;
+      REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &size) == 0);
+      out.push_back(nodelay);
+    }
+    ::close(fd);
+  }
+  ::close(process);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("connections send at once: Nagle's algorithm never holds back an answer or a streamed event") {
+  // A stream writes one small event at a time: with Nagle's algorithm the
+  // next waits for the previous one's acknowledgement, which a client may
+  // delay by up to 40 ms (and a response's tail likewise behind its head).
+  ApiFixture f;
+  auto c = f.server.client();
+  REQUIRE(c.get("/healthz").status == 200);  // a keep-alive connection, open
+  SseClient changes(f.server.port(), "/api/tickets/changes");
+  REQUIRE(changes.status() == 200);
+  auto const nodelay = nodelay_of_accepted(f.server.pid(), f.server.port());
+  CHECK(nodelay.size() >= 2);
+  for (int const on : nodelay) CHECK(on != 0);
 }
