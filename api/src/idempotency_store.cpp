@@ -1,5 +1,6 @@
 #include "api/idempotency_store.hpp"
 
+#include <charconv>
 #include <functional>
 
 #include "encoding/byte_order.hpp"
@@ -32,7 +33,9 @@ std::optional<HttpResponse> IdempotencyStore::find(std::string const& slot, Inst
   in.remove_prefix(8);
   std::string count_text;
   if (!get_str(in, r.body) || !get_str(in, count_text)) return std::nullopt;
-  std::size_t const headers = std::stoul(count_text.empty() ? "0" : count_text);
+  std::size_t headers = 0;  // a damaged record is no record, never an exception
+  auto const [end, fault] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), headers);
+  if (fault != std::errc() || end != count_text.data() + count_text.size()) return std::nullopt;
   for (std::size_t i = 0; i < headers; ++i) {
     std::string name, v;
     if (!get_str(in, name) || !get_str(in, v)) return std::nullopt;

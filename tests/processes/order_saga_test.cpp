@@ -227,6 +227,53 @@ TEST_CASE("a saga whose timer store cannot be written takes no commit past it; r
   CHECK(f.count_events(ticket_stream(ticket), "TicketReleased") == 1);
 }
 
+TEST_CASE("a saga whose timer store's disk fills under a flush waits, and resumes by itself once there is room") {
+  // A full disk under a flush stops RocksDB's writes until its own retry
+  // writes the table file: the saga must neither skip the order's commit
+  // meanwhile nor need a restart afterwards.
+  FailingDisk disk;  // outlives the fixture's stores
+  SagaFixture f;
+  f.timers.reset();
+  auto on_disk = TimerStore::open((f.dir.path() / "saga").string(), f.log->partition_count(), disk.env());
+  REQUIRE(on_disk.has_value());
+  f.timers = std::move(*on_disk);
+  f.start_saga(SagaOptions{60s, 15min, 20ms, 100ms});
+  std::string const ticket = MarketplaceFixture::ticket_id(1);
+  f.list(ticket);
+  f.settle();
+  auto const before = f.saga->applied();
+
+  // The store's 4 MiB memtable filled (with timers of no order, removed
+  // below) until a flush has failed and RocksDB refuses writes.
+  disk.fail_table_writes(FailingDisk::TableFault::no_space);
+  std::vector<std::string> filler;
+  bool refused = false;
+  for (int i = 0; i < 4000 && !refused; ++i) {
+    std::string id = "filler-" + std::to_string(i);
+    refused = !f.timers->put(Timer{Instant{}, TimerKind::recheck_charge, id, std::string(4096, 'x')}).has_value();
+    if (!refused) filler.push_back(std::move(id));
+  }
+  REQUIRE(refused);
+  CHECK(disk.failed_table_writes() >= 1);
+
+  std::string const order = f.order(ticket);  // the log's own disk is healthy
+  std::this_thread::sleep_for(300ms);         // the saga's retries meanwhile, every 20 ms to 100 ms
+  CHECK(f.saga->applied() == before);
+  CHECK(f.saga->lag() >= 1);
+  CHECK(f.saga->pending_timers() == 0);
+
+  // Room again: RocksDB's retry writes the table file and the same saga,
+  // not restarted, stores the hold's timer and ends the hold when due.
+  disk.fail_table_writes(FailingDisk::TableFault::none);
+  REQUIRE(eventually([&] { return f.saga->lag() == 0; }));
+  CHECK(f.saga->pending_timers() == 1);
+  for (auto const& id : filler) REQUIRE(f.timers->remove(TimerKey{TimerKind::recheck_charge, id}).has_value());
+  f.clock.advance(15min);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(order).order.expired; }));
+  CHECK(f.count_events(ticket_stream(ticket), "TicketReleased") == 1);
+}
+
 TEST_CASE("a charge that succeeds after its order stopped being payable is refunded") {
   SagaFixture f;
   f.start_saga();
