@@ -10,14 +10,19 @@
 // reads never go back; a reader's offer is kept only if its shard saw no
 // write end since the reader began (a row read before a write, offered after
 // it, is dropped).
+//
+// A read hashes its id once (Key) and, on a miss, touches one run of a
+// shard's open-addressed slots, so a lookup that misses costs about one
+// cache line: with far more tickets than entries, most lookups miss.
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace ticketing::views {
 
@@ -26,52 +31,68 @@ class RenderedCache {
   static constexpr std::size_t kShards = 64;
   static constexpr std::size_t kPerShard = 2048;
 
-  // The shard's generation, taken before reading the row to offer.
-  [[nodiscard]] std::uint64_t generation(std::string const& id) {
-    Shard& s = shard(id);
-    std::lock_guard const lock(s.mutex);
-    return s.generation;
-  }
-  [[nodiscard]] std::optional<std::string> find(std::string const& id) {
-    Shard& s = shard(id);
-    std::lock_guard const lock(s.mutex);
-    auto it = s.json.find(id);
-    if (it == s.json.end()) return std::nullopt;  // never cached while writing
-    return it->second;
-  }
+  // An id with its hash, computed once per read.
+  class Key {
+   public:
+    explicit Key(std::string_view id);
+    [[nodiscard]] std::string_view id() const noexcept { return id_; }
+
+   private:
+    friend class RenderedCache;
+    std::string_view id_;
+    std::uint64_t hash_;
+  };
+
+  // What a read finds: the JSON, or else the shard's generation to offer
+  // the JSON it renders with.
+  struct Found {
+    std::optional<std::string> json;
+    std::uint64_t generation{0};
+  };
+  [[nodiscard]] Found find(Key const& key);
   // Keeps `json` unless the shard changed since `generation`.
-  void offer(std::string const& id, std::string json, std::uint64_t generation) {
-    Shard& s = shard(id);
-    std::lock_guard const lock(s.mutex);
-    if (s.generation != generation || s.writing.contains(id)) return;
-    if (s.json.size() >= kPerShard && !s.json.contains(id)) s.json.erase(s.json.begin());
-    s.json.insert_or_assign(id, std::move(json));
-  }
+  void offer(Key const& key, std::string json, std::uint64_t generation);
   // Before the ticket's new row is written: until end_write, reads miss.
-  void begin_write(std::string const& id) {
-    Shard& s = shard(id);
-    std::lock_guard const lock(s.mutex);
-    s.json.erase(id);
-    ++s.writing[id];
-  }
+  void begin_write(std::string const& id);
   // After the write of the row (done or failed); one per begin_write.
-  void end_write(std::string const& id) {
-    Shard& s = shard(id);
-    std::lock_guard const lock(s.mutex);
-    s.json.erase(id);
-    ++s.generation;
-    auto it = s.writing.find(id);
-    if (it != s.writing.end() && --it->second == 0) s.writing.erase(it);
+  void end_write(std::string const& id);
+
+  // The same by id, hashing each time (tests).
+  [[nodiscard]] std::uint64_t generation(std::string const& id) { return find(Key(id)).generation; }
+  [[nodiscard]] std::optional<std::string> find(std::string const& id) { return find(Key(id)).json; }
+  void offer(std::string const& id, std::string json, std::uint64_t generation) {
+    offer(Key(id), std::move(json), generation);
   }
 
  private:
+  // Linear probing over twice as many slots as entries; a slot holds 0
+  // (empty) or the upper half of its entry's hash (never 0), which also
+  // names its home slot, above the entry's index. Removal shifts the run
+  // back (no tombstones) without reading the entries.
+  static constexpr std::size_t kSlots = 2 * kPerShard;
+  struct Entry {
+    std::uint64_t hash;
+    std::string id;
+    std::string json;
+  };
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, std::string> json;
+    std::array<std::uint64_t, kSlots> slots{};
+    std::vector<Entry> entries;  // at most kPerShard
+    std::size_t next_evicted{0};
     std::unordered_map<std::string, int> writing;  // ids between begin and end
     std::uint64_t generation{0};
   };
-  Shard& shard(std::string const& id) { return shards_[std::hash<std::string>{}(id) % kShards]; }
+
+  Shard& shard(std::uint64_t hash) { return shards_[hash % kShards]; }
+  // The slot holding `id`, or the empty slot that ends its run.
+  static std::size_t slot_of(Shard const& s, std::uint64_t hash, std::string_view id);
+  // The slot of the entry at `index`, whose hash is `hash`.
+  static std::size_t slot_at(Shard const& s, std::uint64_t hash, std::size_t index);
+  // Empties a used slot and drops its entry.
+  static void erase(Shard& s, std::size_t slot);
+  static void erase(Shard& s, std::uint64_t hash, std::string_view id);
+
   std::array<Shard, kShards> shards_;
 };
 

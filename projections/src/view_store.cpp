@@ -167,12 +167,13 @@ std::optional<TicketRow> ViewStore::ticket(std::string const& id) const {
 }
 
 std::optional<std::string> ViewStore::ticket_json(std::string const& id) const {
-  if (auto cached = rendered_->find(id)) return cached;
-  std::uint64_t const generation = rendered_->generation(id);
-  auto const row = ticket(id);
+  RenderedCache::Key const key(id);
+  auto found = rendered_->find(key);
+  if (found.json) return std::move(found.json);
+  auto const row = ticket(id);  // read after the generation was taken
   if (!row) return std::nullopt;
   std::string json = render_ticket(*row);
-  rendered_->offer(id, json, generation);
+  rendered_->offer(key, json, found.generation);
   return json;
 }
 

@@ -2,7 +2,9 @@
 // projector writes: never older than what was written before the read began.
 
 #include <atomic>
+#include <random>
 #include <thread>
+#include <unordered_map>
 
 #include <doctest/doctest.h>
 
@@ -97,4 +99,90 @@ TEST_CASE("ticket JSON from memory: nothing is cached for a ticket while its row
   CHECK_FALSE(cache.find(kTicket).has_value());
   cache.offer(kTicket, "v3", cache.generation(kTicket));
   CHECK(cache.find(kTicket) == "v3");
+}
+
+TEST_CASE("ticket JSON from memory: what was kept is found, with its last value, through evictions and removals") {
+  // Against a model: every id offered since its last write is found with the
+  // JSON last offered, until the cache is full; past that, whatever is found
+  // is still the JSON last offered, and nothing written since is found.
+  // (Below, no shard gets near its bound: these ids spread about 512 a shard.)
+  RenderedCache cache;
+  std::unordered_map<std::string, std::string> model;
+  std::mt19937_64 rng(7);
+  auto const id_of = [](std::uint64_t n) {
+    std::string id = std::to_string(n);
+    return std::string(24 - id.size(), 'a') + id;
+  };
+  // Below the bound (at most half a shard's entries on average): nothing is dropped.
+  constexpr std::uint64_t kFew = RenderedCache::kShards * RenderedCache::kPerShard / 4;
+  for (int step = 0; step < 200'000; ++step) {
+    std::string const id = id_of(rng() % kFew);
+    if (rng() % 4 == 0) {
+      cache.begin_write(id);
+      cache.end_write(id);
+      model.erase(id);
+    } else {
+      std::string json = "v" + std::to_string(step);
+      cache.offer(id, json, cache.generation(id));
+      model[id] = json;
+    }
+  }
+  std::size_t missing = 0;
+  for (std::uint64_t n = 0; n < kFew; ++n) {
+    std::string const id = id_of(n);
+    auto const found = cache.find(id);
+    auto const it = model.find(id);
+    if (it == model.end()) {
+      CHECK_FALSE(found.has_value());
+    } else if (!found) {
+      ++missing;
+    } else {
+      CHECK(*found == it->second);
+    }
+  }
+  CHECK(missing == 0);
+
+  // Far more ids than room: shards drop entries, never show a wrong one.
+  for (int step = 0; step < 400'000; ++step) {
+    std::string const id = id_of(rng() % (kFew * 8));
+    if (rng() % 8 == 0) {
+      cache.begin_write(id);
+      cache.end_write(id);
+      model.erase(id);
+      CHECK_FALSE(cache.find(id).has_value());
+    } else if (auto const found = cache.find(id)) {
+      REQUIRE(model.contains(id));
+      CHECK(*found == model[id]);
+    } else {
+      std::string json = "w" + std::to_string(step);
+      cache.offer(id, json, cache.generation(id));
+      model[id] = json;
+      CHECK(cache.find(id) == json);  // just kept: found
+    }
+  }
+}
+
+TEST_CASE("ticket JSON from memory: a ticket kept after the cache filled stays while others come and go") {
+  // A full shard must not drop what it has just kept: a ticket that turns
+  // hot after the cache filled up would never stay cached.
+  RenderedCache cache;
+  auto const id_of = [](std::string const& prefix, std::uint64_t n) {
+    std::string id = prefix + std::to_string(n);
+    return std::string(24 - id.size(), 'c') + id;
+  };
+  constexpr std::uint64_t kRoom = RenderedCache::kShards * RenderedCache::kPerShard;
+  for (std::uint64_t n = 0; n < 2 * kRoom; ++n) {
+    std::string const cold = id_of("cold", n);
+    cache.offer(cold, "cold", cache.generation(cold));
+  }
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    std::string const hot = id_of("hot", n);
+    cache.offer(hot, "hot", cache.generation(hot));
+  }
+  // About 500 more misses per shard, a quarter of its entries.
+  for (std::uint64_t n = 0; n < kRoom / 4; ++n) {
+    std::string const cold = id_of("later", n);
+    cache.offer(cold, "cold", cache.generation(cold));
+  }
+  for (std::uint64_t n = 0; n < 20; ++n) CHECK_MESSAGE(cache.find(id_of("hot", n)) == "hot", n);
 }
