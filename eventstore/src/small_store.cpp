@@ -98,10 +98,11 @@ class ExpiringStore::DropExpired final : public rocksdb::CompactionFilter {
   Duration ttl_;
 };
 
-Result<std::unique_ptr<ExpiringStore>> ExpiringStore::open(std::string const& path, std::string_view what,
-                                                           Duration ttl) {
+Result<std::unique_ptr<ExpiringStore>> ExpiringStore::open(std::string const& path, std::string_view what, Duration ttl,
+                                                           rocksdb::Env* env) {
   auto filter = std::make_unique<DropExpired>(ttl);
   rocksdb::Options options = small_options();
+  if (env != nullptr) options.env = env;
   options.compaction_filter = filter.get();
   options.periodic_compaction_seconds =
       std::uint64_t{24} * 60 * 60;  // expired entries go even if nothing else is written

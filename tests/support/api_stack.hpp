@@ -31,8 +31,9 @@ T opened_or_fail(Result<T> r) {
 
 struct ApiStackOptions {
   Duration reservation_ttl{std::chrono::minutes(15)};
-  std::string admin_token{};       // the analysts' routes answer with this bearer token
-  rocksdb::Env* log_env{nullptr};  // the log's file system (a failing disk), if not the default
+  std::string admin_token{};           // the analysts' routes answer with this bearer token
+  rocksdb::Env* log_env{nullptr};      // the log's file system (a failing disk), if not the default
+  rocksdb::Env* replies_env{nullptr};  // the same for the replies kept for Idempotency-Keys
 };
 
 struct ApiStack {
@@ -160,8 +161,8 @@ struct ApiStack {
   api::TokenSigner tokens{"test-key-0123456789abcdef0123456789abcdef"};
   api::PasswordHasher passwords{*api::PasswordCost::named("minimum"), 2, 8};
   api::AuthLimits limits{1'000'000};
-  std::unique_ptr<ExpiringStore> replies =
-      opened_or_fail(ExpiringStore::open((dir.path() / "api").string(), "replies", api::kIdempotencyWindow));
+  std::unique_ptr<ExpiringStore> replies = opened_or_fail(
+      ExpiringStore::open((dir.path() / "api").string(), "replies", api::kIdempotencyWindow, options.replies_env));
   api::IdempotencyStore idempotency{*replies};
   api::Metrics metrics;
   api::Logger logger;

@@ -53,8 +53,9 @@ void put(rocksdb::WriteBatchBase& batch, std::uint32_t partition, std::uint64_t 
 // Thread safety: all members may be called from any thread.
 class ExpiringStore {
  public:
+  // `env` as for open_small_store.
   [[nodiscard]] static Result<std::unique_ptr<ExpiringStore>> open(std::string const& path, std::string_view what,
-                                                                   Duration ttl);
+                                                                   Duration ttl, rocksdb::Env* env = nullptr);
   ~ExpiringStore();
   ExpiringStore(ExpiringStore const&) = delete;
   ExpiringStore& operator=(ExpiringStore const&) = delete;
