@@ -184,11 +184,11 @@ TEST_CASE("timers the saga cannot read at a restart are read again until they lo
   REQUIRE(eventually([&] { return f.saga->pending_timers() == 0; }));
 }
 
-TEST_CASE("a saga whose timer store cannot be written takes no commit past it; restarted, it still ends the hold") {
-  // The first round's worst defects were holds that never ended: a saga that
-  // moved on without the hold's timer would leave the ticket held for good.
-  FailingDisk disk;  // outlives the fixture's stores
-  SagaFixture f;
+namespace {
+
+// The fixture's saga on a timer store on `disk`, retrying every 20 ms to
+// 100 ms, with one ticket listed and taken in; that ticket's id.
+std::string listed_on(SagaFixture& f, FailingDisk& disk) {
   f.timers.reset();
   auto on_disk = TimerStore::open((f.dir.path() / "saga").string(), f.log->partition_count(), disk.env());
   REQUIRE(on_disk.has_value());
@@ -197,6 +197,17 @@ TEST_CASE("a saga whose timer store cannot be written takes no commit past it; r
   std::string const ticket = MarketplaceFixture::ticket_id(1);
   f.list(ticket);
   f.settle();
+  return ticket;
+}
+
+}  // namespace
+
+TEST_CASE("a saga whose timer store cannot be written takes no commit past it; restarted, it still ends the hold") {
+  // The first round's worst defects were holds that never ended: a saga that
+  // moved on without the hold's timer would leave the ticket held for good.
+  FailingDisk disk;  // outlives the fixture's stores
+  SagaFixture f;
+  std::string const ticket = listed_on(f, disk);
   auto const before = f.saga->applied();
 
   disk.fail_wal_writes(true);
@@ -233,14 +244,7 @@ TEST_CASE("a saga whose timer store's disk fills under a flush waits, and resume
   // meanwhile nor need a restart afterwards.
   FailingDisk disk;  // outlives the fixture's stores
   SagaFixture f;
-  f.timers.reset();
-  auto on_disk = TimerStore::open((f.dir.path() / "saga").string(), f.log->partition_count(), disk.env());
-  REQUIRE(on_disk.has_value());
-  f.timers = std::move(*on_disk);
-  f.start_saga(SagaOptions{60s, 15min, 20ms, 100ms});
-  std::string const ticket = MarketplaceFixture::ticket_id(1);
-  f.list(ticket);
-  f.settle();
+  std::string const ticket = listed_on(f, disk);
   auto const before = f.saga->applied();
 
   // The store's 4 MiB memtable filled (with timers of no order, removed
