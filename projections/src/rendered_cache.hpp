@@ -31,7 +31,8 @@ class RenderedCache {
   static constexpr std::size_t kShards = 64;
   static constexpr std::size_t kPerShard = 2048;
 
-  // An id with its hash, computed once per read.
+  // An id with its hash, computed once per read. It views the id, which
+  // must outlive it.
   class Key {
    public:
     explicit Key(std::string_view id);
