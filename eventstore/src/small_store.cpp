@@ -10,8 +10,10 @@
 namespace ticketing {
 namespace {
 
-rocksdb::Options small_options() {
+// `env`: as for open_small_store.
+rocksdb::Options small_options(rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   options.write_buffer_size = 4 << 20;
   bound_diagnostic_log(options);
@@ -39,9 +41,7 @@ std::optional<Instant> stored_at(std::string_view value) {
 
 Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what,
                                                       rocksdb::Env* env) {
-  rocksdb::Options options = small_options();
-  if (env != nullptr) options.env = env;
-  return open_with(options, path, what);
+  return open_with(small_options(env), path, what);
 }
 
 Error storage_error(std::string_view what, rocksdb::Status const& status) {
@@ -101,8 +101,7 @@ class ExpiringStore::DropExpired final : public rocksdb::CompactionFilter {
 Result<std::unique_ptr<ExpiringStore>> ExpiringStore::open(std::string const& path, std::string_view what, Duration ttl,
                                                            rocksdb::Env* env) {
   auto filter = std::make_unique<DropExpired>(ttl);
-  rocksdb::Options options = small_options();
-  if (env != nullptr) options.env = env;
+  rocksdb::Options options = small_options(env);
   options.compaction_filter = filter.get();
   options.periodic_compaction_seconds =
       std::uint64_t{24} * 60 * 60;  // expired entries go even if nothing else is written

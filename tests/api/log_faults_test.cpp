@@ -15,10 +15,7 @@ using namespace ticketing::testing;
 TEST_CASE("a log whose disk failed a sync: orders answer 503 until a restart, /readyz says why, reads still answer") {
   FailingDisk disk;
   ApiStack stack({.log_env = disk.env()});
-  auto const seller = stack.sign_up("seller");
-  auto const buyer = stack.sign_up("buyer");
-  auto const ticket = stack.list_ticket(seller);
-  stack.advance(Duration{0});  // the read models have the listing
+  auto const [seller, buyer, ticket] = stack.seller_buyer_ticket();  // the read models have the listing
   CHECK(stack.call("GET", "/readyz").status == 200);
 
   disk.fail_wal_syncs(true);
@@ -45,10 +42,7 @@ TEST_CASE("a log whose disk failed a sync: orders answer 503 until a restart, /r
 TEST_CASE("a log whose disk fills up: orders answer 503 and /readyz says the disk is full, until there is room") {
   FailingDisk disk;
   ApiStack stack({.log_env = disk.env()});
-  auto const seller = stack.sign_up("seller");
-  auto const buyer = stack.sign_up("buyer");
-  auto const ticket = stack.list_ticket(seller);
-  stack.advance(Duration{0});
+  auto const [seller, buyer, ticket] = stack.seller_buyer_ticket();  // the read models have the listing
   CHECK(stack.call("GET", "/readyz").status == 200);
 
   // Commits of 64 KiB each straight into the log until its memtable's flush

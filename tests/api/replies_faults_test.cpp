@@ -27,10 +27,7 @@ int count_of(EventLog& log, std::string const& stream, std::string_view type) {
 TEST_CASE("a reply store that cannot be written: keyed orders are answered, and a repeat gets the same, once") {
   FailingDisk disk;
   ApiStack stack({.replies_env = disk.env()});
-  auto const seller = stack.sign_up("seller");
-  auto const buyer = stack.sign_up("buyer");
-  auto const ticket = stack.list_ticket(seller);
-  stack.advance(Duration{0});
+  auto const [seller, buyer, ticket] = stack.seller_buyer_ticket();  // the read models have the listing
 
   disk.fail_wal_writes(true);  // every reply kept from here on fails to be written
   int const writes_before = disk.writes();

@@ -118,6 +118,16 @@ struct ApiStack {
     REQUIRE(r.status == 201);
     return std::string(r.json.at("id").as_string());
   }
+  // A seller, a buyer and one of the seller's tickets, in the read models.
+  struct Market {
+    std::string seller, buyer, ticket;
+  };
+  Market seller_buyer_ticket() {
+    Market m{sign_up("seller"), sign_up("buyer"), {}};
+    m.ticket = list_ticket(m.seller);
+    advance(Duration{0});
+    return m;
+  }
   std::string place_order(std::string const& buyer, std::string const& ticket) {
     auto const r = call("POST", "/api/orders", {{"ticketId", ticket}}, buyer);
     REQUIRE(r.status == 201);
