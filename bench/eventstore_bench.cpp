@@ -74,13 +74,12 @@ bool is_ticket_event(std::string_view type) noexcept { return type.starts_with("
 std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned threads, TicketStates& tickets) {
   std::uint64_t events = 0;
   std::vector<StoredCommit> commits;  // one batch's memory, reused by every read
+  SelectedEvents selected;            // one commit's events' memory, reused likewise
   for (std::uint32_t p = worker; p < log.partition_count(); p += threads) {
     for (std::uint64_t offset = 0;;) {
       if (!log.read_partition_stored_into(p, offset, 4096, commits) || commits.empty()) break;
       for (auto const& stored : commits) {
-        if (auto selected = decode_selected_events(stored, &is_ticket_event)) {
-          events += fold_events(selected->events, tickets);
-        }
+        if (decode_selected_events(stored, &is_ticket_event, selected)) events += fold_events(selected.events, tickets);
       }
       offset = commits.back().position.offset + 1;
     }

@@ -1,8 +1,10 @@
-// The event and commit decoders, and the readers that take a stored commit
-// apart without decoding it all. A record of the log or of a Kafka topic may
-// be hostile or corrupt: it must decode or be refused with a reason, never
-// crash; what decodes re-encodes to something that decodes to the same, and
-// what a view shows of a commit that decodes is what decoding gives.
+// The event and commit decoders (JSON, and the embedded log's binary
+// encoding, which its first byte tells apart), and the readers that take a
+// stored commit apart without decoding it all. A record of the log or of a
+// Kafka topic may be hostile or corrupt: it must decode or be refused with a
+// reason, never crash; what decodes re-encodes (in either encoding) to
+// something that decodes to the same, and what a view shows of a commit that
+// decodes is what decoding gives.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   if (commit) {
     auto again = decode_commit(encode_commit(*commit));
     if (!again || !(*again == *commit)) __builtin_trap();
+    auto stored = decode_commit(encode_stored_commit(*commit));
+    if (!stored || !(*stored == *commit)) __builtin_trap();
+  } else if (commit.error().code != ErrorCode::invalid_input) {
+    __builtin_trap();
   }
   thread_local CommitReader reader;
   if (auto view = reader.read(bytes)) {

@@ -31,6 +31,7 @@ Result<void> fold_partition(EventLog& log, std::uint32_t p, std::uint64_t to, st
   constexpr std::size_t kChunk = 512;
   Instant floor{};
   std::vector<StoredCommit> stored;  // one chunk's memory, reused by every read
+  SelectedEvents selected;           // one commit's events' memory, reused likewise
   for (std::uint64_t next = 0; next < to;) {
     auto read = log.read_partition_stored_into(
         p, next, static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to - next)), stored);
@@ -38,11 +39,12 @@ Result<void> fold_partition(EventLog& log, std::uint32_t p, std::uint64_t to, st
     if (stored.empty()) return {};
     for (auto const& commit : stored) {
       if (commit.position.offset >= to) return {};
-      auto const selected = decode_selected_events(commit, &views::RowFold::folds);
-      if (!selected) return selected.error();
-      floor = shown_time(floor, selected->recorded_at);
+      if (auto decoded = decode_selected_events(commit, &views::RowFold::folds, selected); !decoded) {
+        return decoded.error();
+      }
+      floor = shown_time(floor, selected.recorded_at);
       if (as_of && floor > *as_of) return {};
-      rows.apply(selected->events);
+      rows.apply(selected.events);
     }
     next = stored.back().position.offset + 1;
   }

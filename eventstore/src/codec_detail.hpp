@@ -9,6 +9,7 @@
 
 #include "domain/events.hpp"
 #include "domain/result.hpp"
+#include "eventstore/codec.hpp"
 #include "eventstore/commit.hpp"
 
 namespace ticketing::codec_detail {
@@ -51,5 +52,13 @@ Result<Event> decode_event_object(simdjson::ondemand::object object);
 // nothing, and the rest of the envelope is left unread.
 Result<std::optional<Event>> decode_event_object(simdjson::ondemand::object object,
                                                  bool (*wanted)(std::string_view type) noexcept);
+
+// The stored binary encoding (binary_codec.cpp): whether `bytes` is one (a
+// JSON text never starts with its tag), and its decoders, which decode_commit
+// and decode_selected_events call for it.
+bool is_binary(std::string_view bytes) noexcept;
+Result<Commit> decode_binary_commit(std::string_view bytes);
+Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::string_view type) noexcept,
+                                    SelectedEvents& selected);
 
 }  // namespace ticketing::codec_detail

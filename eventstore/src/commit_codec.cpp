@@ -124,10 +124,11 @@ std::string encode_commit(Commit const& commit) {
   return out.take();
 }
 
-Result<Commit> decode_commit(std::string_view json) {
+Result<Commit> decode_commit(std::string_view encoded) {
+  if (codec_detail::is_binary(encoded)) return codec_detail::decode_binary_commit(encoded);
   thread_local od::parser parser;
   od::document doc;
-  if (parser.iterate(codec_detail::padded(json)).get(doc)) return malformed("not JSON");
+  if (parser.iterate(codec_detail::padded(encoded)).get(doc)) return malformed("not JSON");
   od::object object;
   if (doc.get_object().get(object)) return malformed("commit is not an object");
   Commit commit;
@@ -208,13 +209,32 @@ Result<SelectedEvents> decode_selected(simdjson::padded_string_view json,
 
 }  // namespace
 
-Result<SelectedEvents> decode_selected_events(std::string_view json, bool (*wanted)(std::string_view type) noexcept) {
-  return decode_selected(codec_detail::padded(json), wanted);
+Result<SelectedEvents> decode_selected_events(std::string_view encoded,
+                                              bool (*wanted)(std::string_view type) noexcept) {
+  if (codec_detail::is_binary(encoded)) {
+    SelectedEvents selected;
+    if (auto decoded = codec_detail::decode_selected_binary(encoded, wanted, selected); !decoded) {
+      return decoded.error();
+    }
+    return selected;
+  }
+  return decode_selected(codec_detail::padded(encoded), wanted);
 }
 
 Result<SelectedEvents> decode_selected_events(StoredCommit const& commit,
                                               bool (*wanted)(std::string_view type) noexcept) {
-  return decode_selected(codec_detail::padded(commit), wanted);
+  SelectedEvents selected;
+  if (auto decoded = decode_selected_events(commit, wanted, selected); !decoded) return decoded.error();
+  return selected;
+}
+
+Result<void> decode_selected_events(StoredCommit const& commit, bool (*wanted)(std::string_view type) noexcept,
+                                    SelectedEvents& out) {
+  if (codec_detail::is_binary(commit.encoded)) return codec_detail::decode_selected_binary(commit.encoded, wanted, out);
+  auto selected = decode_selected(codec_detail::padded(commit), wanted);
+  if (!selected) return selected.error();
+  out = std::move(*selected);
+  return {};
 }
 
 }  // namespace ticketing

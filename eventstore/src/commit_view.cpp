@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codec_detail.hpp"
+#include "eventstore/codec.hpp"
 
 namespace ticketing {
 namespace {
@@ -89,6 +90,7 @@ CommitReader::CommitReader() : parser_(std::make_unique<Parser>()) {}
 CommitReader::~CommitReader() = default;
 
 Result<CommitView const*> CommitReader::read(std::string_view encoded) {
+  if (codec_detail::is_binary(encoded)) return read_binary(encoded);
   Parser& p = *parser_;
   p.buffer.reserve(encoded.size() + simdjson::SIMDJSON_PADDING);
   p.buffer.assign(encoded);
@@ -97,8 +99,19 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
 
 Result<CommitView const*> CommitReader::read(StoredCommit const& commit) {
   std::string const& text = commit.encoded;
-  if (!codec_detail::parses_in_place(text)) return read(std::string_view(text));
+  if (!codec_detail::parses_in_place(text) || codec_detail::is_binary(text)) return read(std::string_view(text));
   return parse(text.data(), text.size(), text.capacity());
+}
+
+// The view shows a commit's JSON text (its events' data as JSON), so a
+// binary one is taken apart from its JSON form, held in this reader.
+Result<CommitView const*> CommitReader::read_binary(std::string_view encoded) {
+  auto commit = codec_detail::decode_binary_commit(encoded);
+  if (!commit) return commit.error();
+  Parser& p = *parser_;
+  p.buffer = encode_commit(*commit);
+  p.buffer.reserve(p.buffer.size() + simdjson::SIMDJSON_PADDING);
+  return parse(p.buffer.data(), p.buffer.size(), p.buffer.capacity());
 }
 
 Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size, std::size_t capacity) {

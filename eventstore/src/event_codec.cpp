@@ -6,13 +6,19 @@
 
 #include "codec_detail.hpp"
 #include "domain/money.hpp"
+#include "event_types.hpp"
 #include "eventstore/codec.hpp"
 
 namespace ticketing {
 namespace {
 
 namespace od = simdjson::ondemand;
+using codec_detail::EventTypes;
+using codec_detail::index_of_type;
+using codec_detail::kEventTypes;
 using codec_detail::malformed;
+using codec_detail::Members;
+using codec_detail::schema_of;
 
 constexpr std::string_view kCentsSuffix = "_cents";
 
@@ -50,9 +56,6 @@ bool read_member(od::value value, Instant& out) {
   out = *t;
   return true;
 }
-
-template <class T>
-using Members = boost::describe::describe_members<T, boost::describe::mod_public>;
 
 template <class T>
 void write_members(JsonWriter& out, T const& event) {
@@ -177,31 +180,6 @@ Result<Event> upgrade_schema_1(std::string_view type, od::object data) {
   auto v1 = read_members<TicketSoldV1>(data);
   if (!v1) return v1.error();
   return Event{TicketSold{v1->ticket_id, v1->order_id, v1->buyer_id, Money{}, v1->at}};
-}
-
-using EventTypes = boost::mp11::mp_rename<Event, boost::mp11::mp_list>;
-constexpr std::size_t kEventTypes = boost::mp11::mp_size<EventTypes>::value;
-
-// The index in Event of the alternative named `type`; kEventTypes if none.
-std::size_t index_of_type(std::string_view type) noexcept {
-  static constexpr auto kNames = [] {
-    std::array<std::string_view, kEventTypes> names{};
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<kEventTypes>>(
-        [&](auto i) { names[i] = boost::mp11::mp_at_c<EventTypes, decltype(i)::value>::kType; });
-    return names;
-  }();
-  return static_cast<std::size_t>(std::find(kNames.begin(), kNames.end(), type) - kNames.begin());
-}
-
-template <class T>
-constexpr int schema_of() {
-  if constexpr (std::is_same_v<T, TicketCreated> || std::is_same_v<T, UserCreated> ||
-                std::is_same_v<T, TicketUpdated> || std::is_same_v<T, OrderCompleted> ||
-                std::is_same_v<T, TicketSold>) {
-    return 2;
-  } else {
-    return 1;
-  }
 }
 
 }  // namespace

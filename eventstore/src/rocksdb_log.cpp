@@ -248,7 +248,7 @@ class RocksDbSubscription final : public Subscription {
 
 Result<std::unique_ptr<RocksDbLog>> RocksDbLog::open_secondary(RocksDbLogOptions const& options) {
   rocksdb::DBOptions db_options;
-  db_options.max_open_files = -1;  // required of a secondary instance
+  db_options.max_open_files = -1;    // required of a secondary instance
   bound_diagnostic_log(db_options);  // its own, in secondary_path
   auto const families = log_families();
   auto handles = std::make_unique<Handles>();
@@ -421,7 +421,7 @@ void RocksDbLog::append_async(Commit commit, AppendCallback done) {
     done(make_error(ErrorCode::internal, "this log is read-only here (a replica, or opened for reading)"));
     return;
   }
-  std::string encoded = encode_commit(commit);  // on the caller's thread, in parallel
+  std::string encoded = encode_stored_commit(commit);  // on the caller's thread, in parallel
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
@@ -570,7 +570,7 @@ Result<AppendResult> RocksDbLog::stage(Pending& pending, Staged& staged) {
   std::string restamped;
   if (!pending.at && c.meta.recorded_at < last_recorded_[at.partition]) {
     c.meta.recorded_at = last_recorded_[at.partition];
-    restamped = encode_commit(c);
+    restamped = encode_stored_commit(c);
   } else {
     last_recorded_[at.partition] = std::max(last_recorded_[at.partition], c.meta.recorded_at);
   }

@@ -520,3 +520,73 @@ TEST_CASE("a disk that fails a flush's write: appends are refused until a restar
   CHECK_FALSE(log.find_commit("after-error")->has_value());
   REQUIRE(log.append(ticket_commit("after-restart", 5001, kNoStream)).has_value());
 }
+
+TEST_CASE("a log stored in JSON, as before the binary encoding, reads on and takes new commits beside them") {
+  // The log is written, then every stored commit is rewritten as its JSON
+  // (what an earlier version of the log stored), then reopened: every reader
+  // gives what it gave before, and new commits land in binary beside the old.
+  using namespace ticketing;
+  testing::TempDir dir;
+  constexpr int kTickets = 40;
+  std::vector<std::string> before;
+  {
+    auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+    REQUIRE(log.has_value());
+    for (int n = 0; n < kTickets; ++n) {
+      REQUIRE((*log)->append(ticket_commit("c" + std::to_string(n), n, kNoStream)).has_value());
+    }
+    for (std::uint32_t p = 0; p < 2; ++p) {
+      for (auto& line : read_all(**log, p, 0, 1000)) before.push_back(std::move(line));
+    }
+  }
+  int rewritten = 0;
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir.str(), &names).ok());
+    for (auto const& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir.str(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    auto const commits = static_cast<std::size_t>(std::find(names.begin(), names.end(), "commits") - names.begin());
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[commits]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto const decoded = decode_commit(it->value().ToStringView());
+      REQUIRE(decoded.has_value());
+      CHECK(it->value().ToStringView() == encode_stored_commit(*decoded));  // written in binary
+      REQUIRE(db->Put(rocksdb::WriteOptions(), handles[commits], it->key(), encode_commit(*decoded)).ok());
+      ++rewritten;
+    }
+    it.reset();
+    for (auto* handle : handles) REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+  }
+  CHECK(rewritten == kTickets);
+  auto log = RocksDbLog::open({.path = dir.str(), .partitions = 2});
+  REQUIRE(log.has_value());
+  std::vector<std::string> after;
+  for (std::uint32_t p = 0; p < 2; ++p) {
+    for (auto& line : read_all(**log, p, 0, 1000)) after.push_back(std::move(line));
+  }
+  CHECK(after == before);
+  // Stream reads, the duplicate check and new commits, over the old entries.
+  std::string const ticket = std::string(23, '0') + "7";
+  auto const stream = (*log)->read_stream(ticket_stream(ticket), 0);
+  REQUIRE(stream.has_value());
+  REQUIRE(stream->size() == 1);
+  CHECK(std::get<TicketCreated>(stream->front().event).ticket_id == ticket);
+  auto const repeat = (*log)->append(ticket_commit("c7", 7, kNoStream));
+  REQUIRE(repeat.has_value());
+  CHECK(repeat->duplicate);
+  auto const next = (*log)->append(ticket_commit("u7", 7, 0));
+  REQUIRE(next.has_value());
+  CHECK_FALSE(next->duplicate);
+  auto const mixed = (*log)->read_partition(next->position.partition, 0, 1000);
+  REQUIRE(mixed.has_value());
+  CHECK(mixed->back().commit.commit_id == "u7");
+  auto const stored = (*log)->read_partition_stored(next->position.partition, 0, 1000);
+  REQUIRE(stored.has_value());
+  REQUIRE(stored->size() == mixed->size());
+  CHECK(stored->front().encoded.front() == '{');
+  CHECK(stored->back().encoded == encode_stored_commit(mixed->back().commit));
+}

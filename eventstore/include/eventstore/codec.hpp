@@ -1,5 +1,5 @@
 #pragma once
-// JSON codecs for events and commits: the bytes of the log, in both backends.
+// Codecs for events and commits: the bytes of the log.
 //
 // An event is {"type":T,"schema":N,"data":{...}}; field names are the event's
 // member names, Money members are written as integer cents with a "_cents"
@@ -7,6 +7,11 @@
 // document (see schemas/commit.schema.json). Decoding accepts every schema
 // version ever written and upgrades older ones to the current struct. Keys
 // "type" and "schema" must precede "data" (the encoder writes them so).
+//
+// The JSON commit is what Kafka records hold and what readers of the log are
+// shown. The embedded log stores a commit in a compact binary encoding
+// instead (encode_stored_commit; layout in binary_codec.cpp), which the
+// decoders below read as well: a store written before it, in JSON, reads on.
 
 #include <string>
 #include <string_view>
@@ -30,8 +35,12 @@ void write_event_data(JsonWriter& out, Event const& event);
 [[nodiscard]] Result<Event> decode_event(std::string_view json);
 
 [[nodiscard]] std::string encode_commit(Commit const& commit);
-// invalid_input with a message naming the fault for malformed input.
-[[nodiscard]] Result<Commit> decode_commit(std::string_view json);
+// The embedded log's binary encoding of `commit`: about half the JSON's size,
+// decoded without parsing text.
+[[nodiscard]] std::string encode_stored_commit(Commit const& commit);
+// Either encoding. invalid_input with a message naming the fault for
+// malformed input.
+[[nodiscard]] Result<Commit> decode_commit(std::string_view encoded);
 
 // Of a commit, its recorded time and the events whose type `wanted` accepts,
 // decoded (and upgraded) as decode_commit does; the rest is skipped unread.
@@ -40,10 +49,14 @@ struct SelectedEvents {
   Instant recorded_at{};
   Events events;
 };
-[[nodiscard]] Result<SelectedEvents> decode_selected_events(std::string_view json,
+[[nodiscard]] Result<SelectedEvents> decode_selected_events(std::string_view encoded,
                                                             bool (*wanted)(std::string_view type) noexcept);
 // The same from a commit as a log read it, parsed in place (kDecodeSlack).
 [[nodiscard]] Result<SelectedEvents> decode_selected_events(StoredCommit const& commit,
                                                             bool (*wanted)(std::string_view type) noexcept);
+// The same into `out`, whose events are replaced and whose memory is reused:
+// for readers that decode commit after commit.
+[[nodiscard]] Result<void> decode_selected_events(StoredCommit const& commit,
+                                                  bool (*wanted)(std::string_view type) noexcept, SelectedEvents& out);
 
 }  // namespace ticketing

@@ -1,5 +1,5 @@
 #pragma once
-// A stored commit (codec.hpp's encoding) taken apart without building typed
+// A stored commit (either of codec.hpp's encodings) taken apart without building typed
 // events: the commit's and each event's envelope as views, each event's data
 // as the JSON text the log holds. For readers that copy most of a commit
 // through as it is (analysis's export) and decode only the events they must.
@@ -61,6 +61,7 @@ class CommitReader {
 
  private:
   struct Parser;
+  Result<CommitView const*> read_binary(std::string_view encoded);
   // `size` bytes of text in a buffer of `capacity` (the parser reads past the end).
   Result<CommitView const*> parse(char const* text, std::size_t size, std::size_t capacity);
   std::unique_ptr<Parser> parser_;

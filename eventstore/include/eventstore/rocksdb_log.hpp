@@ -33,7 +33,8 @@
 // next append be written over the partition's first commit.
 //
 // Layout (column families):
-//   commits : be32 partition | be64 offset        -> commit JSON (codec.hpp)
+//   commits : be32 partition | be64 offset        -> the commit, binary (encode_stored_commit, codec.hpp);
+//             JSON in a store written before that, or in a replica (as Kafka delivered it)
 //   streams : stream | 0x00 | be64 version         -> be32 partition | be64 offset | be32 event index
 //             (prefix blooms over stream | 0x00: a new stream's lookup reads no block)
 //   dedup   : 'c' commit id                        -> be32 partition | be64 offset

@@ -1,0 +1,293 @@
+// The embedded log's stored encoding of a commit (codec.hpp,
+// encode_stored_commit). Its layout:
+//
+//   commit  = tag commit_id partition_key correlation_id causation_id user_id
+//             idempotency_key recorded_at count{expected} count{event}
+//   tag     = the byte 0xB1 (never the first byte of a JSON text)
+//   expected= stream version
+//   event   = type schema size data           (size: data's length in bytes)
+//   data    = the event's described members, in declaration order:
+//             a string as a string, an integer, Money (cents) and an Instant
+//             (milliseconds since the epoch) as an integer, a bool as one
+//             byte 0 or 1
+//   string  = count bytes (UTF-8)
+//   integer = zigzag varint; count = varint (LEB128, at most ten bytes)
+//
+// An event's data holds the members of its type's schema as of its writing
+// (written in `schema`): when a type's schema changes, an older layout is
+// upgraded here as the JSON decoder upgrades older JSON.
+
+#include <cstring>
+#include <limits>
+
+#include <simdjson.h>
+
+#include "codec_detail.hpp"
+#include "domain/money.hpp"
+#include "event_types.hpp"
+#include "eventstore/codec.hpp"
+
+namespace ticketing {
+namespace {
+
+using codec_detail::EventTypes;
+using codec_detail::index_of_type;
+using codec_detail::kEventTypes;
+using codec_detail::malformed;
+using codec_detail::Members;
+using codec_detail::schema_of;
+
+constexpr char kTag = static_cast<char>(0xB1);
+
+// The instants an ISO-8601 text (four-digit years) can name, so that a
+// decoded commit always has a JSON form.
+constexpr std::int64_t kFirstMillis = -62167219200000;  // 0000-01-01T00:00:00.000Z
+constexpr std::int64_t kLastMillis = 253402300799999;   // 9999-12-31T23:59:59.999Z
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+  void count(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void integer(std::int64_t v) { count((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void string(std::string_view s) {
+    count(s.size());
+    out_.append(s);
+  }
+  void member(std::string const& v) { string(v); }
+  void member(std::int64_t v) { integer(v); }
+  void member(bool v) { out_.push_back(v ? '\1' : '\0'); }
+  void member(Instant v) { integer(to_millis(v)); }
+  void member(Money v) { integer(v.cents); }
+
+ private:
+  std::string& out_;
+};
+
+// Most strings are ASCII: checked eight bytes at a time, the rest validated.
+bool valid_utf8(std::string_view s) noexcept {
+  std::uint64_t high = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    high |= word;
+  }
+  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+  return (high & 0x8080808080808080ULL) == 0 || simdjson::validate_utf8(s.data(), s.size());
+}
+
+// Reads what Writer wrote; every read fails (false) rather than pass the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : at_(in.data()), end_(in.data() + in.size()) {}
+  [[nodiscard]] bool at_end() const noexcept { return at_ == end_; }
+  [[nodiscard]] std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - at_); }
+
+  bool count(std::uint64_t& v) noexcept {
+    v = 0;
+    for (unsigned shift = 0; shift < 64 && at_ != end_; shift += 7) {
+      auto const byte = static_cast<unsigned char>(*at_++);
+      v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool integer(std::int64_t& v) noexcept {
+    std::uint64_t z = 0;
+    if (!count(z)) return false;
+    v = static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+    return true;
+  }
+  bool bytes(std::size_t n, std::string_view& out) noexcept {
+    if (n > left()) return false;
+    out = std::string_view(at_, n);
+    at_ += n;
+    return true;
+  }
+  bool string(std::string_view& out) noexcept {
+    std::uint64_t n = 0;
+    return count(n) && n <= left() && bytes(static_cast<std::size_t>(n), out) && valid_utf8(out);
+  }
+  bool skip_string() noexcept {
+    std::uint64_t n = 0;
+    std::string_view ignored;
+    return count(n) && n <= left() && bytes(static_cast<std::size_t>(n), ignored);
+  }
+  bool instant(Instant& out) noexcept {
+    std::int64_t ms = 0;
+    if (!integer(ms) || ms < kFirstMillis || ms > kLastMillis) return false;
+    out = from_millis(ms);
+    return true;
+  }
+
+  bool member(std::string& out) {
+    std::string_view s;
+    if (!string(s)) return false;
+    out.assign(s);
+    return true;
+  }
+  bool member(std::int64_t& out) noexcept { return integer(out); }
+  bool member(bool& out) noexcept {
+    if (at_ == end_ || static_cast<unsigned char>(*at_) > 1) return false;
+    out = *at_++ == '\1';
+    return true;
+  }
+  bool member(Instant& out) noexcept { return instant(out); }
+  bool member(Money& out) noexcept { return integer(out.cents); }
+
+ private:
+  char const* at_;
+  char const* end_;
+};
+
+void write_event(std::string& out, Event const& event) {
+  thread_local std::string data;
+  data.clear();
+  Writer writer(out);
+  std::visit(
+      [&](auto const& e) {
+        using T = std::decay_t<decltype(e)>;
+        Writer members(data);
+        boost::mp11::mp_for_each<Members<T>>([&](auto m) { members.member(e.*m.pointer); });
+        writer.string(T::kType);
+        writer.count(static_cast<std::uint64_t>(schema_of<T>()));
+      },
+      event);
+  writer.string(data);
+}
+
+// The event of `type` whose data (written in `schema`) is `data`.
+Result<Event> read_event_data(std::string_view type, std::uint64_t schema, std::string_view data) {
+  std::size_t const index = index_of_type(type);
+  if (index == kEventTypes) return malformed("unknown event type " + std::string(type));
+  return boost::mp11::mp_with_index<kEventTypes>(index, [&](auto i) -> Result<Event> {
+    using T = boost::mp11::mp_at_c<EventTypes, decltype(i)::value>;
+    if (schema != static_cast<std::uint64_t>(schema_of<T>())) {
+      return malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
+    }
+    T event{};
+    Reader reader(data);
+    bool ok = true;
+    boost::mp11::mp_for_each<Members<T>>([&](auto m) { ok = ok && reader.member(event.*m.pointer); });
+    if (!ok || !reader.at_end()) return malformed(std::string(type) + "'s data does not match its schema");
+    return Event{std::move(event)};
+  });
+}
+
+// An event's type, schema and data, in place; the data is not read.
+struct EventBytes {
+  std::string_view type;
+  std::uint64_t schema{0};
+  std::string_view data;
+};
+bool read_event_bytes(Reader& in, EventBytes& out) {
+  std::uint64_t size = 0;
+  return in.string(out.type) && in.count(out.schema) && in.count(size) && in.bytes(size, out.data);
+}
+
+// The head of a commit: up to and with its recorded time.
+bool read_head(Reader& in, Commit& c) {
+  std::string_view s[6];
+  for (auto& part : s) {
+    if (!in.string(part)) return false;
+  }
+  c.commit_id = s[0], c.partition_key = s[1];
+  c.meta.correlation_id = s[2], c.meta.causation_id = s[3], c.meta.user_id = s[4], c.meta.idempotency_key = s[5];
+  return in.instant(c.meta.recorded_at);
+}
+
+bool skip_head(Reader& in, Instant& recorded_at) {
+  for (int i = 0; i < 6; ++i) {
+    if (!in.skip_string()) return false;
+  }
+  return in.instant(recorded_at);
+}
+
+// A count of entries that each take at least one byte: never more than are left.
+bool read_entries(Reader& in, std::uint64_t& n) { return in.count(n) && n <= in.left(); }
+
+Result<Commit> decode_binary(std::string_view bytes) {
+  Reader in(bytes.substr(1));
+  Commit c;
+  std::uint64_t n = 0;
+  if (!read_head(in, c) || !read_entries(in, n)) return malformed("commit's head is damaged");
+  c.expected.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string_view stream;
+    std::int64_t version = 0;
+    if (!in.string(stream) || !in.integer(version)) return malformed("expected version is damaged");
+    c.expected.push_back({std::string(stream), version});
+  }
+  if (!read_entries(in, n)) return malformed("events are damaged");
+  c.events.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    EventBytes e;
+    if (!read_event_bytes(in, e)) return malformed("event is damaged");
+    auto event = read_event_data(e.type, e.schema, e.data);
+    if (!event) return event.error();
+    c.events.push_back(std::move(*event));
+  }
+  if (!in.at_end()) return malformed("bytes past the commit's end");
+  return c;
+}
+
+}  // namespace
+
+std::string encode_stored_commit(Commit const& commit) {
+  std::string out;
+  out.reserve(64 + 160 * commit.events.size());
+  out.push_back(kTag);
+  Writer w(out);
+  for (std::string_view s : {std::string_view(commit.commit_id), std::string_view(commit.partition_key),
+                             std::string_view(commit.meta.correlation_id), std::string_view(commit.meta.causation_id),
+                             std::string_view(commit.meta.user_id), std::string_view(commit.meta.idempotency_key)}) {
+    w.string(s);
+  }
+  w.integer(to_millis(commit.meta.recorded_at));
+  w.count(commit.expected.size());
+  for (auto const& e : commit.expected) {
+    w.string(e.stream);
+    w.integer(e.version);
+  }
+  w.count(commit.events.size());
+  for (auto const& event : commit.events) write_event(out, event);
+  return out;
+}
+
+namespace codec_detail {
+
+bool is_binary(std::string_view bytes) noexcept { return !bytes.empty() && bytes.front() == kTag; }
+
+Result<Commit> decode_binary_commit(std::string_view bytes) { return decode_binary(bytes); }
+
+Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::string_view type) noexcept,
+                                    SelectedEvents& selected) {
+  Reader in(bytes.substr(1));
+  selected.events.clear();
+  std::uint64_t n = 0;
+  if (!skip_head(in, selected.recorded_at) || !read_entries(in, n)) return malformed("commit's head is damaged");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::int64_t version = 0;
+    if (!in.skip_string() || !in.integer(version)) return malformed("expected version is damaged");
+  }
+  if (!read_entries(in, n)) return malformed("events are damaged");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    EventBytes e;
+    if (!read_event_bytes(in, e)) return malformed("event is damaged");
+    if (wanted != nullptr && !wanted(e.type)) continue;
+    auto event = read_event_data(e.type, e.schema, e.data);
+    if (!event) return event.error();
+    selected.events.push_back(std::move(*event));
+  }
+  if (!in.at_end()) return malformed("bytes past the commit's end");
+  return {};
+}
+
+}  // namespace codec_detail
+}  // namespace ticketing

@@ -1,0 +1,190 @@
+// The embedded log's binary encoding of a commit: it decodes to the commit
+// it was made from, its layout is pinned by a golden file, and any damage to
+// it is refused with a reason, never read past its end.
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+
+#include <doctest/doctest.h>
+
+#include "eventstore/codec.hpp"
+#include "eventstore/commit_view.hpp"
+#include "golden.hpp"
+#include "samples.hpp"
+
+using namespace ticketing;
+
+namespace {
+
+Commit sample_commit() {
+  Commit c;
+  c.commit_id = "cmt-1";
+  c.partition_key = "5f1e2d3c4b5a69788796a5b4";
+  c.events = samples::all_events();
+  std::map<std::string, std::int64_t> seen;
+  for (auto const& e : c.events) seen.emplace(stream_of(e), kNoStream);
+  for (auto const& [stream, v] : seen) c.expected.push_back({stream, v});
+  c.meta = CommitMeta{"corr-1", "cause-1", "user-1", "idem-1", samples::t0()};
+  return c;
+}
+
+// A commit whose values sit at the edges of what each kind of member holds.
+Commit edge_commit() {
+  Commit c;
+  c.commit_id = std::string("with\0nul", 8);
+  c.partition_key = "";
+  c.expected = {{"ticket-\xC3\xA9t\xC3\xA9", std::numeric_limits<std::int64_t>::max()},
+                {"order-1", std::numeric_limits<std::int64_t>::min()},
+                {"charge-1", kNoStream}};
+  c.events.emplace_back(TicketCreated{"t1", "s1", std::string(300, 'x'),
+                                      Money{std::numeric_limits<std::int64_t>::max()}, from_millis(-62167219200000)});
+  c.events.emplace_back(TicketUpdated{"t1", "\"quoted\" \\ \n", Money{std::numeric_limits<std::int64_t>::min()},
+                                      Money{0}, from_millis(253402300799999)});
+  c.events.emplace_back(ChargeSucceeded{"c1", "o1", "g1", true, from_millis(0)});
+  c.events.emplace_back(ChargeFailed{"c1", "o1", "declined", false, from_millis(-1)});
+  c.meta = CommitMeta{"", "", "", "", from_millis(1)};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a commit encoded for the log decodes back to itself, and its JSON form to the same") {
+  for (Commit const& c : {sample_commit(), edge_commit()}) {
+    std::string const stored = encode_stored_commit(c);
+    auto const decoded = decode_commit(stored);
+    REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
+    CHECK(*decoded == c);
+    auto const again = decode_commit(encode_commit(*decoded));
+    REQUIRE(again.has_value());
+    CHECK(*again == c);
+  }
+  // What the encoding is for: fewer bytes than the JSON of the same commit.
+  Commit const c = sample_commit();
+  CHECK(encode_stored_commit(c).size() * 3 < encode_commit(c).size() * 2);
+}
+
+TEST_CASE("the binary layout is the golden file's, byte for byte") {
+  auto const file = golden::dir() / "commit.bin";
+  if (std::getenv("TICKETING_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(file, std::ios::binary) << encode_stored_commit(sample_commit());
+  }
+  std::string const golden_bytes = golden::read_file(file);
+  CHECK(golden_bytes == encode_stored_commit(sample_commit()));
+  auto const decoded = decode_commit(golden_bytes);
+  REQUIRE(decoded.has_value());
+  CHECK(*decoded == sample_commit());
+}
+
+TEST_CASE("the selected events of a binary commit are those its JSON form gives") {
+  for (Commit const& c : {sample_commit(), edge_commit()}) {
+    std::string const stored = encode_stored_commit(c);
+    std::string const json = encode_commit(c);
+    for (auto wanted : {+[](std::string_view type) noexcept { return type.starts_with("Ticket"); },
+                        +[](std::string_view type) noexcept { return type.starts_with("Charge"); },
+                        +[](std::string_view) noexcept { return false; }}) {
+      auto const from_binary = decode_selected_events(stored, wanted);
+      auto const from_json = decode_selected_events(json, wanted);
+      REQUIRE(from_binary.has_value());
+      REQUIRE(from_json.has_value());
+      CHECK(from_binary->recorded_at == c.meta.recorded_at);
+      CHECK(from_binary->events == from_json->events);
+      StoredCommit const read{{}, stored};
+      auto const in_place = decode_selected_events(read, wanted);
+      REQUIRE(in_place.has_value());
+      CHECK(in_place->events == from_json->events);
+    }
+  }
+}
+
+TEST_CASE("a binary commit's view is its JSON form's") {
+  Commit const c = sample_commit();
+  CommitReader from_json, from_binary;
+  auto const json_view = from_json.read(encode_commit(c));
+  std::string stored = encode_stored_commit(c);
+  stored.reserve(stored.size() + kDecodeSlack);
+  auto const binary_view = from_binary.read(StoredCommit{{}, stored});
+  REQUIRE(json_view.has_value());
+  REQUIRE_MESSAGE(binary_view.has_value(), (binary_view ? "" : binary_view.error().message));
+  CommitView const& j = **json_view;
+  CommitView const& b = **binary_view;
+  CHECK(b.commit_id == j.commit_id);
+  CHECK(b.partition_key == j.partition_key);
+  CHECK(b.correlation_id == j.correlation_id);
+  CHECK(b.recorded_at == j.recorded_at);
+  REQUIRE(b.events.size() == j.events.size());
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    CHECK(b.events[i].stream == j.events[i].stream);
+    CHECK(b.events[i].version == j.events[i].version);
+    CHECK(b.events[i].type == j.events[i].type);
+    CHECK(b.events[i].schema == j.events[i].schema);
+    CHECK(b.events[i].at == j.events[i].at);
+    CHECK(b.events[i].data == j.events[i].data);
+    CHECK(decode_event(b.events[i]).value() == c.events[i]);
+  }
+}
+
+TEST_CASE("every truncation and every changed byte of a binary commit is refused or read within its bytes") {
+  // Each cut is copied into a buffer of its own size, so that a read past
+  // its end is a fault the sanitizers report.
+  for (Commit const& c : {sample_commit(), edge_commit()}) {
+    std::string const stored = encode_stored_commit(c);
+    for (std::size_t size = 1; size < stored.size(); ++size) {
+      std::unique_ptr<char[]> const cut(new char[size]);
+      std::copy_n(stored.data(), size, cut.get());
+      auto const decoded = decode_commit(std::string_view(cut.get(), size));
+      REQUIRE_FALSE_MESSAGE(decoded.has_value(), "a commit cut to ", size, " bytes decoded");
+      CHECK(decoded.error().code == ErrorCode::invalid_input);
+      CHECK_FALSE(decode_selected_events(std::string_view(cut.get(), size), nullptr).has_value());
+    }
+    std::size_t refused = 0;
+    for (std::size_t at = 1; at < stored.size(); ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string damaged = stored;
+        damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
+        auto const decoded = decode_commit(damaged);
+        if (!decoded) {
+          ++refused;
+          continue;
+        }
+        // What still decodes is a commit that has a JSON form.
+        auto const again = decode_commit(encode_commit(*decoded));
+        REQUIRE(again.has_value());
+        CHECK(*again == *decoded);
+      }
+    }
+    CHECK(refused > 0);
+  }
+  CHECK_FALSE(decode_commit(encode_stored_commit(sample_commit()) + "x").has_value());  // bytes past the end
+}
+
+TEST_CASE("binary commits whose members are not what their schema says are refused, naming the fault") {
+  auto const refused = [](std::string const& bytes, std::string_view says) {
+    auto const decoded = decode_commit(bytes);
+    REQUIRE_FALSE(decoded.has_value());
+    CHECK_MESSAGE(decoded.error().message.find(says) != std::string::npos, decoded.error().message);
+  };
+  Commit one;
+  one.commit_id = "c";
+  one.partition_key = "k";
+  one.events.emplace_back(ChargeSucceeded{"c1", "o1", "g1", true, from_millis(5)});
+  std::string const good = encode_stored_commit(one);
+  REQUIRE(decode_commit(good).has_value());
+  // The bool's byte is the data's last but one (the instant 5 is one byte).
+  std::string bad_bool = good;
+  bad_bool[bad_bool.size() - 2] = 2;
+  refused(bad_bool, "ChargeSucceeded's data does not match its schema");
+  std::string unknown_type = good;
+  unknown_type.replace(unknown_type.find("ChargeSucceeded"), 15, "ChargeSucceedeX");
+  refused(unknown_type, "unknown event type ChargeSucceedeX");
+  std::string other_schema = good;
+  other_schema[other_schema.find("ChargeSucceeded") + 15] = 9;
+  refused(other_schema, "ChargeSucceeded has unknown schema 9");
+  std::string not_utf8 = good;
+  not_utf8[not_utf8.find("g1")] = static_cast<char>(0xC3);
+  refused(not_utf8, "ChargeSucceeded's data does not match its schema");
+  // An instant past 9999 has no ISO-8601 form: refused.
+  one.events[0] = ChargeSucceeded{"c1", "o1", "g1", true, from_millis(253402300800000)};
+  refused(encode_stored_commit(one), "ChargeSucceeded's data does not match its schema");
+}
