@@ -180,26 +180,12 @@ Result<Event> read_event_data(std::string_view type, std::uint64_t schema, std::
   });
 }
 
-// An event's type, schema and data, in place; the data is not read.
-struct EventBytes {
-  std::string_view type;
-  std::uint64_t schema{0};
-  std::string_view data;
-};
-bool read_event_bytes(Reader& in, EventBytes& out) {
+using codec_detail::BinaryCommit;
+using codec_detail::BinaryEvent;
+
+bool read_event_bytes(Reader& in, BinaryEvent& out) {
   std::uint64_t size = 0;
   return in.string(out.type) && in.count(out.schema) && in.count(size) && in.bytes(size, out.data);
-}
-
-// The head of a commit: up to and with its recorded time.
-bool read_head(Reader& in, Commit& c) {
-  std::string_view s[6];
-  for (auto& part : s) {
-    if (!in.string(part)) return false;
-  }
-  c.commit_id = s[0], c.partition_key = s[1];
-  c.meta.correlation_id = s[2], c.meta.causation_id = s[3], c.meta.user_id = s[4], c.meta.idempotency_key = s[5];
-  return in.instant(c.meta.recorded_at);
 }
 
 bool skip_head(Reader& in, Instant& recorded_at) {
@@ -211,31 +197,6 @@ bool skip_head(Reader& in, Instant& recorded_at) {
 
 // A count of entries that each take at least one byte: never more than are left.
 bool read_entries(Reader& in, std::uint64_t& n) { return in.count(n) && n <= in.left(); }
-
-Result<Commit> decode_binary(std::string_view bytes) {
-  Reader in(bytes.substr(1));
-  Commit c;
-  std::uint64_t n = 0;
-  if (!read_head(in, c) || !read_entries(in, n)) return malformed("commit's head is damaged");
-  c.expected.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::string_view stream;
-    std::int64_t version = 0;
-    if (!in.string(stream) || !in.integer(version)) return malformed("expected version is damaged");
-    c.expected.push_back({std::string(stream), version});
-  }
-  if (!read_entries(in, n)) return malformed("events are damaged");
-  c.events.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    EventBytes e;
-    if (!read_event_bytes(in, e)) return malformed("event is damaged");
-    auto event = read_event_data(e.type, e.schema, e.data);
-    if (!event) return event.error();
-    c.events.push_back(std::move(*event));
-  }
-  if (!in.at_end()) return malformed("bytes past the commit's end");
-  return c;
-}
 
 }  // namespace
 
@@ -264,7 +225,52 @@ namespace codec_detail {
 
 bool is_binary(std::string_view bytes) noexcept { return !bytes.empty() && bytes.front() == kTag; }
 
-Result<Commit> decode_binary_commit(std::string_view bytes) { return decode_binary(bytes); }
+Result<void> read_binary_commit(std::string_view bytes, BinaryCommit& out) {
+  Reader in(bytes.substr(1));
+  out.expected.clear();
+  out.events.clear();
+  std::uint64_t n = 0;
+  if (!in.string(out.commit_id) || !in.string(out.partition_key) || !in.string(out.correlation_id) ||
+      !in.string(out.causation_id) || !in.string(out.user_id) || !in.string(out.idempotency_key) ||
+      !in.instant(out.recorded_at) || !read_entries(in, n)) {
+    return malformed("commit's head is damaged");
+  }
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string_view stream;
+    std::int64_t version = 0;
+    if (!in.string(stream) || !in.integer(version)) return malformed("expected version is damaged");
+    out.expected.emplace_back(stream, version);
+  }
+  if (!read_entries(in, n)) return malformed("events are damaged");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (!read_event_bytes(in, out.events.emplace_back())) return malformed("event is damaged");
+  }
+  if (!in.at_end()) return malformed("bytes past the commit's end");
+  return {};
+}
+
+Result<Event> decode_binary_event(BinaryEvent const& event) {
+  return read_event_data(event.type, event.schema, event.data);
+}
+
+Result<Commit> decode_binary_commit(std::string_view bytes) {
+  thread_local BinaryCommit parts;
+  if (auto read = read_binary_commit(bytes, parts); !read) return read.error();
+  Commit c;
+  c.commit_id = parts.commit_id;
+  c.partition_key = parts.partition_key;
+  c.meta = CommitMeta{std::string(parts.correlation_id), std::string(parts.causation_id), std::string(parts.user_id),
+                      std::string(parts.idempotency_key), parts.recorded_at};
+  c.expected.reserve(parts.expected.size());
+  for (auto const& [stream, version] : parts.expected) c.expected.push_back({std::string(stream), version});
+  c.events.reserve(parts.events.size());
+  for (auto const& e : parts.events) {
+    auto event = read_event_data(e.type, e.schema, e.data);
+    if (!event) return event.error();
+    c.events.push_back(std::move(*event));
+  }
+  return c;
+}
 
 Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::string_view type) noexcept,
                                     SelectedEvents& selected) {
@@ -278,7 +284,7 @@ Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::
   }
   if (!read_entries(in, n)) return malformed("events are damaged");
   for (std::uint64_t i = 0; i < n; ++i) {
-    EventBytes e;
+    BinaryEvent e;
     if (!read_event_bytes(in, e)) return malformed("event is damaged");
     if (wanted != nullptr && !wanted(e.type)) continue;
     auto event = read_event_data(e.type, e.schema, e.data);

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -58,6 +60,24 @@ Result<std::optional<Event>> decode_event_object(simdjson::ondemand::object obje
 // and decode_selected_events call for it.
 bool is_binary(std::string_view bytes) noexcept;
 Result<Commit> decode_binary_commit(std::string_view bytes);
+
+// A binary commit taken apart in place: views into its bytes, its events'
+// data not decoded. For readers that show a commit without building it.
+struct BinaryEvent {
+  std::string_view type;
+  std::uint64_t schema{0};
+  std::string_view data;
+};
+struct BinaryCommit {
+  std::string_view commit_id, partition_key, correlation_id, causation_id, user_id, idempotency_key;
+  Instant recorded_at{};
+  std::vector<std::pair<std::string_view, std::int64_t>> expected;  // stream, version
+  std::vector<BinaryEvent> events;
+};
+// Replaces `out` (its memory reused); refuses what decode_binary_commit
+// refuses, but an event's data, which decode_binary_event checks.
+Result<void> read_binary_commit(std::string_view bytes, BinaryCommit& out);
+Result<Event> decode_binary_event(BinaryEvent const& event);
 Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::string_view type) noexcept,
                                     SelectedEvents& selected);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "codec_detail.hpp"
+#include "domain/money.hpp"
+#include "event_types.hpp"
 #include "eventstore/codec.hpp"
 
 namespace ticketing {
@@ -78,20 +80,60 @@ Result<EventView> read_event(od::object object, std::vector<DataMember>& members
   return event;
 }
 
+// The member's key in an event's JSON data (Money's with its suffix).
+template <class D, class M>
+std::string_view json_key() {
+  if constexpr (std::is_same_v<M, Money>) {
+    static std::string const key = std::string(D::name) + "_cents";
+    return key;
+  } else {
+    return D::name;
+  }
+}
+
+// What read_data gives of a JSON event's data, from the decoded event:
+// its string and integer members (text in `text`) and its "at".
+template <class T>
+Instant add_members(T const& event, std::vector<DataMember>& members, std::deque<std::string>& text) {
+  Instant at{};
+  boost::mp11::mp_for_each<codec_detail::Members<T>>([&](auto d) {
+    using D = decltype(d);
+    using M = std::remove_cvref_t<decltype(event.*D::pointer)>;
+    auto const& value = event.*D::pointer;
+    std::string_view const key = json_key<D, M>();
+    if constexpr (std::is_same_v<M, std::string>) {
+      members.push_back({key, value});
+    } else if constexpr (std::is_same_v<M, std::int64_t>) {
+      members.push_back({key, text.emplace_back(std::to_string(value))});
+    } else if constexpr (std::is_same_v<M, Money>) {
+      members.push_back({key, text.emplace_back(std::to_string(value.cents))});
+    } else if constexpr (std::is_same_v<M, Instant>) {
+      members.push_back({key, text.emplace_back(format_iso8601(value))});
+      if (key == "at") at = value;
+    }
+  });
+  return at;
+}
+
 }  // namespace
 
 struct CommitReader::Parser {
   od::parser parser;
   od::document document;
-  std::string buffer;  // the commit with the padding the parser reads past its end
+  std::string buffer;                 // the commit with the padding the parser reads past its end
+  codec_detail::BinaryCommit binary;  // a binary commit's parts
+  Events events;                      // its events, decoded
 };
 
 CommitReader::CommitReader() : parser_(std::make_unique<Parser>()) {}
 CommitReader::~CommitReader() = default;
 
 Result<CommitView const*> CommitReader::read(std::string_view encoded) {
-  if (codec_detail::is_binary(encoded)) return read_binary(encoded);
   Parser& p = *parser_;
+  if (codec_detail::is_binary(encoded)) {
+    p.buffer.assign(encoded);  // what the view shows in place must outlive the caller's bytes
+    return read_binary(p.buffer);
+  }
   p.buffer.reserve(encoded.size() + simdjson::SIMDJSON_PADDING);
   p.buffer.assign(encoded);
   return parse(p.buffer.data(), encoded.size(), p.buffer.capacity());
@@ -99,28 +141,54 @@ Result<CommitView const*> CommitReader::read(std::string_view encoded) {
 
 Result<CommitView const*> CommitReader::read(StoredCommit const& commit) {
   std::string const& text = commit.encoded;
-  if (!codec_detail::parses_in_place(text) || codec_detail::is_binary(text)) return read(std::string_view(text));
+  if (codec_detail::is_binary(text)) return read_binary(text);
+  if (!codec_detail::parses_in_place(text)) return read(std::string_view(text));
   return parse(text.data(), text.size(), text.capacity());
 }
 
-// The view shows a commit's JSON text (its events' data as JSON), so a
-// binary one is taken apart from its JSON form, held in this reader.
+// A binary commit's view: its envelope seen in place, each event decoded
+// and its data written as the JSON a JSON commit holds, so that the view is
+// the one its JSON form gives.
 Result<CommitView const*> CommitReader::read_binary(std::string_view encoded) {
-  auto commit = codec_detail::decode_binary_commit(encoded);
-  if (!commit) return commit.error();
   Parser& p = *parser_;
-  p.buffer = encode_commit(*commit);
-  p.buffer.reserve(p.buffer.size() + simdjson::SIMDJSON_PADDING);
-  return parse(p.buffer.data(), p.buffer.size(), p.buffer.capacity());
+  clear();
+  if (auto read = codec_detail::read_binary_commit(encoded, p.binary); !read) return read.error();
+  view_.commit_id = p.binary.commit_id;
+  view_.partition_key = p.binary.partition_key;
+  view_.correlation_id = p.binary.correlation_id;
+  view_.recorded_at = p.binary.recorded_at;
+  for (auto const& [stream, version] : p.binary.expected) next_version_.emplace_back(stream, version + 1);
+  p.events.clear();
+  p.events.reserve(p.binary.events.size());  // no reallocation: members view the events' strings
+  for (auto const& stored : p.binary.events) {
+    auto event = codec_detail::decode_binary_event(stored);
+    if (!event) return event.error();
+    Event const& kept = p.events.emplace_back(std::move(*event));
+    EventView& view = view_.events.emplace_back();
+    view.stream = numbers_.emplace_back(stream_of(kept));
+    view.type = type_name(kept);
+    view.schema = static_cast<std::int64_t>(stored.schema);
+    JsonWriter data;
+    write_event_data(data, kept);
+    view.data = numbers_.emplace_back(data.take());
+    std::size_t const before = members_.size();
+    std::visit([&](auto const& e) { view.at = add_members(e, members_, numbers_); }, kept);
+    member_counts_.push_back(members_.size() - before);
+  }
+  return finish();
 }
 
-Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size, std::size_t capacity) {
-  Parser& p = *parser_;
+void CommitReader::clear() {
   view_.events.clear();
   next_version_.clear();
   members_.clear();
   member_counts_.clear();
   numbers_.clear();
+}
+
+Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size, std::size_t capacity) {
+  Parser& p = *parser_;
+  clear();
   if (p.parser.iterate(simdjson::padded_string_view(text, size, capacity)).get(p.document)) {
     return malformed("not JSON");
   }
@@ -187,6 +255,10 @@ Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size
     }
   }
   if (seen != 31) return malformed("commit lacks a field");
+  return finish();
+}
+
+CommitView const* CommitReader::finish() {
   // The k-th event of a stream follows the version the commit expected of
   // it; a stream the commit expects nothing of starts at 0.
   std::size_t first_member = 0;

@@ -121,8 +121,22 @@ TEST_CASE("a binary commit's view is its JSON form's") {
     CHECK(b.events[i].schema == j.events[i].schema);
     CHECK(b.events[i].at == j.events[i].at);
     CHECK(b.events[i].data == j.events[i].data);
+    REQUIRE(b.events[i].members.size() == j.events[i].members.size());
+    for (std::size_t k = 0; k < b.events[i].members.size(); ++k) {
+      CHECK(b.events[i].members[k].key == j.events[i].members[k].key);
+      CHECK(b.events[i].members[k].text == j.events[i].members[k].text);
+    }
     CHECK(decode_event(b.events[i]).value() == c.events[i]);
   }
+  // Read from bytes that die first, the view still shows the commit (the
+  // reader keeps its own copy).
+  auto const copied = [&] {
+    std::string const bytes = encode_stored_commit(c);
+    return from_binary.read(std::string_view(bytes));
+  }();
+  REQUIRE(copied.has_value());
+  CHECK((*copied)->commit_id == "cmt-1");
+  CHECK((*copied)->events.back().members.front().text == (*json_view)->events.back().members.front().text);
 }
 
 TEST_CASE("every truncation and every changed byte of a binary commit is refused or read within its bytes") {

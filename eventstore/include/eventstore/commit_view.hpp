@@ -62,6 +62,9 @@ class CommitReader {
  private:
   struct Parser;
   Result<CommitView const*> read_binary(std::string_view encoded);
+  void clear();
+  // Each event's version and members, once the events are read.
+  CommitView const* finish();
   // `size` bytes of text in a buffer of `capacity` (the parser reads past the end).
   Result<CommitView const*> parse(char const* text, std::size_t size, std::size_t capacity);
   std::unique_ptr<Parser> parser_;
@@ -69,7 +72,7 @@ class CommitReader {
   std::vector<std::pair<std::string_view, std::int64_t>> next_version_;
   std::vector<DataMember> members_;
   std::vector<std::size_t> member_counts_;  // per event
-  std::deque<std::string> numbers_;         // the integers' text, for `members_`
+  std::deque<std::string> numbers_;         // text the views show that the commit does not hold as such
 };
 
 // The typed event a view shows (upgraded from older schemas as decode_event
