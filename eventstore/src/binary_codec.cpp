@@ -180,7 +180,6 @@ Result<Event> read_event_data(std::string_view type, std::uint64_t schema, std::
   });
 }
 
-using codec_detail::BinaryCommit;
 using codec_detail::BinaryEvent;
 
 bool read_event_bytes(Reader& in, BinaryEvent& out) {
