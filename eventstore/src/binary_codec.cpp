@@ -11,7 +11,8 @@
 //             (milliseconds since the epoch) as an integer, a bool as one
 //             byte 0 or 1
 //   string  = count bytes (UTF-8)
-//   integer = zigzag varint; count = varint (LEB128, at most ten bytes)
+//   integer = zigzag varint; count = varint (LEB128, at most ten bytes;
+//             encoding/varint.hpp)
 //
 // An event's data holds the members of its type's schema as of its writing
 // (written in `schema`): when a type's schema changes, an older layout is
@@ -24,6 +25,7 @@
 
 #include "codec_detail.hpp"
 #include "domain/money.hpp"
+#include "encoding/varint.hpp"
 #include "event_types.hpp"
 #include "eventstore/codec.hpp"
 
@@ -47,14 +49,8 @@ constexpr std::int64_t kLastMillis = 253402300799999;   // 9999-12-31T23:59:59.9
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
-  void count(std::uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void integer(std::int64_t v) { count((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void count(std::uint64_t v) { varint::put(out_, v); }
+  void integer(std::int64_t v) { varint::put_signed(out_, v); }
   void string(std::string_view s) {
     count(s.size());
     out_.append(s);
@@ -85,29 +81,16 @@ bool valid_utf8(std::string_view s) noexcept {
 // Reads what Writer wrote; every read fails (false) rather than pass the end.
 class Reader {
  public:
-  explicit Reader(std::string_view in) : at_(in.data()), end_(in.data() + in.size()) {}
-  [[nodiscard]] bool at_end() const noexcept { return at_ == end_; }
-  [[nodiscard]] std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - at_); }
+  explicit Reader(std::string_view in) : in_(in) {}
+  [[nodiscard]] bool at_end() const noexcept { return in_.empty(); }
+  [[nodiscard]] std::size_t left() const noexcept { return in_.size(); }
 
-  bool count(std::uint64_t& v) noexcept {
-    v = 0;
-    for (unsigned shift = 0; shift < 64 && at_ != end_; shift += 7) {
-      auto const byte = static_cast<unsigned char>(*at_++);
-      v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool integer(std::int64_t& v) noexcept {
-    std::uint64_t z = 0;
-    if (!count(z)) return false;
-    v = static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-    return true;
-  }
+  bool count(std::uint64_t& v) noexcept { return varint::get(in_, v); }
+  bool integer(std::int64_t& v) noexcept { return varint::get_signed(in_, v); }
   bool bytes(std::size_t n, std::string_view& out) noexcept {
-    if (n > left()) return false;
-    out = std::string_view(at_, n);
-    at_ += n;
+    if (n > in_.size()) return false;
+    out = in_.substr(0, n);
+    in_.remove_prefix(n);
     return true;
   }
   bool string(std::string_view& out) noexcept {
@@ -134,16 +117,16 @@ class Reader {
   }
   bool member(std::int64_t& out) noexcept { return integer(out); }
   bool member(bool& out) noexcept {
-    if (at_ == end_ || static_cast<unsigned char>(*at_) > 1) return false;
-    out = *at_++ == '\1';
+    if (in_.empty() || static_cast<unsigned char>(in_.front()) > 1) return false;
+    out = in_.front() == '\1';
+    in_.remove_prefix(1);
     return true;
   }
   bool member(Instant& out) noexcept { return instant(out); }
   bool member(Money& out) noexcept { return integer(out.cents); }
 
  private:
-  char const* at_;
-  char const* end_;
+  std::string_view in_;
 };
 
 void write_event(std::string& out, Event const& event) {

@@ -7,6 +7,7 @@
 #include "domain/time.hpp"
 #include "encoding/byte_order.hpp"
 #include "encoding/json_writer.hpp"
+#include "encoding/varint.hpp"
 
 namespace ticketing::views {
 namespace {
@@ -15,12 +16,7 @@ template <class T>
 using Members = boost::describe::describe_members<T, boost::describe::mod_public>;
 
 void put(std::string& out, std::string const& s) {
-  std::size_t n = s.size();
-  while (n >= 0x80) {
-    out += static_cast<char>((n & 0x7F) | 0x80);
-    n >>= 7;
-  }
-  out += static_cast<char>(n);
+  varint::put(out, s.size());
   out += s;
 }
 void put(std::string& out, std::int64_t v) { bytes::put_be64(out, static_cast<std::uint64_t>(v)); }
@@ -29,19 +25,10 @@ requires std::is_enum_v<E>
 void put(std::string& out, E e) { out += static_cast<char>(static_cast<std::uint8_t>(e)); }
 
 bool get(std::string_view& in, std::string& s) {
-  std::size_t n = 0;
-  int shift = 0;
-  for (;;) {
-    if (in.empty() || shift > 28) return false;
-    auto const b = static_cast<unsigned char>(in.front());
-    in.remove_prefix(1);
-    n |= static_cast<std::size_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) break;
-    shift += 7;
-  }
-  if (in.size() < n) return false;
-  s.assign(in.substr(0, n));
-  in.remove_prefix(n);
+  std::uint64_t n = 0;
+  if (!varint::get(in, n) || in.size() < n) return false;
+  s.assign(in.substr(0, static_cast<std::size_t>(n)));
+  in.remove_prefix(static_cast<std::size_t>(n));
   return true;
 }
 bool get(std::string_view& in, std::int64_t& v) {

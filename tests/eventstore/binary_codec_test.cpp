@@ -9,26 +9,18 @@
 
 #include <doctest/doctest.h>
 
+#include "encoding/varint.hpp"
 #include "eventstore/codec.hpp"
 #include "eventstore/commit_view.hpp"
 #include "golden.hpp"
+#include "sample_commit.hpp"
 #include "samples.hpp"
 
 using namespace ticketing;
 
 namespace {
 
-Commit sample_commit() {
-  Commit c;
-  c.commit_id = "cmt-1";
-  c.partition_key = "5f1e2d3c4b5a69788796a5b4";
-  c.events = samples::all_events();
-  std::map<std::string, std::int64_t> seen;
-  for (auto const& e : c.events) seen.emplace(stream_of(e), kNoStream);
-  for (auto const& [stream, v] : seen) c.expected.push_back({stream, v});
-  c.meta = CommitMeta{"corr-1", "cause-1", "user-1", "idem-1", samples::t0()};
-  return c;
-}
+using samples::every_event_commit;
 
 // A commit whose values sit at the edges of what each kind of member holds.
 Commit edge_commit() {
@@ -51,7 +43,7 @@ Commit edge_commit() {
 }  // namespace
 
 TEST_CASE("a commit encoded for the log decodes back to itself, and its JSON form to the same") {
-  for (Commit const& c : {sample_commit(), edge_commit()}) {
+  for (Commit const& c : {every_event_commit(), edge_commit()}) {
     std::string const stored = encode_stored_commit(c);
     auto const decoded = decode_commit(stored);
     REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
@@ -61,24 +53,24 @@ TEST_CASE("a commit encoded for the log decodes back to itself, and its JSON for
     CHECK(*again == c);
   }
   // What the encoding is for: fewer bytes than the JSON of the same commit.
-  Commit const c = sample_commit();
+  Commit const c = every_event_commit();
   CHECK(encode_stored_commit(c).size() * 3 < encode_commit(c).size() * 2);
 }
 
 TEST_CASE("the binary layout is the golden file's, byte for byte") {
   auto const file = golden::dir() / "commit.bin";
   if (std::getenv("TICKETING_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(file, std::ios::binary) << encode_stored_commit(sample_commit());
+    std::ofstream(file, std::ios::binary) << encode_stored_commit(every_event_commit());
   }
   std::string const golden_bytes = golden::read_file(file);
-  CHECK(golden_bytes == encode_stored_commit(sample_commit()));
+  CHECK(golden_bytes == encode_stored_commit(every_event_commit()));
   auto const decoded = decode_commit(golden_bytes);
   REQUIRE(decoded.has_value());
-  CHECK(*decoded == sample_commit());
+  CHECK(*decoded == every_event_commit());
 }
 
 TEST_CASE("the selected events of a binary commit are those its JSON form gives") {
-  for (Commit const& c : {sample_commit(), edge_commit()}) {
+  for (Commit const& c : {every_event_commit(), edge_commit()}) {
     std::string const stored = encode_stored_commit(c);
     std::string const json = encode_commit(c);
     for (auto wanted : {+[](std::string_view type) noexcept { return type.starts_with("Ticket"); },
@@ -99,7 +91,7 @@ TEST_CASE("the selected events of a binary commit are those its JSON form gives"
 }
 
 TEST_CASE("a binary commit's view is its JSON form's") {
-  Commit const c = sample_commit();
+  Commit const c = every_event_commit();
   CommitReader from_json, from_binary;
   auto const json_view = from_json.read(encode_commit(c));
   std::string stored = encode_stored_commit(c);
@@ -139,10 +131,10 @@ TEST_CASE("a binary commit's view is its JSON form's") {
   CHECK((*copied)->events.back().members.front().text == (*json_view)->events.back().members.front().text);
 }
 
-TEST_CASE("every truncation and every changed byte of a binary commit is refused or read within its bytes") {
+TEST_CASE("every truncation and a changed bit in every byte of a binary commit: refused or read within its bytes") {
   // Each cut is copied into a buffer of its own size, so that a read past
   // its end is a fault the sanitizers report.
-  for (Commit const& c : {sample_commit(), edge_commit()}) {
+  for (Commit const& c : {every_event_commit(), edge_commit()}) {
     std::string const stored = encode_stored_commit(c);
     for (std::size_t size = 1; size < stored.size(); ++size) {
       std::unique_ptr<char[]> const cut(new char[size]);
@@ -154,7 +146,7 @@ TEST_CASE("every truncation and every changed byte of a binary commit is refused
     }
     std::size_t refused = 0;
     for (std::size_t at = 1; at < stored.size(); ++at) {
-      for (int bit = 0; bit < 8; ++bit) {
+      for (int bit : {0, 3, 7}) {  // a varint's value, its middle, its continuation
         std::string damaged = stored;
         damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
         auto const decoded = decode_commit(damaged);
@@ -170,7 +162,7 @@ TEST_CASE("every truncation and every changed byte of a binary commit is refused
     }
     CHECK(refused > 0);
   }
-  CHECK_FALSE(decode_commit(encode_stored_commit(sample_commit()) + "x").has_value());  // bytes past the end
+  CHECK_FALSE(decode_commit(encode_stored_commit(every_event_commit()) + "x").has_value());  // bytes past the end
 }
 
 TEST_CASE("binary commits whose members are not what their schema says are refused, naming the fault") {
@@ -201,4 +193,35 @@ TEST_CASE("binary commits whose members are not what their schema says are refus
   // An instant past 9999 has no ISO-8601 form: refused.
   one.events[0] = ChargeSucceeded{"c1", "o1", "g1", true, from_millis(253402300800000)};
   refused(encode_stored_commit(one), "ChargeSucceeded's data does not match its schema");
+}
+
+TEST_CASE("varints: seven bits a byte, zigzag for signed values, refused when cut or past ten bytes") {
+  for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{127}, std::uint64_t{128}, std::uint64_t{16383},
+                          std::uint64_t{16384}, std::numeric_limits<std::uint64_t>::max()}) {
+    std::string bytes;
+    varint::put(bytes, v);
+    std::size_t const expected_size = v < 128 ? 1 : v < 16384 ? 2 : v == 16384 ? 3 : 10;
+    CHECK(bytes.size() == expected_size);
+    std::string_view in = bytes;
+    std::uint64_t out = 1;
+    REQUIRE(varint::get(in, out));
+    CHECK(out == v);
+    CHECK(in.empty());
+    std::string_view cut = std::string_view(bytes).substr(0, bytes.size() - 1);
+    CHECK_FALSE(varint::get(cut, out));
+  }
+  for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1}, std::int64_t{-64}, std::int64_t{64},
+                         std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
+    std::string bytes;
+    varint::put_signed(bytes, v);
+    CHECK(bytes.size() == (v >= -64 && v < 64 ? 1u : v == 64 ? 2u : 10u));
+    std::string_view in = bytes;
+    std::int64_t out = 1;
+    REQUIRE(varint::get_signed(in, out));
+    CHECK(out == v);
+  }
+  std::string_view const too_long("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 11);
+  std::string_view in = too_long;
+  std::uint64_t out = 0;
+  CHECK_FALSE(varint::get(in, out));
 }

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include "golden.hpp"
+#include "sample_commit.hpp"
 #include "samples.hpp"
 
 using namespace ticketing;
@@ -19,18 +20,7 @@ namespace {
 std::filesystem::path golden_dir() { return golden::dir(); }
 using golden::read_file;
 
-Commit sample_commit() {
-  Events events = samples::all_events();
-  Commit c;
-  c.commit_id = "cmt-1";
-  c.partition_key = "5f1e2d3c4b5a69788796a5b4";
-  std::map<std::string, std::int64_t> seen;
-  for (auto const& e : events) seen.emplace(stream_of(e), kNoStream);
-  for (auto const& [stream, v] : seen) c.expected.push_back({stream, v});
-  c.events = std::move(events);
-  c.meta = CommitMeta{"corr-1", "cause-1", "user-1", "idem-1", samples::t0()};
-  return c;
-}
+using samples::every_event_commit;
 
 }  // namespace
 
@@ -48,7 +38,7 @@ TEST_CASE("every event type encodes to JSON and decodes back") {
 }
 
 TEST_CASE("a commit encodes to one JSON document and decodes back") {
-  Commit const c = sample_commit();
+  Commit const c = every_event_commit();
   std::string const json = encode_commit(c);
   auto decoded = decode_commit(json);
   REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
@@ -70,8 +60,8 @@ TEST_CASE("encoded events match the golden samples validated against schemas/") 
     CHECK_MESSAGE(read_file(file) == json, file.string());
   }
   auto const commit_file = golden_dir() / "commit.json";
-  if (update) std::ofstream(commit_file, std::ios::binary) << encode_commit(sample_commit()) << "\n";
-  CHECK(read_file(commit_file) == encode_commit(sample_commit()) + "\n");
+  if (update) std::ofstream(commit_file, std::ios::binary) << encode_commit(every_event_commit()) << "\n";
+  CHECK(read_file(commit_file) == encode_commit(every_event_commit()) + "\n");
 }
 
 TEST_CASE("an event written with an older schema is upgraded on read") {
@@ -172,7 +162,7 @@ TEST_CASE("JSON strings escape quotes, backslashes and control characters wherev
 }
 
 TEST_CASE("a commit's selected events are the events of those types decode_commit gives, with its time") {
-  Commit const c = sample_commit();
+  Commit const c = every_event_commit();
   std::string const json = encode_commit(c);
   auto const orders_only = [](std::string_view type) noexcept { return type.starts_with("Order"); };
   auto const selected = decode_selected_events(json, orders_only);
@@ -220,7 +210,7 @@ StoredCommit with_litter_past_its_end(std::string const& json) {
 }  // namespace
 
 TEST_CASE("a stored commit's selected events are decoded in place, and the same without spare room") {
-  Commit const c = sample_commit();
+  Commit const c = every_event_commit();
   std::string const json = encode_commit(c);
   auto const every = [](std::string_view) noexcept { return true; };
   auto const expected = decode_selected_events(json, every);
