@@ -221,6 +221,7 @@ Result<void> read_binary_commit(std::string_view bytes, BinaryCommit& out) {
     std::string_view stream;
     std::int64_t version = 0;
     if (!in.string(stream) || !in.integer(version)) return malformed("expected version is damaged");
+    if (!is_expected_version(version)) return malformed("expected.version is out of range");
     out.expected.emplace_back(stream, version);
   }
   if (!read_entries(in, n)) return malformed("events are damaged");

@@ -74,6 +74,7 @@ Result<std::vector<ExpectedVersion>> read_expected(od::array array) {
         seen |= 1;
       } else if (key == "version") {
         if (field.value().get_int64().get(ev.version)) return malformed("expected.version is not an integer");
+        if (!is_expected_version(ev.version)) return malformed("expected.version is out of range");
         seen |= 2;
       }
     }

@@ -215,6 +215,7 @@ Result<CommitView const*> CommitReader::parse(char const* text, std::size_t size
             entry.find_field_unordered("version").get_int64().get(version)) {
           return malformed("expected entry lacks stream or version");
         }
+        if (!is_expected_version(version)) return malformed("expected.version is out of range");
         next_version_.emplace_back(stream, version + 1);
       }
       seen |= 4;

@@ -11,7 +11,7 @@ Validation check_structure(Commit const& commit) {
   if (commit.events.empty()) return invalid("commit has no events");
   std::set<std::string_view> listed;
   for (auto const& e : commit.expected) {
-    if (e.stream.empty() || e.version < kNoStream) return invalid("bad expected version entry");
+    if (e.stream.empty() || !is_expected_version(e.version)) return invalid("bad expected version entry");
     if (!listed.insert(e.stream).second) return invalid("stream " + e.stream + " is listed twice");
   }
   for (auto const& event : commit.events) {

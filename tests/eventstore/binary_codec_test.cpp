@@ -27,9 +27,7 @@ Commit edge_commit() {
   Commit c;
   c.commit_id = std::string("with\0nul", 8);
   c.partition_key = "";
-  c.expected = {{"ticket-\xC3\xA9t\xC3\xA9", std::numeric_limits<std::int64_t>::max()},
-                {"order-1", std::numeric_limits<std::int64_t>::min()},
-                {"charge-1", kNoStream}};
+  c.expected = {{"ticket-\xC3\xA9t\xC3\xA9", kMaxStreamVersion}, {"order-1", kNoStream}, {"charge-1", 0}};
   c.events.emplace_back(TicketCreated{"t1", "s1", std::string(300, 'x'),
                                       Money{std::numeric_limits<std::int64_t>::max()}, from_millis(-62167219200000)});
   c.events.emplace_back(TicketUpdated{"t1", "\"quoted\" \\ \n", Money{std::numeric_limits<std::int64_t>::min()},
@@ -96,7 +94,8 @@ TEST_CASE("a binary commit's view is its JSON form's") {
   auto const json_view = from_json.read(encode_commit(c));
   std::string stored = encode_stored_commit(c);
   stored.reserve(stored.size() + kDecodeSlack);
-  auto const binary_view = from_binary.read(StoredCommit{{}, stored});
+  StoredCommit const read{{}, stored};  // the view points into it
+  auto const binary_view = from_binary.read(read);
   REQUIRE(json_view.has_value());
   REQUIRE_MESSAGE(binary_view.has_value(), (binary_view ? "" : binary_view.error().message));
   CommitView const& j = **json_view;
@@ -190,6 +189,20 @@ TEST_CASE("binary commits whose members are not what their schema says are refus
   std::string not_utf8 = good;
   not_utf8[not_utf8.find("g1")] = static_cast<char>(0xC3);
   refused(not_utf8, "ChargeSucceeded's data does not match its schema");
+  // An expected version past any stream's length (counting on from it
+  // would overflow), or below "no stream": refused, in both encodings and
+  // by the view.
+  for (std::int64_t const version : {kMaxStreamVersion + 1, std::numeric_limits<std::int64_t>::max(), kNoStream - 1}) {
+    Commit far = one;
+    far.expected = {{"charge-c1", version}};
+    refused(encode_stored_commit(far), "expected.version is out of range");
+    std::string const json = R"({"commit_id":"c","partition_key":"k","expected":[{"stream":"charge-c1","version":)" +
+                             std::to_string(version) +
+                             R"(}],"events":[],"meta":{"recorded_at":"2026-11-21T10:00:00.000Z"}})";
+    refused(json, "expected.version is out of range");
+    CommitReader reader;
+    CHECK_FALSE(reader.read(json).has_value());
+  }
   // An instant past 9999 has no ISO-8601 form: refused.
   one.events[0] = ChargeSucceeded{"c1", "o1", "g1", true, from_millis(253402300800000)};
   refused(encode_stored_commit(one), "ChargeSucceeded's data does not match its schema");

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -123,6 +124,8 @@ TEST_CASE_TEMPLATE_DEFINE("event log contract", Backend, event_log_contract) {
     Commit empty = ticket_commit("c2", 1, kNoStream);
     empty.events.clear();
     CHECK(log->append(empty).error().code == ErrorCode::invalid_input);
+    Commit far = ticket_commit("c3", 1, std::numeric_limits<std::int64_t>::max());  // past any stream's length
+    CHECK(log->append(far).error().code == ErrorCode::invalid_input);
   }
 
   SUBCASE("a repeated commit id returns the first position and appends nothing") {

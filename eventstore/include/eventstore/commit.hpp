@@ -13,6 +13,13 @@
 namespace ticketing {
 
 inline constexpr std::int64_t kNoStream = -1;  // expected version of a stream that must not exist yet
+// Past any stream's length. Decoders refuse an expected version above it (or
+// below kNoStream), so that counting a commit's event versions on from one
+// never overflows.
+inline constexpr std::int64_t kMaxStreamVersion = std::int64_t{1} << 62;
+[[nodiscard]] constexpr bool is_expected_version(std::int64_t v) noexcept {
+  return v >= kNoStream && v <= kMaxStreamVersion;
+}
 
 struct ExpectedVersion {
   std::string stream;
