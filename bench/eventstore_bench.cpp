@@ -50,15 +50,16 @@ std::uint64_t fold_events(Events& events, TicketStates& tickets) {
 }
 
 // Reads every commit of every partition and folds the ticket events into
-// per-ticket state, as a node does when it rebuilds its write-side state.
+// per-ticket state, as a node does when it rebuilds its write-side state:
+// each partition's own (a node keeps state per partition it serves).
 // Partitions are independent, so `threads` workers fold disjoint sets of them.
-std::uint64_t fold_partitions(RocksDbLog& log, unsigned worker, unsigned threads, TicketStates& tickets) {
+std::uint64_t fold_partitions(RocksDbLog& log, unsigned worker, unsigned threads, std::vector<TicketStates>& tickets) {
   std::uint64_t events = 0;
   for (std::uint32_t p = worker; p < log.partition_count(); p += threads) {
     for (std::uint64_t offset = 0;;) {
       auto commits = log.read_partition(p, offset, 4096);
       if (!commits || commits->empty()) break;
-      for (auto& rc : *commits) events += fold_events(rc.commit.events, tickets);
+      for (auto& rc : *commits) events += fold_events(rc.commit.events, tickets[p]);
       offset = commits->back().position.offset + 1;
     }
   }
@@ -71,7 +72,8 @@ bool is_ticket_event(std::string_view type) noexcept { return type.starts_with("
 // (what `ticketing snapshot` does over a whole log): the commit's
 // envelope, its expected versions and every other event are skipped unread,
 // the reads leave the block cache alone and reuse one batch's memory.
-std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned threads, TicketStates& tickets) {
+std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned threads,
+                                     std::vector<TicketStates>& tickets) {
   std::uint64_t events = 0;
   std::vector<StoredCommit> commits;  // one batch's memory, reused by every read
   SelectedEvents selected;            // one commit's events' memory, reused likewise
@@ -79,7 +81,9 @@ std::uint64_t fold_partitions_stored(RocksDbLog& log, unsigned worker, unsigned 
     for (std::uint64_t offset = 0;;) {
       if (!log.read_partition_stored_into(p, offset, 4096, commits) || commits.empty()) break;
       for (auto const& stored : commits) {
-        if (decode_selected_events(stored, &is_ticket_event, selected)) events += fold_events(selected.events, tickets);
+        if (decode_selected_events(stored, &is_ticket_event, selected)) {
+          events += fold_events(selected.events, tickets[p]);
+        }
       }
       offset = commits.back().position.offset + 1;
     }
@@ -162,21 +166,19 @@ struct Rebuild {
 };
 Rebuild rebuild(RocksDbLog& log, unsigned threads, Decode decode) {
   auto const start = Clock::now();
-  std::vector<TicketStates> tickets(threads);
+  std::vector<TicketStates> tickets(log.partition_count());  // one per partition, each written by one worker
   std::vector<std::uint64_t> counts(threads);
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) {
     workers.emplace_back([&, w] {
-      counts[w] = decode == Decode::whole_commits ? fold_partitions(log, w, threads, tickets[w])
-                                                  : fold_partitions_stored(log, w, threads, tickets[w]);
+      counts[w] = decode == Decode::whole_commits ? fold_partitions(log, w, threads, tickets)
+                                                  : fold_partitions_stored(log, w, threads, tickets);
     });
   }
   for (auto& t : workers) t.join();
   Rebuild result{std::chrono::duration<double>(Clock::now() - start).count(), 0, 0};
-  for (unsigned w = 0; w < threads; ++w) {
-    result.events += counts[w];
-    result.tickets += tickets[w].size();
-  }
+  for (unsigned w = 0; w < threads; ++w) result.events += counts[w];
+  for (auto const& partition : tickets) result.tickets += partition.size();
   return result;
 }
 
