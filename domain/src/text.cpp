@@ -1,5 +1,7 @@
 #include "domain/text.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -27,9 +29,22 @@ bool each_code_point(std::string_view s, F&& f) {
 
 bool is_space(UChar32 c) { return u_hasBinaryProperty(c, UCHAR_WHITE_SPACE) != 0; }
 
+bool is_ascii(std::string_view s) noexcept {
+  std::uint64_t high = 0;  // the bytes' top bits, eight bytes at a time
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    high |= word;
+  }
+  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+  return (high & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 bool valid_utf8(std::string_view s) noexcept {
+  if (is_ascii(s)) return true;  // most text is: checked without decoding it
   if (s.size() > static_cast<std::size_t>(INT32_MAX)) return false;
   return each_code_point(s, [](UChar32, std::size_t, std::size_t) { return true; });
 }

@@ -10,7 +10,7 @@
 //             a string as a string, an integer, Money (cents) and an Instant
 //             (milliseconds since the epoch) as an integer, a bool as one
 //             byte 0 or 1
-//   string  = count bytes (UTF-8)
+//   string  = count bytes (UTF-8, checked as text::valid_utf8 does)
 //   integer = zigzag varint; count = varint (LEB128, at most ten bytes;
 //             encoding/varint.hpp)
 //
@@ -18,13 +18,9 @@
 // (written in `schema`): when a type's schema changes, an older layout is
 // upgraded here as the JSON decoder upgrades older JSON.
 
-#include <cstring>
-#include <limits>
-
-#include <simdjson.h>
-
 #include "codec_detail.hpp"
 #include "domain/money.hpp"
+#include "domain/text.hpp"
 #include "encoding/varint.hpp"
 #include "event_types.hpp"
 #include "eventstore/codec.hpp"
@@ -65,19 +61,6 @@ class Writer {
   std::string& out_;
 };
 
-// Most strings are ASCII: checked eight bytes at a time, the rest validated.
-bool valid_utf8(std::string_view s) noexcept {
-  std::uint64_t high = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, s.data() + i, 8);
-    high |= word;
-  }
-  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
-  return (high & 0x8080808080808080ULL) == 0 || simdjson::validate_utf8(s.data(), s.size());
-}
-
 // Reads what Writer wrote; every read fails (false) rather than pass the end.
 class Reader {
  public:
@@ -95,7 +78,7 @@ class Reader {
   }
   bool string(std::string_view& out) noexcept {
     std::uint64_t n = 0;
-    return count(n) && n <= left() && bytes(static_cast<std::size_t>(n), out) && valid_utf8(out);
+    return count(n) && n <= left() && bytes(static_cast<std::size_t>(n), out) && text::valid_utf8(out);
   }
   bool skip_string() noexcept {
     std::uint64_t n = 0;

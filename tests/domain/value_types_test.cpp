@@ -3,6 +3,7 @@
 #include "domain/email.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
+#include "domain/text.hpp"
 #include "domain/ticket.hpp"
 #include "domain/time.hpp"
 
@@ -132,4 +133,22 @@ TEST_CASE("titles count characters, not bytes, trim Unicode white space and refu
   CHECK(ticket::validate_title("Row\x07").error().message == "Title must not contain control characters");
   CHECK(ticket::validate_title("Row \xC2\x85 B").error().message == "Title must not contain control characters");
   CHECK(ticket::validate_title("\xC3\x28").error().message == "Title must be valid text");
+}
+
+TEST_CASE("UTF-8 is checked wherever a fault falls, in the ASCII words and past them") {
+  // The check reads eight bytes at a time while they are ASCII: a fault or
+  // a multi-byte character is tried at every place within and past them.
+  for (std::size_t at = 0; at < 20; ++at) {
+    std::string text(20, 'a');
+    text[at] = static_cast<char>(0xFF);  // never in UTF-8
+    CHECK_FALSE_MESSAGE(text::valid_utf8(text), at);
+    text.replace(at, 1, "\xC3\xA9");  // é
+    CHECK_MESSAGE(text::valid_utf8(text), at);
+    text.replace(at, 2, "\xC3");  // a lead byte without its continuation
+    CHECK_FALSE_MESSAGE(text::valid_utf8(text), at);
+    text.replace(at, 1, "\xED\xA0\x80");  // a surrogate
+    CHECK_FALSE_MESSAGE(text::valid_utf8(text), at);
+  }
+  CHECK(text::valid_utf8(""));
+  CHECK(text::valid_utf8(std::string(1000, 'x')));
 }

@@ -35,7 +35,7 @@ void write_event_data(JsonWriter& out, Event const& event);
 [[nodiscard]] Result<Event> decode_event(std::string_view json);
 
 [[nodiscard]] std::string encode_commit(Commit const& commit);
-// The embedded log's binary encoding of `commit`: about half the JSON's size,
+// The embedded log's binary encoding of `commit`: about a third of the JSON's size,
 // decoded without parsing text.
 [[nodiscard]] std::string encode_stored_commit(Commit const& commit);
 // Either encoding. invalid_input with a message naming the fault for
