@@ -167,6 +167,11 @@ struct Rebuild {
 Rebuild rebuild(RocksDbLog& log, unsigned threads, Decode decode) {
   auto const start = Clock::now();
   std::vector<TicketStates> tickets(log.partition_count());  // one per partition, each written by one worker
+  // Sized once from each partition's commit count (at most one new ticket a
+  // commit), as a node sizes its state from the log it is about to read:
+  // the fold inserts into a table that never rehashes.
+  auto const ends = log.end_offsets();
+  for (std::size_t p = 0; p < tickets.size() && p < ends.size(); ++p) tickets[p].reserve(ends[p]);
   std::vector<std::uint64_t> counts(threads);
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) {

@@ -128,22 +128,34 @@ void write_event(std::string& out, Event const& event) {
   writer.string(data);
 }
 
-// The event of `type` whose data (written in `schema`) is `data`.
-Result<Event> read_event_data(std::string_view type, std::uint64_t schema, std::string_view data) {
+// Decodes the event of `type` whose data (written in `schema`) is `data`
+// into `slot`. A slot that holds an event of the same type is written over
+// member by member, so its strings keep their memory: a reader that decodes
+// commit after commit into the same slots allocates only when a string
+// grows. On failure the slot holds an unspecified event of some type.
+Result<void> read_event_data_into(std::string_view type, std::uint64_t schema, std::string_view data, Event& slot) {
   std::size_t const index = index_of_type(type);
   if (index == kEventTypes) return malformed("unknown event type " + std::string(type));
-  return boost::mp11::mp_with_index<kEventTypes>(index, [&](auto i) -> Result<Event> {
+  return boost::mp11::mp_with_index<kEventTypes>(index, [&](auto i) -> Result<void> {
     using T = boost::mp11::mp_at_c<EventTypes, decltype(i)::value>;
     if (schema != static_cast<std::uint64_t>(schema_of<T>())) {
       return malformed(std::string(type) + " has unknown schema " + std::to_string(schema));
     }
-    T event{};
+    T* event = std::get_if<T>(&slot);
+    if (event == nullptr) event = &slot.template emplace<T>();
     Reader reader(data);
     bool ok = true;
-    boost::mp11::mp_for_each<Members<T>>([&](auto m) { ok = ok && reader.member(event.*m.pointer); });
+    boost::mp11::mp_for_each<Members<T>>([&](auto m) { ok = ok && reader.member(event->*m.pointer); });
     if (!ok || !reader.at_end()) return malformed(std::string(type) + "'s data does not match its schema");
-    return Event{std::move(event)};
+    return {};
   });
+}
+
+// The event of `type` whose data (written in `schema`) is `data`.
+Result<Event> read_event_data(std::string_view type, std::uint64_t schema, std::string_view data) {
+  Event event;
+  if (auto read = read_event_data_into(type, schema, data, event); !read) return read.error();
+  return event;
 }
 
 using codec_detail::BinaryEvent;
@@ -241,7 +253,7 @@ Result<Commit> decode_binary_commit(std::string_view bytes) {
 Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::string_view type) noexcept,
                                     SelectedEvents& selected) {
   Reader in(bytes.substr(1));
-  selected.events.clear();
+  std::size_t kept = 0;  // slots of `selected.events` decoded into so far
   std::uint64_t n = 0;
   if (!skip_head(in, selected.recorded_at) || !read_entries(in, n)) return malformed("commit's head is damaged");
   for (std::uint64_t i = 0; i < n; ++i) {
@@ -253,10 +265,11 @@ Result<void> decode_selected_binary(std::string_view bytes, bool (*wanted)(std::
     BinaryEvent e;
     if (!read_event_bytes(in, e)) return malformed("event is damaged");
     if (wanted != nullptr && !wanted(e.type)) continue;
-    auto event = read_event_data(e.type, e.schema, e.data);
-    if (!event) return event.error();
-    selected.events.push_back(std::move(*event));
+    if (kept == selected.events.size()) selected.events.emplace_back();
+    if (auto read = read_event_data_into(e.type, e.schema, e.data, selected.events[kept]); !read) return read;
+    ++kept;
   }
+  selected.events.resize(kept);
   if (!in.at_end()) return malformed("bytes past the commit's end");
   return {};
 }

@@ -88,6 +88,40 @@ TEST_CASE("the selected events of a binary commit are those its JSON form gives"
   }
 }
 
+TEST_CASE("selected events decoded into reused memory are each commit's own, whatever the commit before held") {
+  // One SelectedEvents across commits whose events differ in number, type
+  // and length: every decode gives exactly what a fresh one gives, with no
+  // member, event or length left over from the commit before it.
+  auto const everything = +[](std::string_view) noexcept { return true; };
+  auto const tickets = +[](std::string_view type) noexcept { return type.starts_with("Ticket"); };
+  Commit shorter = edge_commit();
+  shorter.events = {TicketUpdated{"t2", "short", Money{5}, Money{4}, from_millis(7)}};
+  Commit other_type = edge_commit();
+  other_type.events = {TicketReserved{"t3", "o3", "b3", from_millis(8)},
+                       TicketSold{"t3", "o3", "b3", Money{9}, from_millis(9)}};
+  Commit none = edge_commit();
+  none.events = {OrderCreated{"o4", "t4", "b4", "title", Money{1}, 0, from_millis(1), from_millis(2)}};
+  SelectedEvents reused;
+  for (Commit const& c : {every_event_commit(), edge_commit(), shorter, other_type, edge_commit(), none, shorter}) {
+    for (auto wanted : {everything, tickets}) {
+      std::string const stored = encode_stored_commit(c);
+      StoredCommit const read{{}, stored};
+      REQUIRE(decode_selected_events(read, wanted, reused).has_value());
+      auto const fresh = decode_selected_events(stored, wanted);
+      REQUIRE(fresh.has_value());
+      CHECK(reused.events == fresh->events);
+      CHECK(reused.recorded_at == c.meta.recorded_at);
+    }
+  }
+  // A damaged commit is refused; the next one decodes whole all the same.
+  std::string damaged = encode_stored_commit(every_event_commit());
+  damaged.pop_back();
+  REQUIRE_FALSE(decode_selected_events(StoredCommit{{}, damaged}, everything, reused).has_value());
+  std::string const stored = encode_stored_commit(shorter);
+  REQUIRE(decode_selected_events(StoredCommit{{}, stored}, everything, reused).has_value());
+  CHECK(reused.events == shorter.events);
+}
+
 TEST_CASE("a binary commit's view is its JSON form's") {
   Commit const c = every_event_commit();
   CommitReader from_json, from_binary;

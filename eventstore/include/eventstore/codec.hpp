@@ -54,8 +54,10 @@ struct SelectedEvents {
 // The same from a commit as a log read it, parsed in place (kDecodeSlack).
 [[nodiscard]] Result<SelectedEvents> decode_selected_events(StoredCommit const& commit,
                                                             bool (*wanted)(std::string_view type) noexcept);
-// The same into `out`, whose events are replaced and whose memory is reused:
-// for readers that decode commit after commit.
+// The same into `out`, whose events are replaced and whose memory is reused
+// (a binary commit's event is decoded over the one in its place when that is
+// of the same type, so its strings keep their memory): for readers that
+// decode commit after commit. On an error, `out`'s events are unspecified.
 [[nodiscard]] Result<void> decode_selected_events(StoredCommit const& commit,
                                                   bool (*wanted)(std::string_view type) noexcept, SelectedEvents& out);
 
