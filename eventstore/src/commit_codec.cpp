@@ -169,6 +169,21 @@ Result<Commit> decode_commit(std::string_view encoded) {
   return commit;
 }
 
+Result<std::optional<Event>> decode_event_at(std::string_view encoded, std::size_t index) {
+  if (codec_detail::is_binary(encoded)) {
+    thread_local codec_detail::BinaryCommit parts;  // its memory reused
+    if (auto read = codec_detail::read_binary_commit(encoded, parts); !read) return read.error();
+    if (index >= parts.events.size()) return std::optional<Event>();
+    auto event = codec_detail::decode_binary_event(parts.events[index]);
+    if (!event) return event.error();
+    return std::optional<Event>(std::move(*event));
+  }
+  auto commit = decode_commit(encoded);
+  if (!commit) return commit.error();
+  if (index >= commit->events.size()) return std::optional<Event>();
+  return std::optional<Event>(std::move(commit->events[index]));
+}
+
 namespace {
 
 Result<SelectedEvents> decode_selected(simdjson::padded_string_view json,

@@ -672,21 +672,19 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
   std::vector<RecordedEvent> out;
   std::string const prefix = keys::stream_prefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(stream_read_options(), handles_->streams()));
-  std::optional<RecordedCommit> cached;  // consecutive events often share a commit
-  std::vector<Position> newest;          // per partition read (nearly always one), its newest commit
+  std::string stored;  // the commit last read: consecutive events often share one
+  std::optional<Position> stored_at;
+  std::vector<Position> newest;  // per partition read (nearly always one), its newest commit
   for (it->Seek(keys::stream_key(stream, static_cast<std::uint64_t>(std::max<std::int64_t>(0, from_version))));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto const value = it->value().ToStringView();
     Position const at = keys::read_position(value);
     std::uint32_t const index = keys::get_be32(value.substr(12));
-    if (!cached || cached->position != at) {
-      std::string json;
+    if (stored_at != at) {
       auto status =
-          db_->Get(rocksdb::ReadOptions(), handles_->commits(), keys::commit_key(at.partition, at.offset), &json);
+          db_->Get(rocksdb::ReadOptions(), handles_->commits(), keys::commit_key(at.partition, at.offset), &stored);
       if (!status.ok()) return storage_error(status);
-      auto commit = decode_commit(json);
-      if (!commit) return commit.error();
-      cached = RecordedCommit{at, std::move(*commit)};
+      stored_at = at;
       auto const seen =
           std::find_if(newest.begin(), newest.end(), [&](Position const& p) { return p.partition == at.partition; });
       if (seen == newest.end()) {
@@ -695,9 +693,13 @@ Result<std::vector<RecordedEvent>> RocksDbLog::read_stream(std::string const& st
         seen->offset = std::max(seen->offset, at.offset);
       }
     }
-    if (index >= cached->commit.events.size()) return make_error(ErrorCode::internal, "stream index out of range");
+    // Only this stream's event is decoded: not the commit's envelope, nor
+    // its other streams' events.
+    auto event = decode_event_at(stored, index);
+    if (!event) return event.error();
+    if (!*event) return make_error(ErrorCode::internal, "stream index out of range");
     auto const version = static_cast<std::int64_t>(keys::get_be64(it->key().ToStringView().substr(prefix.size())));
-    out.push_back(RecordedEvent{stream, version, at, cached->commit.events[index]});
+    out.push_back(RecordedEvent{stream, version, at, std::move(**event)});
   }
   if (!it->status().ok()) return storage_error(it->status());
   // The newest events may be written and not yet synced: answered once they

@@ -122,6 +122,25 @@ TEST_CASE("selected events decoded into reused memory are each commit's own, wha
   CHECK(reused.events == shorter.events);
 }
 
+TEST_CASE("one event of a commit, by its index, in either encoding: that event alone, or none past the last") {
+  for (Commit const& c : {every_event_commit(), edge_commit()}) {
+    for (std::string const& encoded : {encode_stored_commit(c), encode_commit(c)}) {
+      for (std::size_t i = 0; i < c.events.size(); ++i) {
+        auto const event = decode_event_at(encoded, i);
+        REQUIRE(event.has_value());
+        REQUIRE(event->has_value());
+        CHECK(**event == c.events[i]);
+      }
+      auto const past = decode_event_at(encoded, c.events.size());
+      REQUIRE(past.has_value());
+      CHECK_FALSE(past->has_value());
+      // A damaged commit is refused, whichever event is asked for.
+      std::string const cut = encoded.substr(0, encoded.size() - 1);
+      CHECK_FALSE(decode_event_at(cut, 0).has_value());
+    }
+  }
+}
+
 TEST_CASE("a binary commit's view is its JSON form's") {
   Commit const c = every_event_commit();
   CommitReader from_json, from_binary;

@@ -13,6 +13,7 @@
 // instead (encode_stored_commit; layout in binary_codec.cpp), which the
 // decoders below read as well: a store written before it, in JSON, reads on.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,10 @@ void write_event_data(JsonWriter& out, Event const& event);
 // Either encoding. invalid_input with a message naming the fault for
 // malformed input.
 [[nodiscard]] Result<Commit> decode_commit(std::string_view encoded);
+// The commit's event at `index` alone (nullopt when it has fewer events),
+// for readers of one stream: a binary commit's envelope and other events are
+// checked, not built. Errors as decode_commit's.
+[[nodiscard]] Result<std::optional<Event>> decode_event_at(std::string_view encoded, std::size_t index);
 
 // Of a commit, its recorded time and the events whose type `wanted` accepts,
 // decoded (and upgraded) as decode_commit does; the rest is skipped unread.
