@@ -176,6 +176,7 @@ TEST_CASE("kill -9 one node under load: the others serve, the restarted node cat
     for (std::string next = "/api/tickets?limit=500"; !next.empty();) {
       auto const page = client.get(next);
       listing.pages += page.body;
+      if (page.status != 200) break;  // a node still starting: compared as it is, and asked again
       listing.tickets += page.json().as_array().size();
       std::string const link = page.header("link");
       next = link.empty() ? "" : link.substr(1, link.find('>') - 1);
