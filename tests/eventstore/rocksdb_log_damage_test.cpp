@@ -22,8 +22,10 @@ constexpr int kCommits = 200;  // enough for many data blocks in one partition
 // Bytes only commit n's stored value holds (no key of any family has them).
 std::string title_of(int n) { return "Title no. " + std::to_string(1000 + n) + " of the damaged-block test"; }
 
+std::string ticket_of(int n) { return std::string(24 - std::to_string(n).size(), '0') + std::to_string(n); }
+
 Commit numbered_commit(int n) {
-  std::string const ticket = std::string(24 - std::to_string(n).size(), '0') + std::to_string(n);
+  std::string const ticket = ticket_of(n);
   Commit c;
   c.commit_id = "commit-" + std::to_string(n);
   c.partition_key = ticket;
@@ -64,6 +66,16 @@ TEST_CASE("a damaged block in the log's middle: reading it is an error, in every
     REQUIRE_FALSE(raw.has_value());
     CHECK(raw.error().code == ErrorCode::unavailable);
     CHECK(stored.size() < 50);  // what was read before the damage, no more
+
+    // A stream whose commit is in the damaged block: an error, never an
+    // empty stream (a decision would take the ticket for unlisted).
+    auto const lost = log.read_stream(ticket_stream(ticket_of(50)), 0);
+    REQUIRE_FALSE(lost.has_value());
+    CHECK(lost.error().code == ErrorCode::unavailable);
+    auto const intact = log.read_stream(ticket_stream(ticket_of(0)), 0);
+    REQUIRE(intact.has_value());
+    REQUIRE(intact->size() == 1);
+    CHECK(std::get<TicketCreated>(intact->front().event).title == title_of(0));
 
     // The commits before and after the damaged block read as ever.
     auto const head = log.read_partition(0, 0, 10);
