@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -70,6 +72,24 @@ inline double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+// Every client's commit latencies (µs) over `elapsed` seconds, as one result.
+inline RunResult summarize(std::vector<std::vector<double>> const& latencies, double elapsed) {
+  std::vector<double> all;
+  for (auto const& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  RunResult result{};
+  result.commits = all.size();
+  result.commits_per_second = static_cast<double>(all.size()) / elapsed;
+  result.p50_us = percentile(all, 0.50);
+  result.p99_us = percentile(all, 0.99);
+  return result;
+}
+
+// A client's next owned stream after `stream` (s % clients == client).
+inline int next_stream(int stream, int client, int clients) {
+  stream += clients;
+  return stream >= kStreams ? client : stream;
+}
+
 // Runs `clients` threads for `seconds`. Each thread makes its committer with
 // `make(client)` (a connection, say), then commits on the streams it owns
 // (s % clients == client) in turn, timing each `commit(stream)`; a commit
@@ -93,8 +113,7 @@ RunResult run_clients(int clients, double seconds, MakeCommitter const& make) {
           return;
         }
         lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-        stream += clients;
-        if (stream >= kStreams) stream = c;
+        stream = next_stream(stream, c, clients);
       }
     });
   }
@@ -103,15 +122,7 @@ RunResult run_clients(int clients, double seconds, MakeCommitter const& make) {
   stop = true;
   for (auto& t : threads) t.join();
   if (failed) throw std::runtime_error("a commit failed");
-  double const elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  RunResult result{};
-  result.commits = all.size();
-  result.commits_per_second = static_cast<double>(all.size()) / elapsed;
-  result.p50_us = percentile(all, 0.50);
-  result.p99_us = percentile(all, 0.99);
-  return result;
+  return summarize(latencies, std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 // The log's run: one event per commit on the appender's next owned stream,
@@ -130,6 +141,72 @@ inline RunResult run(EventLog& log, int appenders, double seconds, std::vector<s
       return true;
     };
   });
+}
+
+// The log's run as the server appends: `appenders` asynchronous clients on
+// one driver thread (as the server's I/O threads append), each with one
+// commit in flight. The log's completion hands the client back to the
+// driver, which times it and starts the client's next commit; no thread
+// waits per commit. Stops starting commits after `seconds`, then drains.
+inline RunResult run_async(EventLog& log, int appenders, double seconds, std::vector<std::int64_t>& versions,
+                           std::atomic<std::uint64_t>& seq) {
+  struct Appender {
+    int stream;
+    Clock::time_point started;
+  };
+  std::vector<Appender> clients(static_cast<std::size_t>(appenders));
+  std::vector<std::vector<double>> latencies(clients.size());
+  std::mutex mutex;
+  std::condition_variable completed;
+  std::vector<std::pair<int, bool>> done;  // (client, succeeded), handed from the log's thread to the driver
+  auto const start_commit = [&](int c) {
+    auto& client = clients[static_cast<std::size_t>(c)];
+    client.started = Clock::now();
+    auto const version = versions[static_cast<std::size_t>(client.stream)];
+    log.append_async(update_commit(client.stream, version, seq++), [&, c](Result<AppendResult> r) {
+      if (!r) std::fprintf(stderr, "append failed: %s\n", r.error().message.c_str());
+      std::lock_guard lock(mutex);
+      done.emplace_back(c, r.has_value());
+      completed.notify_one();
+    });
+  };
+  auto const begin = Clock::now();
+  auto const deadline = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  for (int c = 0; c < appenders; ++c) {
+    clients[static_cast<std::size_t>(c)].stream = c;
+    latencies[static_cast<std::size_t>(c)].reserve(400'000);
+    start_commit(c);
+  }
+  int in_flight = appenders;
+  bool failed = false;
+  std::vector<std::pair<int, bool>> ready;
+  while (in_flight > 0) {
+    {
+      std::unique_lock lock(mutex);
+      completed.wait(lock, [&] { return !done.empty(); });
+      ready.swap(done);
+    }
+    auto const now = Clock::now();
+    for (auto const& [c, ok] : ready) {
+      --in_flight;
+      auto& client = clients[static_cast<std::size_t>(c)];
+      if (!ok) {
+        failed = true;
+        continue;
+      }
+      latencies[static_cast<std::size_t>(c)].push_back(
+          std::chrono::duration<double, std::micro>(now - client.started).count());
+      ++versions[static_cast<std::size_t>(client.stream)];
+      client.stream = next_stream(client.stream, c, appenders);
+      if (now < deadline && !failed) {
+        start_commit(c);
+        ++in_flight;
+      }
+    }
+    ready.clear();
+  }
+  if (failed) throw std::runtime_error("a commit failed");
+  return summarize(latencies, std::chrono::duration<double>(Clock::now() - begin).count());
 }
 
 }  // namespace ticketing::bench
