@@ -61,6 +61,9 @@ async function main() {
   };
   const list = async (page, title, price) => {
     await page.getByRole('link', { name: 'Sell a ticket' }).click();
+    // The view changes on the hash's change, after the click: until then a
+    // seller's own ticket page shows its edit form, with a Title field too.
+    await page.getByRole('heading', { name: 'Sell a ticket' }).waitFor(wait);
     await page.getByLabel('Title').fill(title);
     await page.getByLabel('Price').fill(String(price));
     await page.getByRole('button', { name: 'List ticket' }).click();
