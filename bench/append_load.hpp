@@ -23,6 +23,8 @@ namespace ticketing::bench {
 using Clock = std::chrono::steady_clock;
 
 inline constexpr int kStreams = 10'000;
+// How long an asynchronous driver waits for any answer before it fails the run.
+inline constexpr std::chrono::seconds kAnswerLimit{30};
 inline Instant const kAt = *parse_iso8601("2026-11-21T10:00:00.000Z");
 
 inline std::string ticket_of(int n) {
@@ -183,7 +185,11 @@ inline RunResult run_async(EventLog& log, int appenders, double seconds, std::ve
   while (in_flight > 0) {
     {
       std::unique_lock lock(mutex);
-      completed.wait(lock, [&] { return !done.empty(); });
+      // The log answers every append; one that stays unanswered this long
+      // fails the run rather than hanging it.
+      if (!completed.wait_for(lock, kAnswerLimit, [&] { return !done.empty(); })) {
+        throw std::runtime_error("the log answered no commit for 30 s");
+      }
       ready.swap(done);
     }
     auto const now = Clock::now();

@@ -165,7 +165,9 @@ RunResult run_postgres_async(std::string const& conninfo, int clients, double se
   for (std::size_t i = 0; i < all.size(); ++i) send(i);
   std::size_t in_flight = all.size();
   while (in_flight > 0) {
-    if (::poll(sockets.data(), sockets.size(), 1000) < 0) throw std::runtime_error("poll failed");
+    int const ready = ::poll(sockets.data(), sockets.size(), static_cast<int>(kAnswerLimit.count() * 1000));
+    if (ready < 0) throw std::runtime_error("poll failed");
+    if (ready == 0) throw std::runtime_error("PostgreSQL answered no INSERT for 30 s");
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (sockets[i].fd < 0 || (sockets[i].revents & (POLLIN | POLLERR | POLLHUP)) == 0) continue;
       PGconn* pg = all[i].conn->pg;

@@ -43,8 +43,9 @@ void write_event_data(JsonWriter& out, Event const& event);
 // malformed input.
 [[nodiscard]] Result<Commit> decode_commit(std::string_view encoded);
 // The commit's event at `index` alone (nullopt when it has fewer events),
-// for readers of one stream: a binary commit's envelope and other events are
-// checked, not built. Errors as decode_commit's.
+// for readers of one stream: of a binary commit, the envelope and the other
+// events' framing are checked, their contents neither built nor checked; a
+// JSON commit is decoded whole. Errors as decode_commit's for what it reads.
 [[nodiscard]] Result<std::optional<Event>> decode_event_at(std::string_view encoded, std::size_t index);
 
 // Of a commit, its recorded time and the events whose type `wanted` accepts,
