@@ -14,6 +14,7 @@
 #include "eventstore/kafka_log.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "eventstore/small_store.hpp"
+#include "eventstore/snapshot_store.hpp"
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
 #include "processes/stripe_gateway.hpp"
@@ -129,6 +130,7 @@ struct Stores {
   std::unique_ptr<TimerStore> timers;
   std::unique_ptr<ExpiringStore> replies;
   std::unique_ptr<PaymentGateway> gateway;
+  std::unique_ptr<SnapshotStore> snapshots;
 };
 
 // Opens the databases of the data directory. After a crash each replays its
@@ -146,10 +148,12 @@ Stores open_stores(ServeConfig const& config) {
   std::optional<Result<std::unique_ptr<TimerStore>>> timers;
   std::optional<Result<std::unique_ptr<ExpiringStore>>> replies;
   std::optional<Result<std::unique_ptr<PaymentGateway>>> gateway;
+  std::optional<Result<std::unique_ptr<SnapshotStore>>> snapshots;
   if (log) {
     timers = TimerStore::open((data / "saga").string(), (*log)->partition_count());
     if (*timers) replies = ExpiringStore::open((data / "api").string(), "the API's replies", api::kIdempotencyWindow);
     if (replies && *replies) gateway = open_gateway(config);
+    if (gateway && *gateway) snapshots = SnapshotStore::open((data / "snapshots").string());
   }
   auto views = views_opening.get();  // before any exit: the open runs on another thread
   Stores opened;
@@ -157,6 +161,7 @@ Stores open_stores(ServeConfig const& config) {
   opened.timers = ok_or_exit(std::move(*timers), "the saga timers");
   opened.replies = ok_or_exit(std::move(*replies), "the API's replies");
   opened.gateway = ok_or_exit(std::move(*gateway), "the sandbox gateway's records");
+  opened.snapshots = ok_or_exit(std::move(*snapshots), "the write-side snapshots");
   opened.views = ok_or_exit(std::move(views), "the read models");
   if (opened.views->partitions() != opened.log->partition_count()) {
     opened.views.reset();
@@ -241,11 +246,12 @@ int serve(ServeConfig const& config) {
     return 1;
   }
   fs::path const data(config.data_dir);
-  auto [event_log, views, timers, replies, gateway] = open_stores(config);
+  auto [event_log, views, timers, replies, gateway, snapshots] = open_stores(config);
   api::IdempotencyStore idempotency(*replies);
 
   SystemClock const clock;
-  CommandRunner runner(*event_log, CommandRunnerOptions{.shared_log = config.store == "kafka"});
+  CommandRunner runner(*event_log,
+                       CommandRunnerOptions{.shared_log = config.store == "kafka", .snapshots = snapshots.get()});
   Marketplace marketplace(runner);
   views::Projector projector(*event_log, *views);
   if (config.role_projector) projector.start();

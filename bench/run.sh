@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release preset and runs both benchmarks. Installs what they use
+# Builds the release preset and runs the benchmarks. Installs what they use
 # when missing: wrk and nginx-light (Debian), besides the build packages.
 #   bench/run.sh [TICKETS]    (default 100000 tickets for the HTTP benchmark)
 set -euo pipefail
@@ -15,12 +15,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 cmake --preset release >/dev/null
-cmake --build --preset release --target eventstore_bench log_compare_bench http_bench analysis_bench ticketing
+cmake --build --preset release --target eventstore_bench log_compare_bench http_bench analysis_bench snapshot_bench ticketing
 echo "== event log"
 build/release/bench/eventstore_bench
 echo "== embedded log and Kafka side by side"
 build/release/bench/log_compare_bench
 echo "== what analysts run over the log"
 build/release/bench/analysis_bench
+echo "== a long stream with write-side snapshots and without"
+build/release/bench/snapshot_bench
 echo "== HTTP"
 build/release/bench/http_bench build/release/app/ticketing --tickets "${1:-100000}"

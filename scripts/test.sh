@@ -4,7 +4,8 @@
 # Chromium (scripts/browser.sh; npm packages for it only), clang-tidy
 # (scripts/tidy.sh, warnings as errors), the `asan`
 # workflow (AddressSanitizer + UBSan; unit tests), the `tsan` workflow
-# (ThreadSanitizer; the unit tests of the domain, the embedded log, the read
+# (ThreadSanitizer; the unit tests of the domain, the embedded log, the
+# application (the command runner with snapshots), the read
 # models and the saga) and the fuzzers (each for FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,6 @@
 #include "application/marketplace.hpp"
 
+#include "application/snapshot_formats.hpp"
 #include "domain/ids.hpp"
 #include "domain/overloaded.hpp"
 
@@ -7,11 +8,12 @@ namespace ticketing {
 namespace {
 
 Result<user::State> load_user(StreamReader& reader, std::string const& email) {
-  return reader.fold<UserEvent>(user_stream(email), user::initial_state(), user::evolve);
+  return reader.fold<UserEvent>(user_stream(email), user::initial_state(), user::evolve, &snapshot_formats::user);
 }
 
 Result<ticket::State> load_ticket(StreamReader& reader, std::string const& ticket_id) {
-  return reader.fold<TicketEvent>(ticket_stream(ticket_id), ticket::initial_state(), ticket::evolve);
+  return reader.fold<TicketEvent>(ticket_stream(ticket_id), ticket::initial_state(), ticket::evolve,
+                                  &snapshot_formats::ticket);
 }
 
 // The order, its ticket, and a charge: `charge_id` if given, else the
@@ -21,7 +23,8 @@ Result<order::OrderContext> load_order(StreamReader& reader, std::string const& 
   auto const ticket_id = ticket_id_of_order(order_id);
   if (!ticket_id) return make_error(ErrorCode::not_found, "Not Found");
   order::OrderContext ctx;
-  auto order = reader.fold<OrderEvent>(order_stream(order_id), order::initial_state(), order::evolve);
+  auto order =
+      reader.fold<OrderEvent>(order_stream(order_id), order::initial_state(), order::evolve, &snapshot_formats::order);
   if (!order) return order.error();
   ctx.order = std::move(*order);
   if (!ctx.order.exists) return make_error(ErrorCode::not_found, "Not Found");
@@ -31,7 +34,8 @@ Result<order::OrderContext> load_order(StreamReader& reader, std::string const& 
   std::string const charge = charge_id.empty() ? ctx.order.charge_id : charge_id;
   if (!charge.empty()) {
     if (order_id_of_charge(charge) != order_id) return make_error(ErrorCode::not_found, "Not Found");
-    auto state = reader.fold<ChargeEvent>(charge_stream(charge), charge::initial_state(), charge::evolve);
+    auto state = reader.fold<ChargeEvent>(charge_stream(charge), charge::initial_state(), charge::evolve,
+                                          &snapshot_formats::charge);
     if (!state) return state.error();
     ctx.charge = std::move(*state);
   }

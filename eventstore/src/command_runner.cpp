@@ -6,33 +6,110 @@
 
 namespace ticketing {
 
-Result<std::shared_ptr<Events const>> StreamReader::load(std::string const& stream) {
+namespace {
+
+CachedStream whole_stream(std::vector<RecordedEvent> recorded) {
+  CachedStream whole;
+  auto events = std::make_shared<Events>();
+  events->reserve(recorded.size());
+  for (auto& r : recorded) events->push_back(std::move(r.event));
+  if (!recorded.empty()) {
+    whole.version = recorded.back().version;
+    whole.position = recorded.back().position;
+  }
+  whole.events = std::move(events);
+  return whole;
+}
+
+}  // namespace
+
+Result<CachedStream> StreamReader::load(std::string const& stream, std::string_view format, Decode const& decode) {
   if (auto cached = cache_.get(stream)) {
+    // Cached for a fold in another format (a test's, or none): not this one's.
+    if (cached->base && cached->base_format != format) return read_whole(stream);
     if (shared_) {
       auto newer = log_.read_stream(stream, cached->version + 1);
       if (!newer) return newer.error();
       if (!newer->empty()) {
         Events tail;
         for (auto& r : *newer) tail.push_back(std::move(r.event));
-        cache_.advance(stream, cached->version, tail);
+        cache_.advance(stream, cached->version, tail, newer->back().position);
         auto grown = std::make_shared<Events>(*cached->events);
         grown->insert(grown->end(), tail.begin(), tail.end());
-        read_[stream] = newer->back().version;
-        return std::shared_ptr<Events const>(std::move(grown));
+        cached->version = newer->back().version;
+        cached->position = newer->back().position;
+        cached->events = std::move(grown);
       }
     }
     read_[stream] = cached->version;
-    return cached->events;
+    return std::move(*cached);
+  }
+  if (!format.empty() && snapshots_ != nullptr) {
+    auto from_snapshot = read_from_snapshot(stream, format, decode);
+    if (!from_snapshot) return from_snapshot.error();
+    if (*from_snapshot) {
+      cache_.put(stream, **from_snapshot);
+      read_[stream] = (*from_snapshot)->version;
+      return std::move(**from_snapshot);
+    }
   }
   auto recorded = log_.read_stream(stream, 0);
   if (!recorded) return recorded.error();
+  CachedStream whole = whole_stream(std::move(*recorded));
+  cache_.put(stream, whole);
+  read_[stream] = whole.version;
+  return whole;
+}
+
+Result<CachedStream> StreamReader::read_whole(std::string const& stream) {
+  auto recorded = log_.read_stream(stream, 0);
+  if (!recorded) return recorded.error();
+  CachedStream whole = whole_stream(std::move(*recorded));
+  read_[stream] = whole.version;
+  return whole;
+}
+
+Result<std::optional<CachedStream>> StreamReader::read_from_snapshot(std::string const& stream, std::string_view format,
+                                                                     Decode const& decode) {
+  auto const snapshot = snapshots_->find(stream);
+  if (!snapshot || snapshot->format != format) return std::optional<CachedStream>();
+  // From the snapshot's own event on: the log must hold it, where the
+  // snapshot says (not a log restored from before it, or another log).
+  auto recorded = log_.read_stream(stream, snapshot->version);
+  if (!recorded) return recorded.error();
+  if (recorded->empty() || recorded->front().version != snapshot->version ||
+      recorded->front().position != snapshot->position) {
+    return std::optional<CachedStream>();
+  }
+  auto base = decode(snapshot->state);
+  if (!base) return std::optional<CachedStream>();
+  CachedStream entry{.version = recorded->back().version,
+                     .position = recorded->back().position,
+                     .events = {},
+                     .base_version = snapshot->version,
+                     .base = std::move(base),
+                     .base_format = format};
   auto events = std::make_shared<Events>();
-  events->reserve(recorded->size());
-  for (auto& r : *recorded) events->push_back(std::move(r.event));
-  std::int64_t const version = recorded->empty() ? kNoStream : recorded->back().version;
-  cache_.put(stream, CachedStream{version, events});
-  read_[stream] = version;
-  return std::shared_ptr<Events const>(std::move(events));
+  events->reserve(recorded->size() - 1);
+  for (auto it = std::next(recorded->begin()); it != recorded->end(); ++it) events->push_back(std::move(it->event));
+  entry.events = std::move(events);
+  return std::optional<CachedStream>(std::move(entry));
+}
+
+bool StreamReader::due_for_snapshot(CachedStream const& loaded) const noexcept {
+  return snapshots_ != nullptr && loaded.version >= 0 && loaded.version - loaded.base_version >= snapshot_every_;
+}
+
+void StreamReader::keep_snapshot(std::string const& stream, CachedStream const& loaded, std::string_view format,
+                                 std::string state, std::shared_ptr<void const> base) {
+  // Best effort: a snapshot that is not kept costs a longer fold later.
+  (void)snapshots_->store(stream, Snapshot{loaded.version, loaded.position, std::string(format), std::move(state)});
+  cache_.rebase(stream, CachedStream{.version = loaded.version,
+                                     .position = loaded.position,
+                                     .events = std::make_shared<Events const>(),
+                                     .base_version = loaded.version,
+                                     .base = std::move(base),
+                                     .base_format = format});
 }
 
 void Turn::take() {
@@ -138,12 +215,12 @@ Commit CommandRunner::commit_of(std::string const& partition_key, std::string co
   return commit;
 }
 
-void CommandRunner::remember(StreamReader const& reader, Events const& events) {
+void CommandRunner::remember(StreamReader const& reader, Events const& events, Position position) {
   std::map<std::string, Events> by_stream;
   for (auto const& e : events) by_stream[stream_of(e)].push_back(e);
   for (auto const& [stream, written] : by_stream) {
     auto const read = reader.versions_read().find(stream);
-    cache_.advance(stream, read != reader.versions_read().end() ? read->second : kNoStream, written);
+    cache_.advance(stream, read != reader.versions_read().end() ? read->second : kNoStream, written, position);
   }
 }
 
@@ -168,7 +245,7 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
   } const release{turn};
 
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    StreamReader reader(log_, cache_, options_.shared_log);
+    StreamReader reader = new_reader();
     auto events = decide(reader);
     if (!events) return events.error();
     if (events->empty()) return CommandOutcome{};
@@ -178,7 +255,7 @@ Result<CommandOutcome> CommandRunner::run(std::string const& partition_key, std:
       // The same command (same commit id) was committed first, by another
       // process or before a restart: answer with that commit's events.
       if (appended->duplicate) return outcome_at(log_, appended->position);
-      remember(reader, *events);
+      remember(reader, *events, appended->position);
       return CommandOutcome{std::move(*events), *appended};
     }
     if (appended.error().code != ErrorCode::conflict) return appended.error();
@@ -253,7 +330,7 @@ void CommandRunner::try_run_async(std::string const& partition_key, std::string 
 
 bool CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_key, std::string const& commit_id,
                                       CommitMeta const& meta, Decide const& decide, Done done) {
-  auto reader = std::make_shared<StreamReader>(log_, cache_, options_.shared_log);
+  auto reader = std::make_shared<StreamReader>(new_reader());
   Result<Events> events = decide(*reader);
   if (!events || events->empty()) {
     done(events ? Result<CommandOutcome>(CommandOutcome{}) : Result<CommandOutcome>(events.error()));
@@ -264,7 +341,7 @@ bool CommandRunner::decide_and_commit(Turn& turn, std::string const& partition_k
                     [this, &turn, reader, decided, done = std::move(done)](Result<AppendResult> appended) {
                       // On the log's thread: the turn passes on elsewhere.
                       if (appended && !appended->duplicate) {
-                        remember(*reader, *decided);
+                        remember(*reader, *decided, appended->position);
                         turn.release();
                         return done(Result<CommandOutcome>(CommandOutcome{std::move(*decided), *appended}));
                       }

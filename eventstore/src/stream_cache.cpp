@@ -41,13 +41,17 @@ void StreamCache::put(std::string const& stream, CachedStream entry) {
   insert(shard, capacity_per_shard_, stream, std::move(entry));
 }
 
-void StreamCache::advance(std::string const& stream, std::int64_t expected_version, Events const& events) {
+void StreamCache::advance(std::string const& stream, std::int64_t expected_version, Events const& events,
+                          Position position) {
   Shard& shard = shard_of(stream);
   std::lock_guard lock(shard.mutex);
   auto it = shard.index.find(stream);
   if (expected_version == -1 && it == shard.index.end()) {
-    insert(shard, capacity_per_shard_, stream,
-           CachedStream{static_cast<std::int64_t>(events.size()) - 1, std::make_shared<Events const>(events)});
+    CachedStream created;
+    created.version = static_cast<std::int64_t>(events.size()) - 1;
+    created.position = position;
+    created.events = std::make_shared<Events const>(events);
+    insert(shard, capacity_per_shard_, stream, std::move(created));
     return;
   }
   if (it == shard.index.end()) return;
@@ -60,7 +64,16 @@ void StreamCache::advance(std::string const& stream, std::int64_t expected_versi
   auto grown = std::make_shared<Events>(*entry.events);
   grown->insert(grown->end(), events.begin(), events.end());
   entry.version += static_cast<std::int64_t>(events.size());
+  entry.position = position;
   entry.events = std::move(grown);
+}
+
+void StreamCache::rebase(std::string const& stream, CachedStream entry) {
+  Shard& shard = shard_of(stream);
+  std::lock_guard lock(shard.mutex);
+  if (auto it = shard.index.find(stream); it != shard.index.end() && it->second->second.version == entry.version) {
+    it->second->second = std::move(entry);
+  }
 }
 
 void StreamCache::erase(std::string const& stream) {

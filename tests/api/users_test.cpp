@@ -129,3 +129,56 @@ TEST_CASE("GET /api/users/currentuser: null when anonymous, a Bearer token works
   auto me = bearer.request("GET", "/api/users/currentuser", {}, {{"Authorization", "Bearer " + c.session}});
   CHECK(str(me.json().at("currentUser").at("email")) == "fay@example.com");
 }
+
+TEST_CASE("sign-in: a user with a long history keeps its sessions and lockout across restarts") {
+  // 60 sign-ins and 5 failures: the user's stream passes 64 events, so the
+  // server keeps a snapshot of it with some of the failures, and after a
+  // restart folds the snapshot and the events after it.
+  ApiFixture f;
+  auto c = f.server.client();
+  sign_up(c, "frank@example.com", "password123");
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 60; ++i) {
+    auto in = f.server.client();
+    REQUIRE(in.post("/api/users/signin", {{"email", "frank@example.com"}, {"password", "password123"}}).status == 200);
+    sessions.push_back(in.session);
+  }
+  auto const fail = [&] {
+    return f.server.client()
+        .post("/api/users/signin", {{"email", "frank@example.com"}, {"password", "wrong-one"}})
+        .status;
+  };
+  for (int i = 0; i < 5; ++i) REQUIRE(fail() == 400);
+  // A clean stop: failures are recorded after their answer, so a kill could
+  // take the last one with it.
+  REQUIRE(f.server.terminate() == 0);
+  f.server.restart();
+
+  // The first sign-in's session is still open, and signing out ends it.
+  auto early = f.server.client();
+  early.session = sessions.front();
+  REQUIRE(early.get("/api/users/currentuser").json().at("currentUser").is_object());
+  REQUIRE(early.post("/api/users/signout", json::object{}).status == 200);
+  auto const signed_in = [&](std::string const& session) {
+    auto client = f.server.client();
+    client.session = session;
+    return client.get("/api/users/currentuser").body != R"({"currentUser":null})";
+  };
+  CHECK(!signed_in(sessions.front()));
+  CHECK(signed_in(sessions.back()));
+  // Five failures before the restart and five after make ten: locked out.
+  for (int i = 0; i < 5; ++i) REQUIRE(fail() == 400);
+  auto const right_password = [&] {
+    return f.server.client()
+        .post("/api/users/signin", {{"email", "frank@example.com"}, {"password", "password123"}})
+        .status;
+  };
+  CHECK(right_password() == 429);
+
+  // A crash: what was answered stays (the sign-out too).
+  f.server.kill9();
+  f.server.restart();
+  CHECK(!signed_in(sessions.front()));
+  CHECK(signed_in(sessions[30]));
+  CHECK(signed_in(sessions.back()));
+}

@@ -26,6 +26,7 @@ struct State {
   bool refund_required{false};
   bool retryable{false};  // failed without charging: the order may be paid again
   std::int64_t version{-1};
+  friend bool operator==(State const&, State const&) = default;
 };
 
 [[nodiscard]] State initial_state();

@@ -31,6 +31,7 @@ struct State {
   std::string charge_id;  // the latest payment attempt
   std::uint32_t payment_attempts{0};
   std::int64_t version{-1};
+  friend bool operator==(State const&, State const&) = default;
 };
 
 [[nodiscard]] State initial_state();

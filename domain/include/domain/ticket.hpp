@@ -25,6 +25,7 @@ struct State {
   std::string order_id;            // the order holding it, while reserved or sold
   std::uint32_t orders_placed{0};  // numbers the next order id
   std::int64_t version{-1};        // 0 once listed, +1 per change
+  friend bool operator==(State const&, State const&) = default;
 };
 
 struct ListTicket {

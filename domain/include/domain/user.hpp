@@ -26,6 +26,7 @@ struct State {
   std::deque<Instant> recent_failures;  // the last kMaxSignInFailures, oldest first
   std::set<std::string> open_sessions;
   std::int64_t version{-1};
+  friend bool operator==(State const&, State const&) = default;
 };
 
 struct SignUp {

@@ -11,11 +11,25 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "eventstore/event_log.hpp"
+#include "eventstore/snapshot_store.hpp"
 #include "eventstore/stream_cache.hpp"
 
 namespace ticketing {
+
+// How an aggregate's state is kept as a snapshot (snapshot_store.hpp).
+// `name` names the state's type and its layout together, and has static
+// storage: a change to the State, to its evolve, or to the encoding takes a
+// new name, so that older snapshots are ignored (and the streams folded from
+// their start) rather than misread. One name per State type.
+template <class State>
+struct SnapshotFormat {
+  std::string_view name;
+  std::string (*encode)(State const&);
+  std::optional<State> (*decode)(std::string_view);  // none: not a state of this format
+};
 
 // Given to a decision: loads streams and remembers the version of each one
 // read. The commit expects every stream read to be unchanged, and every
@@ -24,19 +38,38 @@ namespace ticketing {
 class StreamReader {
  public:
   // `shared`: other processes append to the log too, so a cached stream is
-  // topped up from the log before use.
-  StreamReader(EventLog& log, StreamCache& cache, bool shared = false) : log_(log), cache_(cache), shared_(shared) {}
+  // topped up from the log before use. `snapshots` (optional): where states
+  // are kept every `snapshot_every` events of a stream, for folds given a
+  // SnapshotFormat.
+  StreamReader(EventLog& log, StreamCache& cache, bool shared = false, SnapshotStore* snapshots = nullptr,
+               std::int64_t snapshot_every = 64)
+      : log_(log), cache_(cache), shared_(shared), snapshots_(snapshots), snapshot_every_(snapshot_every) {}
 
-  // The stream's events (empty if none). Records the version read.
-  [[nodiscard]] Result<std::shared_ptr<Events const>> load(std::string const& stream);
-
-  // Folds a stream into an aggregate state: evolve(State, Narrow) per event.
+  // Folds a stream into an aggregate state: evolve(State, Narrow) per event,
+  // from `initial`. Records the version read. With a `format`, the fold
+  // starts from the stream's snapshot when there is a usable one (the log
+  // still holds the event it was taken at, where it was), and once
+  // `snapshot_every` events have been folded past it, the new state is kept
+  // as the stream's snapshot (and the cache keeps it in place of the events).
   template <class Narrow, class State, class Evolve>
-  [[nodiscard]] Result<State> fold(std::string const& stream, State state, Evolve&& evolve) {
-    auto events = load(stream);
-    if (!events) return events.error();
-    for (auto const& event : **events) {
+  [[nodiscard]] Result<State> fold(std::string const& stream, State initial, Evolve&& evolve,
+                                   SnapshotFormat<State> const* format = nullptr) {
+    Decode decode;
+    if (format != nullptr) {
+      decode = [format](std::string_view bytes) -> std::shared_ptr<void const> {
+        auto state = format->decode(bytes);
+        return state ? std::make_shared<State const>(std::move(*state)) : nullptr;
+      };
+    }
+    auto loaded = load(stream, format != nullptr ? format->name : std::string_view(), decode);
+    if (!loaded) return loaded.error();
+    State state = loaded->base ? *static_cast<State const*>(loaded->base.get()) : std::move(initial);
+    for (auto const& event : *loaded->events) {
       if (auto narrowed = narrow<Narrow>(event)) state = evolve(std::move(state), *narrowed);
+    }
+    if (format != nullptr && due_for_snapshot(*loaded)) {
+      std::string encoded = format->encode(state);
+      keep_snapshot(stream, *loaded, format->name, std::move(encoded), std::make_shared<State const>(state));
     }
     return state;
   }
@@ -44,9 +77,25 @@ class StreamReader {
   [[nodiscard]] std::map<std::string, std::int64_t> const& versions_read() const noexcept { return read_; }
 
  private:
+  using Decode = std::function<std::shared_ptr<void const>(std::string_view)>;
+  // The stream as the cache keeps it, for a fold in `format` (empty: none),
+  // whose snapshots `decode` reads. Records the version read.
+  [[nodiscard]] Result<CachedStream> load(std::string const& stream, std::string_view format, Decode const& decode);
+  // The whole stream from the log, without a base (not cached).
+  [[nodiscard]] Result<CachedStream> read_whole(std::string const& stream);
+  // From the stream's snapshot in `format` on, if it has a usable one.
+  [[nodiscard]] Result<std::optional<CachedStream>> read_from_snapshot(std::string const& stream,
+                                                                       std::string_view format, Decode const& decode);
+  [[nodiscard]] bool due_for_snapshot(CachedStream const& loaded) const noexcept;
+  // Keeps `state` (`base`, encoded) as the stream's state at loaded.version.
+  void keep_snapshot(std::string const& stream, CachedStream const& loaded, std::string_view format, std::string state,
+                     std::shared_ptr<void const> base);
+
   EventLog& log_;
   StreamCache& cache_;
   bool shared_;
+  SnapshotStore* snapshots_;
+  std::int64_t snapshot_every_;
   std::map<std::string, std::int64_t> read_;
 };
 
@@ -67,6 +116,11 @@ struct CommandRunnerOptions {
   // Asynchronous commands that may queue for one key's turn (see
   // try_run_async); more are declined.
   std::size_t max_waiting_per_key{4096};
+  // Where folds given a SnapshotFormat keep the states of long streams
+  // (none: streams are always folded from their start), and how many events
+  // a fold takes past the last snapshot before it keeps a new one.
+  SnapshotStore* snapshots{nullptr};
+  std::int64_t snapshot_every{64};
 };
 
 // One partition key's turn: held while a command on the key decides and
@@ -166,7 +220,7 @@ class CommandRunner {
   // Runs `read` against current stream state without committing anything.
   template <class F>
   [[nodiscard]] auto inspect(F&& read) {
-    StreamReader reader(log_, cache_, options_.shared_log);
+    StreamReader reader = new_reader();
     return read(reader);
   }
 
@@ -180,8 +234,12 @@ class CommandRunner {
   // and every stream written without reading to be new.
   static Commit commit_of(std::string const& partition_key, std::string const& commit_id, CommitMeta const& meta,
                           StreamReader const& reader, Events const& events);
-  // After its commit is accepted: the cache takes the decision's events.
-  void remember(StreamReader const& reader, Events const& events);
+  [[nodiscard]] StreamReader new_reader() {
+    return {log_, cache_, options_.shared_log, options_.snapshots, options_.snapshot_every};
+  }
+  // After its commit is accepted at `position`: the cache takes the
+  // decision's events.
+  void remember(StreamReader const& reader, Events const& events, Position position);
   [[nodiscard]] Turn& turn_of(std::string const& partition_key);
   // try_run_async's work once the key's turn is the caller's. True when it
   // committed nothing (the caller passes the turn on); false when a commit
