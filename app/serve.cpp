@@ -172,7 +172,12 @@ Stores open_stores(ServeConfig const& config) {
 
 // `saga_runs`: this process has the saga's role (its lag means nothing otherwise).
 void add_gauges(api::Metrics& metrics, EventLog& event_log, views::Projector const& projector, OrderSaga const& saga,
-                bool saga_runs) {
+                bool saga_runs, SnapshotStore const& snapshots) {
+  metrics.gauge("ticketing_snapshots_stored", "Write-side snapshots stored since the start.",
+                [&] { return static_cast<double>(snapshots.stored()); });
+  metrics.gauge("ticketing_snapshot_store_failures",
+                "Write-side snapshots that could not be stored since the start (commands fold longer streams).",
+                [&] { return static_cast<double>(snapshots.failed()); });
   metrics.gauge("ticketing_projection_lag_commits", "Commits in the log not yet in the read models.",
                 [&] { return static_cast<double>(projector.lag()); });
   metrics.gauge("ticketing_pending_timers", "Durable saga timers waiting to fire.",
@@ -266,7 +271,7 @@ int serve(ServeConfig const& config) {
   // more are refused with 503 and Retry-After.
   api::PasswordHasher passwords(*api::PasswordCost::named(config.password_cost), 2, 8);
   api::Metrics metrics;
-  add_gauges(metrics, *event_log, projector, saga, config.role_saga);
+  add_gauges(metrics, *event_log, projector, saga, config.role_saga, *snapshots);
   api::AuthLimits limits(config.signups_per_address);
   auto redactor = ok_or_exit(redactor_for(data, false), "the pseudonym key");
   api::Services services{*event_log,

@@ -71,7 +71,11 @@ std::optional<Snapshot> SnapshotStore::find(std::string const& stream) const {
 
 Result<void> SnapshotStore::store(std::string const& stream, Snapshot const& snapshot) {
   auto const status = db_->Put(rocksdb::WriteOptions(), stream, encode(snapshot));
-  if (!status.ok()) return storage_error("a write-side snapshot", status);
+  if (!status.ok()) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
+    return storage_error("a write-side snapshot", status);
+  }
+  stored_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
 

@@ -1,4 +1,5 @@
 #include "api_fixture.hpp"
+#include "eventually.hpp"
 
 using namespace ticketing::testing;
 
@@ -149,6 +150,8 @@ TEST_CASE("sign-in: a user with a long history keeps its sessions and lockout ac
         .status;
   };
   for (int i = 0; i < 5; ++i) REQUIRE(fail() == 400);
+  CHECK(
+      eventually([&] { return c.get("/metrics").body.find("\nticketing_snapshots_stored 0\n") == std::string::npos; }));
   // A clean stop: failures are recorded after their answer, so a kill could
   // take the last one with it.
   REQUIRE(f.server.terminate() == 0);

@@ -102,6 +102,8 @@ TEST_CASE("a long stream is folded from its snapshot, to the state a fold from i
   CHECK(snapshot->format == "user/1");
   CHECK(snapshot->version > 103 - 16);
   CHECK(snapshot->version <= 103);
+  CHECK(f.snapshots().stored() == 6);  // at versions 15, 31, 47, 63, 79 and 95
+  CHECK(f.snapshots().failed() == 0);
 
   // After a restart: from the snapshot, to the same state.
   CHECK(f.user(*f.runner(16), email) == from_start);
@@ -182,6 +184,8 @@ TEST_CASE("snapshots that cannot be written cost only a longer fold") {
   CHECK(f.user(*runner, email) == from_start);
   CHECK(f.user(*f.runner(4), email) == from_start);
   CHECK(!f.snapshots().find(user_stream(email.normalized())));
+  CHECK(f.snapshots().failed() > 0);
+  CHECK(f.snapshots().stored() == 0);
 }
 
 TEST_CASE("concurrent commands on long streams reach the same states with snapshots as without") {

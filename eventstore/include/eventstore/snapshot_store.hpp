@@ -7,6 +7,7 @@
 // ignored and the stream is folded from its start, so nothing here is synced
 // and nothing depends on a write succeeding.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,9 +51,15 @@ class SnapshotStore {
   // unavailable if storage failed.
   [[nodiscard]] Result<void> store(std::string const& stream, Snapshot const& snapshot);
 
+  // Since the store opened: snapshots stored, and stores that failed.
+  [[nodiscard]] std::uint64_t stored() const noexcept { return stored_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
+
  private:
   explicit SnapshotStore(std::unique_ptr<rocksdb::DB> db);
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<std::uint64_t> stored_{0};
+  std::atomic<std::uint64_t> failed_{0};
 };
 
 }  // namespace ticketing
