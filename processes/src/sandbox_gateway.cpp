@@ -78,8 +78,8 @@ ChargeResult decide(ChargeRequest const& request) {
 
 }  // namespace
 
-Result<std::unique_ptr<SandboxGateway>> SandboxGateway::open(std::string const& path) {
-  auto db = open_small_store(path, "sandbox gateway storage");
+Result<std::unique_ptr<SandboxGateway>> SandboxGateway::open(std::string const& path, rocksdb::Env* env) {
+  auto db = open_small_store(path, "sandbox gateway storage", env);
   if (!db) return db.error();
   return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(*db)));
 }

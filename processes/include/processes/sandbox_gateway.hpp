@@ -24,14 +24,17 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace ticketing {
 
 class SandboxGateway final : public PaymentGateway {
  public:
-  // Opens (creating if needed) the sandbox's records in `path`.
-  [[nodiscard]] static Result<std::unique_ptr<SandboxGateway>> open(std::string const& path);
+  // Opens (creating if needed) the sandbox's records in `path`. `env`: as
+  // for open_small_store (tests pass a disk that fails on demand).
+  [[nodiscard]] static Result<std::unique_ptr<SandboxGateway>> open(std::string const& path,
+                                                                    rocksdb::Env* env = nullptr);
   ~SandboxGateway() override;
   SandboxGateway(SandboxGateway const&) = delete;
   SandboxGateway& operator=(SandboxGateway const&) = delete;
