@@ -3,6 +3,7 @@
 // events with the versions that were read as expected versions; on a conflict,
 // reload and decide again, a bounded number of times.
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <deque>
@@ -43,7 +44,11 @@ class StreamReader {
   // SnapshotFormat.
   StreamReader(EventLog& log, StreamCache& cache, bool shared = false, SnapshotStore* snapshots = nullptr,
                std::int64_t snapshot_every = 64)
-      : log_(log), cache_(cache), shared_(shared), snapshots_(snapshots), snapshot_every_(snapshot_every) {}
+      : log_(log),
+        cache_(cache),
+        shared_(shared),
+        snapshots_(snapshots),
+        snapshot_every_(std::max<std::int64_t>(1, snapshot_every)) {}
 
   // Folds a stream into an aggregate state: evolve(State, Narrow) per event,
   // from `initial`. Records the version read. With a `format`, the fold
@@ -118,7 +123,8 @@ struct CommandRunnerOptions {
   std::size_t max_waiting_per_key{4096};
   // Where folds given a SnapshotFormat keep the states of long streams
   // (none: streams are always folded from their start), and how many events
-  // a fold takes past the last snapshot before it keeps a new one.
+  // a fold takes past the last snapshot before it keeps a new one (at
+  // least 1).
   SnapshotStore* snapshots{nullptr};
   std::int64_t snapshot_every{64};
 };

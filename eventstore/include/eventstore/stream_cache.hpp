@@ -1,9 +1,9 @@
 #pragma once
-// Write-side cache: the events of recently used streams, so a command does not
-// re-read a stream from the start (from a snapshot of its state on, when it
-// has one). Bounded (least recently used go first),
-// sharded, safe from any thread. A stale entry is harmless: the commit built
-// from it fails validation with a conflict, and the runner reloads.
+// Write-side cache: the events of recently used streams (after a snapshot of
+// the state, when it has one), so a command does not re-read a stream from
+// the start. Bounded (least recently used go first), sharded, safe from any
+// thread. A stale entry is harmless: the commit built from it fails
+// validation with a conflict, and the runner reloads.
 
 #include <cstdint>
 #include <list>
