@@ -37,6 +37,29 @@ BOOST_DESCRIBE_STRUCT(State, (),
 namespace ticketing::snapshot_formats {
 namespace {
 
+// A State with a member not listed above would be kept without it. Each
+// binding below names every member of its State, so it stops compiling when
+// a member is added; the assertion then asks for it in the list too.
+template <class State>
+constexpr std::size_t kListed =
+    boost::mp11::mp_size<boost::describe::describe_members<State, boost::describe::mod_public>>::value;
+[[maybe_unused]] void every_member_listed(user::State const& s) {
+  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h] = s;
+  static_assert(kListed<user::State> == 8);
+}
+[[maybe_unused]] void every_member_listed(ticket::State const& s) {
+  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h, i] = s;
+  static_assert(kListed<ticket::State> == 9);
+}
+[[maybe_unused]] void every_member_listed(order::State const& s) {
+  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h, i, j, k, l, m, n] = s;
+  static_assert(kListed<order::State> == 14);
+}
+[[maybe_unused]] void every_member_listed(charge::State const& s) {
+  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h, i, j, k] = s;
+  static_assert(kListed<charge::State> == 11);
+}
+
 // A member's encoding: integers (and Money's cents, an Instant's
 // milliseconds, an enum's value) as zigzag varints, a bool as one, text as
 // its length and bytes, a sequence as its length and elements.

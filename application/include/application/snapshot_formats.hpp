@@ -3,7 +3,8 @@
 // runner's SnapshotFormat): every member of the State, in the log's compact
 // encoding (varints, length-prefixed text). A change to a State's
 // members or to its evolve must change the format's name (the "/N" at its
-// end), so that snapshots taken before it are ignored, not misread.
+// end), so that snapshots taken before it are ignored, not misread. A member
+// added to a State stops the formats compiling until it is listed in them.
 
 #include "domain/charge.hpp"
 #include "domain/order.hpp"
