@@ -6,6 +6,8 @@
 #include <map>
 #include <thread>
 
+#include "domain/user.hpp"
+
 namespace ticketing::app {
 namespace {
 
@@ -73,7 +75,8 @@ std::vector<Option> const& options() {
          c.io_threads = *n;
          return std::nullopt;
        }},
-      {"--workers", "TICKETING_WORKERS", "threads for requests that block: hashing, payments, waiting commands (default 64)",
+      {"--workers", "TICKETING_WORKERS",
+       "threads for requests that block: hashing, payments, waiting commands (default 64)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          auto n = number<int>(v);
          if (!n || *n < 1 || *n > 4096) return "must be from 1 to 4096";
@@ -102,7 +105,8 @@ std::vector<Option> const& options() {
          return std::nullopt;
        }},
       {"--session-ttl", "TICKETING_SESSION_TTL", "seconds a session token is valid (default 86400)",
-       seconds(&ServeConfig::session_ttl, 60, 90L * 86400)},
+       seconds(&ServeConfig::session_ttl, 60,
+               std::chrono::duration_cast<std::chrono::seconds>(user::kMaxSessionLifetime).count())},
       {"--secure-cookies", "TICKETING_SECURE_COOKIES", "mark the session cookie Secure (behind TLS)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          if (v != "1" && v != "0" && v != "true" && v != "false") return "must be 1, 0, true or false";

@@ -1,7 +1,7 @@
 #include "application/snapshot_formats.hpp"
 
 #include <deque>
-#include <set>
+#include <map>
 #include <string>
 
 #include <boost/describe/class.hpp>
@@ -78,7 +78,13 @@ struct Writer {
   requires std::is_enum_v<E>
   void put(E v) { put(static_cast<std::int64_t>(v)); }
   void put(std::deque<Instant> const& v) { put_all(v); }
-  void put(std::set<std::string> const& v) { put_all(v); }
+  void put(std::map<std::string, Instant> const& v) {
+    varint::put(out, v.size());
+    for (auto const& [key, value] : v) {
+      put(key);
+      put(value);
+    }
+  }
   template <class Sequence>
   void put_all(Sequence const& v) {
     varint::put(out, v.size());
@@ -128,7 +134,17 @@ struct Reader {
     return named;
   }
   bool get(std::deque<Instant>& v) { return get_all(v); }
-  bool get(std::set<std::string>& v) { return get_all(v); }
+  bool get(std::map<std::string, Instant>& v) {
+    std::uint64_t n = 0;
+    if (!varint::get(in, n) || n > in.size()) return false;  // each entry takes a byte at least
+    v.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::string key;
+      Instant value;
+      if (!get(key) || !get(value) || !v.emplace(std::move(key), value).second) return false;
+    }
+    return true;
+  }
   template <class Sequence>
   bool get_all(Sequence& v) {
     std::uint64_t n = 0;
@@ -164,7 +180,8 @@ std::optional<State> decode(std::string_view bytes) {
 
 }  // namespace
 
-SnapshotFormat<user::State> const user{"user/1", encode<user::State>, decode<user::State>};
+// user/2: open sessions with the time each was opened (user/1: ids alone).
+SnapshotFormat<user::State> const user{"user/2", encode<user::State>, decode<user::State>};
 SnapshotFormat<ticket::State> const ticket{"ticket/1", encode<ticket::State>, decode<ticket::State>};
 SnapshotFormat<order::State> const order{"order/1", encode<order::State>, decode<order::State>};
 SnapshotFormat<charge::State> const charge{"charge/1", encode<charge::State>, decode<charge::State>};

@@ -8,7 +8,17 @@ namespace ticketing::user {
 
 State initial_state() { return State{}; }
 
+namespace {
+
+// Sessions opened more than kMaxSessionLifetime before `now` have expired.
+void forget_expired_sessions(State& state, Instant now) {
+  std::erase_if(state.open_sessions, [&](auto const& session) { return session.second + kMaxSessionLifetime < now; });
+}
+
+}  // namespace
+
 State evolve(State state, UserEvent const& event) {
+  std::visit([&](auto const& e) { forget_expired_sessions(state, e.at); }, event);
   std::visit(overloaded{
                  [&](UserCreated const& e) {
                    state.exists = true;
@@ -16,11 +26,11 @@ State evolve(State state, UserEvent const& event) {
                    state.email = e.email;
                    state.display_email = e.display_email;
                    state.password_hash = e.password_hash;
-                   state.open_sessions.insert(e.session_id);
+                   state.open_sessions.emplace(e.session_id, e.at);
                  },
                  [&](UserSignedIn const& e) {
                    state.recent_failures.clear();
-                   state.open_sessions.insert(e.session_id);
+                   state.open_sessions.emplace(e.session_id, e.at);
                  },
                  [&](UserSignInFailed const& e) {
                    state.recent_failures.push_back(e.at);

@@ -61,3 +61,27 @@ TEST_CASE("sign-out closes an open session once") {
   history.emplace_back(UserSignedOut{"u1", "alice@example.com", "s1", at(2)});
   then_events(user::decide(user_given(history), user::SignOut{kEmail, "s1"}, at(3)), {});
 }
+
+TEST_CASE("a session opened longer ago than the longest session lifetime is forgotten, so sign-out records nothing") {
+  auto const day = [](std::int64_t d) { return at(d * 86400); };
+  Events history{kCreated, UserSignedIn{"u1", "alice@example.com", "s1", day(1)},
+                 UserSignedIn{"u1", "alice@example.com", "s2", day(60)}};
+  auto const within = user_given(history);
+  CHECK(within.open_sessions.size() == 3);
+  // Every session is still within the lifetime of the latest event: each signs out.
+  then_events(user::decide(within, user::SignOut{kEmail, "s0"}, day(89)),
+              {UserSignedOut{"u1", "alice@example.com", "s0", day(89)}});
+
+  // A sign-in 95 days in: s0 (day 0) and s1 (day 1) have expired, s2 has not.
+  history.emplace_back(UserSignedIn{"u1", "alice@example.com", "s3", day(95)});
+  auto const later = user_given(history);
+  CHECK(later.open_sessions.size() == 2);
+  CHECK(later.open_sessions.contains("s2"));
+  CHECK(later.open_sessions.contains("s3"));
+  then_events(user::decide(later, user::SignOut{kEmail, "s1"}, day(95)), {});
+  then_events(user::decide(later, user::SignOut{kEmail, "s2"}, day(95)),
+              {UserSignedOut{"u1", "alice@example.com", "s2", day(95)}});
+  // Within the window to the millisecond: opened exactly the lifetime before.
+  history.emplace_back(UserSignInFailed{"u1", "alice@example.com", day(60) + user::kMaxSessionLifetime});
+  CHECK(user_given(history).open_sessions.contains("s2"));
+}

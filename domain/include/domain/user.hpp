@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <variant>
 
@@ -18,13 +18,18 @@ namespace ticketing::user {
 
 inline constexpr std::size_t kMaxSignInFailures = 10;
 inline constexpr Duration kSignInFailureWindow = std::chrono::minutes(15);
+// The longest a session may last (the server's session lifetime is at most
+// this). A session opened longer ago than this before a user's latest event
+// has expired, whatever the server's setting: the user's state forgets it,
+// so the state does not grow with every sign-in of the account's life.
+inline constexpr Duration kMaxSessionLifetime = std::chrono::hours(24 * 90);
 
 struct State {
   bool exists{false};
   std::string user_id, email, password_hash;
-  std::string display_email;            // as typed at sign-up
-  std::deque<Instant> recent_failures;  // the last kMaxSignInFailures, oldest first
-  std::set<std::string> open_sessions;
+  std::string display_email;                     // as typed at sign-up
+  std::deque<Instant> recent_failures;           // the last kMaxSignInFailures, oldest first
+  std::map<std::string, Instant> open_sessions;  // session id -> when it was opened; within kMaxSessionLifetime
   std::int64_t version{-1};
   friend bool operator==(State const&, State const&) = default;
 };
@@ -54,7 +59,9 @@ using Command = std::variant<SignUp, SignIn, SignOut>;
 //          resource_exhausted (retry_after_seconds set) while locked out;
 //          otherwise UserSignedIn, or UserSignInFailed when the password did not
 //          match (the caller answers "Invalid credentials" after committing it).
-// SignOut: UserSignedOut for an open session; nothing for a closed one.
+// SignOut: UserSignedOut for an open session; nothing for a closed one (or
+//          one opened more than kMaxSessionLifetime before the user's
+//          latest event: expired).
 [[nodiscard]] Result<Events> decide(State const& state, Command const& command, Instant now);
 
 // Time left until sign-in is allowed again; zero when not locked out. Locked
