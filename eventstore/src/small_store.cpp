@@ -2,6 +2,8 @@
 
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch_base.h>
 
 #include "encoding/byte_order.hpp"
@@ -40,8 +42,16 @@ std::optional<Instant> stored_at(std::string_view value) {
 }  // namespace
 
 Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what,
-                                                      rocksdb::Env* env) {
-  return open_with(small_options(env), path, what);
+                                                      rocksdb::Env* env, SmallStoreReads reads) {
+  rocksdb::Options options = small_options(env);
+  if (reads == SmallStoreReads::mostly_misses) {
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    options.memtable_prefix_bloom_size_ratio = 0.05;
+    options.memtable_whole_key_filtering = true;
+  }
+  return open_with(options, path, what);
 }
 
 Error storage_error(std::string_view what, rocksdb::Status const& status) {

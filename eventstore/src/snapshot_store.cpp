@@ -52,7 +52,8 @@ std::optional<Snapshot> decode(std::string_view in) {
 }  // namespace
 
 Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open(std::string const& path, rocksdb::Env* env) {
-  auto db = open_small_store(path, "the write-side snapshots", env);
+  // Looked up on every first load of a stream, and most streams have none.
+  auto db = open_small_store(path, "the write-side snapshots", env, SmallStoreReads::mostly_misses);
   if (!db) return db.error();
   return std::unique_ptr<SnapshotStore>(new SnapshotStore(std::move(*db)));
 }
@@ -70,7 +71,14 @@ std::optional<Snapshot> SnapshotStore::find(std::string const& stream) const {
 }
 
 Result<void> SnapshotStore::store(std::string const& stream, Snapshot const& snapshot) {
-  auto const status = db_->Put(rocksdb::WriteOptions(), stream, encode(snapshot));
+  // Called during a command's decision: no write-ahead log (so no disk
+  // write here; RocksDB's flushes write the snapshots out, and a clean
+  // close writes what remains) and no waiting for room (a store whose
+  // flushes fall behind refuses instead).
+  rocksdb::WriteOptions in_memory;
+  in_memory.disableWAL = true;
+  in_memory.no_slowdown = true;
+  auto const status = db_->Put(in_memory, stream, encode(snapshot));
   if (!status.ok()) {
     failed_.fetch_add(1, std::memory_order_relaxed);
     return storage_error("a write-side snapshot", status);

@@ -23,12 +23,18 @@ class WriteBatchBase;
 
 namespace ticketing {
 
+// How a small store is read. `mostly_misses`: point lookups of keys that are
+// usually absent, on a hot path; bloom filters in its files and memtable let
+// a miss read no block.
+enum class SmallStoreReads { any, mostly_misses };
+
 // unavailable, naming `what`, if the database cannot be opened (for example
 // while another process holds it). `env`: the file system to use; null: the
 // default (tests pass one whose disk fails on demand; it must outlive the
 // database).
 [[nodiscard]] Result<std::unique_ptr<rocksdb::DB>> open_small_store(std::string const& path, std::string_view what,
-                                                                    rocksdb::Env* env = nullptr);
+                                                                    rocksdb::Env* env = nullptr,
+                                                                    SmallStoreReads reads = SmallStoreReads::any);
 
 // unavailable: "<what> failed: <RocksDB's status>" (for the operator's log;
 // the API never shows an unavailable error's text).

@@ -4,8 +4,10 @@
 // changes) reads and folds only the events after it instead of the whole
 // stream. Derived data, kept beside the log in a RocksDB database of its own:
 // a snapshot lost, damaged, of an unknown format, or not matching the log is
-// ignored and the stream is folded from its start, so nothing here is synced
-// and nothing depends on a write succeeding.
+// ignored and the stream is folded from its start, so nothing here is synced,
+// nothing depends on a write succeeding, and a store never waits for the
+// disk (snapshots are written out by RocksDB's flushes, without a
+// write-ahead log: a crash loses those since the last flush).
 
 #include <atomic>
 #include <cstdint>
@@ -46,9 +48,11 @@ class SnapshotStore {
   // The stream's latest snapshot; none if there is none, or it cannot be
   // read or is damaged.
   [[nodiscard]] std::optional<Snapshot> find(std::string const& stream) const;
-  // Replaces the stream's snapshot. Not synced: a crash may lose it (the
-  // stream is then folded from an older one, or from its start).
-  // unavailable if storage failed.
+  // Replaces the stream's snapshot, in memory: a crash before the next
+  // flush loses it (the stream is then folded from an older one, or from
+  // its start); a clean close keeps it. Never waits for the disk.
+  // unavailable if storage failed or the store's flushes have fallen
+  // behind.
   [[nodiscard]] Result<void> store(std::string const& stream, Snapshot const& snapshot);
 
   // Since the store opened: snapshots stored, and stores that failed.
