@@ -15,7 +15,8 @@
 // The members each format writes: every member of the State, in order.
 namespace ticketing::user {
 BOOST_DESCRIBE_STRUCT(State, (),
-                      (exists, user_id, email, password_hash, display_email, recent_failures, open_sessions, version))
+                      (exists, user_id, email, password_hash, display_email, recent_failures, open_sessions,
+                       sessions_checked_at, version))
 }  // namespace ticketing::user
 namespace ticketing::ticket {
 BOOST_DESCRIBE_ENUM(Status, available, reserved, sold)
@@ -44,8 +45,8 @@ template <class State>
 constexpr std::size_t kListed =
     boost::mp11::mp_size<boost::describe::describe_members<State, boost::describe::mod_public>>::value;
 [[maybe_unused]] void every_member_listed(user::State const& s) {
-  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h] = s;
-  static_assert(kListed<user::State> == 8);
+  [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h, i] = s;
+  static_assert(kListed<user::State> == 9);
 }
 [[maybe_unused]] void every_member_listed(ticket::State const& s) {
   [[maybe_unused]] auto const& [a, b, c, d, e, f, g, h, i] = s;
@@ -180,8 +181,9 @@ std::optional<State> decode(std::string_view bytes) {
 
 }  // namespace
 
-// user/2: open sessions with the time each was opened (user/1: ids alone).
-SnapshotFormat<user::State> const user{"user/2", encode<user::State>, decode<user::State>};
+// user/3: open sessions with the time each was opened, and when expired
+// ones were last dropped (user/1: ids alone; user/2: no such time).
+SnapshotFormat<user::State> const user{"user/3", encode<user::State>, decode<user::State>};
 SnapshotFormat<ticket::State> const ticket{"ticket/1", encode<ticket::State>, decode<ticket::State>};
 SnapshotFormat<order::State> const order{"order/1", encode<order::State>, decode<order::State>};
 SnapshotFormat<charge::State> const charge{"charge/1", encode<charge::State>, decode<charge::State>};

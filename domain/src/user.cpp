@@ -11,7 +11,10 @@ State initial_state() { return State{}; }
 namespace {
 
 // Sessions opened more than kMaxSessionLifetime before `now` have expired.
+// Looked for at most once a day of events: each look walks every session.
 void forget_expired_sessions(State& state, Instant now) {
+  if (now - state.sessions_checked_at < std::chrono::hours(24)) return;
+  state.sessions_checked_at = now;
   std::erase_if(state.open_sessions, [&](auto const& session) { return session.second + kMaxSessionLifetime < now; });
 }
 

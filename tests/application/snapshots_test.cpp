@@ -105,7 +105,7 @@ TEST_CASE("a long stream is folded from its snapshot, to the state a fold from i
 
   auto const snapshot = f.snapshots().find(user_stream(email.normalized()));
   REQUIRE(snapshot);
-  CHECK(snapshot->format == "user/2");
+  CHECK(snapshot->format == "user/3");
   CHECK(snapshot->version > 103 - 16);
   CHECK(snapshot->version <= 103);
   CHECK(f.snapshots().stored() == 6);  // at versions 15, 31, 47, 63, 79 and 95
@@ -146,7 +146,7 @@ TEST_CASE("a snapshot that does not match the log, or cannot be read, is ignored
 
   SUBCASE("taken at another position of the log (a log restored from elsewhere)") { ++snapshot->position.offset; }
   SUBCASE("past the stream's end (a log restored from before it)") { snapshot->version = from_start.version + 1; }
-  SUBCASE("of another format (a State changed since)") { snapshot->format = "user/1"; }
+  SUBCASE("of another format (a State changed since)") { snapshot->format = "user/2"; }
   SUBCASE("damaged state") { snapshot->state.resize(snapshot->state.size() / 2); }
   SUBCASE("state with bytes past its end") { snapshot->state.push_back('\0'); }
 
@@ -282,6 +282,7 @@ TEST_CASE("each aggregate's snapshot format reads back every member it wrote") {
                 .display_email = "A@Example.com",
                 .recent_failures = {kStart, kStart + 1s},
                 .open_sessions = {{"s1", kStart}, {"s2", kStart + 1h}},
+                .sessions_checked_at = kStart + 1h,
                 .version = 7};
   ticket::State t{.exists = true,
                   .ticket_id = "t1",

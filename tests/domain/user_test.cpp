@@ -85,3 +85,18 @@ TEST_CASE("a session opened longer ago than the longest session lifetime is forg
   history.emplace_back(UserSignInFailed{"u1", "alice@example.com", day(60) + user::kMaxSessionLifetime});
   CHECK(user_given(history).open_sessions.contains("s2"));
 }
+
+TEST_CASE("expired sessions are looked for at most once a day of events, so a fold stays linear") {
+  auto const hours = [](std::int64_t h) { return at(h * 3600); };
+  Events history{kCreated, UserSignedIn{"u1", "alice@example.com", "s1", hours(89 * 24 + 12)}};
+  // s0 (hour 0) expires after hour 90 * 24. The next event, 17 hours after
+  // the last look, does not look: s0 is still known.
+  history.emplace_back(UserSignInFailed{"u1", "alice@example.com", hours(90 * 24 + 5)});
+  CHECK(user_given(history).open_sessions.contains("s0"));
+  // A day after the last look, it looks, and forgets s0.
+  history.emplace_back(UserSignInFailed{"u1", "alice@example.com", hours(90 * 24 + 12)});
+  auto const state = user_given(history);
+  CHECK(!state.open_sessions.contains("s0"));
+  CHECK(state.open_sessions.contains("s1"));
+  CHECK(state.sessions_checked_at == hours(90 * 24 + 12));
+}

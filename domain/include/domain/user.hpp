@@ -20,8 +20,9 @@ inline constexpr std::size_t kMaxSignInFailures = 10;
 inline constexpr Duration kSignInFailureWindow = std::chrono::minutes(15);
 // The longest a session may last (the server's session lifetime is at most
 // this). A session opened longer ago than this before a user's latest event
-// has expired, whatever the server's setting: the user's state forgets it,
-// so the state does not grow with every sign-in of the account's life.
+// has expired, whatever the server's setting: the user's state forgets it
+// (checked at most once a day of events, so a fold stays linear), so the
+// state does not grow with every sign-in of the account's life.
 inline constexpr Duration kMaxSessionLifetime = std::chrono::hours(24 * 90);
 
 struct State {
@@ -30,6 +31,7 @@ struct State {
   std::string display_email;                     // as typed at sign-up
   std::deque<Instant> recent_failures;           // the last kMaxSignInFailures, oldest first
   std::map<std::string, Instant> open_sessions;  // session id -> when it was opened; within kMaxSessionLifetime
+  Instant sessions_checked_at;                   // when expired sessions were last dropped (at most daily)
   std::int64_t version{-1};
   friend bool operator==(State const&, State const&) = default;
 };
@@ -60,8 +62,7 @@ using Command = std::variant<SignUp, SignIn, SignOut>;
 //          otherwise UserSignedIn, or UserSignInFailed when the password did not
 //          match (the caller answers "Invalid credentials" after committing it).
 // SignOut: UserSignedOut for an open session; nothing for a closed one (or
-//          one opened more than kMaxSessionLifetime before the user's
-//          latest event: expired).
+//          one the state has forgotten as expired).
 [[nodiscard]] Result<Events> decide(State const& state, Command const& command, Instant now);
 
 // Time left until sign-in is allowed again; zero when not locked out. Locked
