@@ -26,13 +26,39 @@ void OrderSaga::start() {
     stopping_ = false;
     loaded_ = false;
   }
-  // The durable timers are loaded on the timer thread, so a restart is not
-  // held up by them; commits wait until they are in (on_commits).
-  timer_thread_ = std::thread([this] {
+  // The durable timers are loaded on the first expiry thread, so a restart is
+  // not held up by them; commits and the other threads wait until they are in.
+  unsigned const expiry_threads = std::max(1u, options_.expiry_threads);
+  unsigned const payment_threads = std::max(1u, options_.payment_threads);
+  threads_.emplace_back([this] {
     load_timers();
-    run_timers();
+    run_lane(Lane::expiries);
   });
+  for (unsigned i = 1; i < expiry_threads; ++i) threads_.emplace_back([this] { run_lane(Lane::expiries); });
+  for (unsigned i = 0; i < payment_threads; ++i) threads_.emplace_back([this] { run_lane(Lane::payments); });
   subscription_ = log_.subscribe(store_.checkpoints(), [this](std::span<RecordedCommit const> c) { on_commits(c); });
+}
+
+OrderSaga::Lane OrderSaga::lane_of(TimerKind kind) {
+  return kind == TimerKind::expire_order ? Lane::expiries : Lane::payments;
+}
+
+OrderSaga::LaneQueue& OrderSaga::lane(Lane which) { return lanes_[static_cast<std::size_t>(which)]; }
+
+void OrderSaga::notify_all_threads() {
+  cv_.notify_all();
+  for (auto& l : lanes_) {
+    l.deadline.notify_all();
+    l.work.notify_all();
+  }
+}
+
+bool OrderSaga::enqueue(Due timer) {
+  auto& queue = lane(lane_of(timer.kind)).due;
+  bool const earliest = queue.empty() || timer < *queue.begin();
+  index_[Key{timer.kind, timer.id}] = timer.due;
+  queue.insert(std::move(timer));
+  return earliest;
 }
 
 void OrderSaga::load_timers() {
@@ -56,11 +82,14 @@ void OrderSaga::load_timers() {
   std::sort(due.begin(), due.end());  // so each insert below goes at the end, in constant time
   {
     std::lock_guard lock(mutex_);
-    for (auto& d : due) queue_.insert(queue_.end(), std::move(d));
-    for (auto& t : stored) index_.insert_or_assign(index_.end(), std::pair{t.kind, std::move(t.id)}, t.due);
+    for (auto& d : due) {
+      auto& queue = lane(lane_of(d.kind)).due;
+      queue.insert(queue.end(), std::move(d));
+    }
+    for (auto& t : stored) index_.insert_or_assign(index_.end(), Key{t.kind, std::move(t.id)}, t.due);
     loaded_ = true;
   }
-  cv_.notify_all();
+  notify_all_threads();
 }
 
 void OrderSaga::stop() {
@@ -69,22 +98,25 @@ void OrderSaga::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  notify_all_threads();
   if (subscription_) subscription_->stop();
   subscription_.reset();
-  if (timer_thread_.joinable()) timer_thread_.join();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 std::size_t OrderSaga::pending_timers() const {
   std::lock_guard lock(mutex_);
-  return queue_.size();
+  return lanes_[0].due.size() + lanes_[1].due.size();
 }
 
 std::size_t OrderSaga::due_timers() const {
   std::lock_guard lock(mutex_);
   Instant const now = clock_.now();
-  std::size_t due = firing_ || !loaded_ ? 1 : 0;  // not idle while loading either
-  for (auto it = queue_.begin(); it != queue_.end() && it->due <= now; ++it) ++due;
+  std::size_t due = firing_.size() + (loaded_ ? 0 : 1);  // not idle while loading either
+  for (auto const& l : lanes_) {
+    for (auto it = l.due.begin(); it != l.due.end() && it->due <= now; ++it) ++due;
+  }
   return due;
 }
 
@@ -100,7 +132,7 @@ bool OrderSaga::loaded() const {
   return loaded_;
 }
 
-void OrderSaga::wake() { cv_.notify_all(); }
+void OrderSaga::wake() { notify_all_threads(); }
 
 void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
   {
@@ -157,44 +189,63 @@ void OrderSaga::on_commits(std::span<RecordedCommit const> commits) {
       if (stopping_) return;
     }
   }
+  std::array<bool, 2> earliest{};  // per lane: a timer added is its earliest
   {
     std::lock_guard lock(mutex_);
     for (auto const& c : changes) {
-      auto const key = std::make_pair(c.timer.kind, c.timer.id);
+      Key const key{c.timer.kind, c.timer.id};
       if (auto it = index_.find(key); it != index_.end()) {
-        queue_.erase(Due{it->second, c.timer.kind, c.timer.id, {}});
+        lane(lane_of(c.timer.kind)).due.erase(Due{it->second, c.timer.kind, c.timer.id, {}});
         index_.erase(it);
       }
-      if (c.add) {
-        queue_.insert(Due{c.timer.due, c.timer.kind, c.timer.id, c.timer.payload});
-        index_[key] = c.timer.due;
+      if (c.add && enqueue(Due{c.timer.due, c.timer.kind, c.timer.id, c.timer.payload})) {
+        earliest[static_cast<std::size_t>(lane_of(c.timer.kind))] = true;
       }
     }
     for (auto const& [p, next] : checkpoints) applied_[p] = next;
   }
-  if (!changes.empty()) cv_.notify_all();
+  for (std::size_t l = 0; l < lanes_.size(); ++l) {
+    if (earliest[l]) lanes_[l].deadline.notify_one();
+  }
 }
 
-void OrderSaga::run_timers() {
+// One thread of a lane: fires the earliest due timer that no other thread is
+// firing (one the log queued again while it was being fired waits for that).
+void OrderSaga::run_lane(Lane which) {
+  LaneQueue& queue = lane(which);
   std::unique_lock lock(mutex_);
+  queue.work.wait(lock, [&] { return loaded_ || stopping_; });
   while (!stopping_) {
     Instant const now = clock_.now();
-    if (queue_.empty() || queue_.begin()->due > now) {
-      // Wake at the next due time, or within a second to follow clock changes.
-      auto wait = std::chrono::milliseconds(1000);
-      if (!queue_.empty())
-        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(queue_.begin()->due - now));
-      cv_.wait_for(lock, wait);
+    auto const next = std::find_if(queue.due.begin(), queue.due.end(), [&](Due const& d) {
+      return !firing_.contains(Key{d.kind, d.id});
+    });
+    if (next != queue.due.end() && next->due <= now) {
+      auto const taken = queue.due.extract(next);
+      Due const& timer = taken.value();
+      index_.erase(Key{timer.kind, timer.id});
+      auto const fired = firing_.emplace(timer.kind, timer.id).first;
+      // Another thread takes the next due timer, or the wait for it.
+      queue.work.notify_one();
+      lock.unlock();
+      fire(timer);
+      lock.lock();
+      bool const queued_again = index_.contains(*fired);
+      firing_.erase(fired);
+      if (queued_again) queue.deadline.notify_one();
       continue;
     }
-    Due const timer = *queue_.begin();
-    queue_.erase(queue_.begin());
-    index_.erase({timer.kind, timer.id});
-    firing_ = true;
-    lock.unlock();
-    fire(timer);
-    lock.lock();
-    firing_ = false;
+    if (queue.timed_waiter) {
+      queue.work.wait(lock);
+      continue;
+    }
+    // Wait for the next due time, or at most a second to follow clock changes.
+    auto wait = std::chrono::milliseconds(1000);
+    if (next != queue.due.end())
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(next->due - now));
+    queue.timed_waiter = true;
+    queue.deadline.wait_for(lock, wait);
+    queue.timed_waiter = false;
   }
 }
 
@@ -237,13 +288,13 @@ void OrderSaga::retry(Due const& timer, std::optional<Instant> when) {
 }
 
 void OrderSaga::schedule(Due const& timer) {
+  bool earliest = false;
   {
     std::lock_guard lock(mutex_);
-    if (index_.contains({timer.kind, timer.id})) return;  // re-added by the log meanwhile
-    queue_.insert(timer);
-    index_[{timer.kind, timer.id}] = timer.due;
+    if (index_.contains(Key{timer.kind, timer.id})) return;  // re-added by the log meanwhile
+    earliest = enqueue(timer);
   }
-  cv_.notify_all();
+  if (earliest) lane(lane_of(timer.kind)).deadline.notify_one();
 }
 
 void OrderSaga::fire_expiry(Due const& timer) {

@@ -1,6 +1,9 @@
 #include "processes/order_saga.hpp"
 
+#include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -37,6 +40,44 @@ struct SagaFixture : MarketplaceFixture {
   void settle() {
     REQUIRE(eventually([&] { return saga->loaded() && saga->applied() == log->end_offsets(); }));
   }
+};
+
+// A gateway whose lookups hang until released (a gateway that stopped
+// answering), then answer from the sandbox's records.
+class HangingGateway final : public PaymentGateway {
+ public:
+  explicit HangingGateway(PaymentGateway& records) : records_(records) {}
+  ChargeResult charge(ChargeRequest const& request) override { return records_.charge(request); }
+  Result<std::string> refund(std::string const& id, std::string const& key) override {
+    return records_.refund(id, key);
+  }
+  Result<std::optional<std::string>> find_charge(std::string const& charge_id) override {
+    {
+      std::unique_lock lock(mutex_);
+      ++in_flight_;
+      released_cv_.wait(lock, [&] { return released_; });
+      --in_flight_;
+    }
+    return records_.find_charge(charge_id);
+  }
+  int in_flight() {
+    std::lock_guard lock(mutex_);
+    return in_flight_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    released_cv_.notify_all();
+  }
+
+ private:
+  PaymentGateway& records_;
+  std::mutex mutex_;
+  std::condition_variable released_cv_;
+  int in_flight_{0};
+  bool released_{false};
 };
 
 }  // namespace
@@ -396,4 +437,82 @@ TEST_CASE("a payment interrupted after the gateway took the money completes the 
   REQUIRE(eventually([&] { return f.state(order).order.status == order::Status::complete; }));
   CHECK(f.state(order).ticket.status == ticket::Status::sold);
   f.saga->stop();
+}
+
+TEST_CASE("holds end on time while the gateway hangs on the saga's payment follow-ups") {
+  SagaFixture f;
+  HangingGateway hanging(f.gateway);
+  Payments payments(f.market, hanging);
+  struct Stop {  // on any exit: the gateway answers, then the saga's threads end
+    SagaFixture& f;
+    HangingGateway& gateway;
+    ~Stop() {
+      gateway.release();
+      f.saga.reset();
+    }
+  } const stop{f, hanging};
+  f.saga = std::make_unique<OrderSaga>(*f.log, f.market, payments, f.clock, *f.timers, SagaOptions{60s, 1s});
+  f.saga->start();
+  std::vector<std::string> paying;
+  for (int n = 20; n < 22; ++n) {
+    f.list(MarketplaceFixture::ticket_id(n));
+    paying.push_back(f.order(MarketplaceFixture::ticket_id(n)));
+    // The process started the payment and never heard back from the gateway.
+    REQUIRE(f.market.execute(paying.back(), order::StartPayment{paying.back(), "buyer"}, f.ctx("buyer")).has_value());
+  }
+  f.list(MarketplaceFixture::ticket_id(22));
+  std::string const held = f.order(MarketplaceFixture::ticket_id(22));
+  f.settle();
+  // Both payments are looked up at the gateway, at the same time, and it hangs.
+  f.clock.advance(61s);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return hanging.in_flight() == 2; }));
+  // The unpaid hold's deadline passes: it ends all the same.
+  f.clock.advance(15min);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(held).order.expired; }));
+  CHECK(f.state(held).ticket.status == ticket::Status::available);
+  // The holds with a payment in flight wait for its outcome.
+  CHECK(f.state(paying[0]).order.status == order::Status::awaiting_payment);
+  CHECK(f.state(paying[1]).order.status == order::Status::awaiting_payment);
+  // The gateway answers that nothing was charged; at their expiries' next
+  // try, those holds end too.
+  hanging.release();
+  for (auto const& order : paying) {
+    REQUIRE(
+        eventually([&] { return f.state(order, charge_id_for(order, 1)).charge.status == charge::Status::failed; }));
+  }
+  f.clock.advance(2s);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return f.state(paying[0]).order.expired && f.state(paying[1]).order.expired; }));
+  CHECK(f.gateway.successful_charges() == 0);
+  REQUIRE(eventually([&] { return f.saga->due_timers() == 0; }));
+}
+
+TEST_CASE("holds overdue at a restart end on several threads at once, each once") {
+  SagaFixture f;
+  f.start_saga();
+  std::vector<std::string> tickets, orders;
+  for (int n = 100; n < 164; ++n) {
+    tickets.push_back(MarketplaceFixture::ticket_id(n));
+    f.list(tickets.back());
+    orders.push_back(f.order(tickets.back()));
+  }
+  f.settle();
+  f.saga->stop();
+  f.saga.reset();
+  f.timers.reset();
+  f.timers = f.open_timers();
+  f.clock.advance(20min);
+  f.start_saga({.payment_resolution_delay = 60s, .retry_delay = 1s, .expiry_threads = 8});
+  REQUIRE(eventually([&] {
+    return std::all_of(orders.begin(), orders.end(), [&](auto const& o) { return f.state(o).order.expired; });
+  }));
+  REQUIRE(eventually([&] { return f.saga->pending_timers() == 0 && f.saga->due_timers() == 0; }));
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    CAPTURE(orders[i]);
+    CHECK(f.count_events(order_stream(orders[i]), "OrderExpired") == 1);
+    CHECK(f.count_events(ticket_stream(tickets[i]), "TicketReleased") == 1);
+    CHECK(f.state(orders[i]).ticket.status == ticket::Status::available);
+  }
 }

@@ -19,15 +19,24 @@
 // with commit ids derived from the order or charge they concern, so a timer
 // that fires twice (after a crash) acts once.
 //
-// Threads: the log subscription records timers; one timer thread loads the
-// durable timers at start, then fires them.
+// Threads: the log subscription records timers. Timers fire on two lanes of
+// threads: hold expiries on one, the payment follow-ups that call the gateway
+// (resolve, recheck, refund) on the other, so a gateway that hangs never holds
+// up the end of a hold. Within a lane, the earliest due timer goes first and
+// a timer is never fired by two threads at once. The first expiry thread loads
+// the durable timers at start; no timer fires and no commit is taken before.
 
+#include <array>
 #include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "application/clock.hpp"
 #include "application/marketplace.hpp"
@@ -42,6 +51,8 @@ struct SagaOptions {
   Duration payment_recheck_delay{std::chrono::minutes(15)};     // after a charge was not found
   Duration retry_delay{std::chrono::seconds(1)};                // after a first failed attempt,
   Duration max_retry_delay{std::chrono::seconds(60)};           // doubling up to this
+  unsigned expiry_threads{16};                                  // threads firing hold expiries (at least 1)
+  unsigned payment_threads{4};                                  // threads firing gateway follow-ups (at least 1)
 };
 
 class OrderSaga {
@@ -54,7 +65,7 @@ class OrderSaga {
   void stop();
 
   [[nodiscard]] std::size_t pending_timers() const;
-  // Timers due by the clock's now that have not finished firing (0: the saga
+  // Timers due by the clock's now, or being fired (0: the saga
   // is idle until the clock moves or a commit arrives); at least 1 until the
   // durable timers are loaded after start().
   [[nodiscard]] std::size_t due_timers() const;
@@ -81,9 +92,29 @@ class OrderSaga {
     }
   };
 
+  // Which threads fire a timer: expiries never wait behind the gateway.
+  enum class Lane : std::uint8_t { expiries, payments };
+  // Of a lane's idle threads at most one waits for the earliest due time (on
+  // `deadline`); the others wait for work (on `work`). A thread that takes a
+  // timer wakes one more, so a burst of due timers spreads over the lane
+  // while a timer in a quiet hour costs one extra wake-up, not one per thread.
+  struct LaneQueue {
+    std::set<Due> due;  // by due time
+    std::condition_variable deadline;
+    std::condition_variable work;
+    bool timed_waiter{false};
+  };
+  using Key = std::pair<TimerKind, std::string>;
+
+  [[nodiscard]] static Lane lane_of(TimerKind kind);
+  [[nodiscard]] LaneQueue& lane(Lane which);
+  void notify_all_threads();
+  // Queues a timer not queued yet (under the mutex); true if it is now its
+  // lane's earliest, for which the waiting thread must look again.
+  bool enqueue(Due timer);
   void on_commits(std::span<RecordedCommit const> commits);
-  void load_timers();  // the durable timers into memory, on the timer thread
-  void run_timers();
+  void load_timers();  // the durable timers into memory, on the first expiry thread
+  void run_lane(Lane which);
   void fire(Due const& timer);
   // Fire outcomes: done (forget it), or try again at `when` (by default after
   // a back-off that doubles with each failed try).
@@ -105,17 +136,17 @@ class OrderSaga {
   SagaOptions options_;
 
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::set<Due> queue_;
-  std::map<std::pair<TimerKind, std::string>, Instant> index_;  // what is queued, by key
+  std::condition_variable cv_;  // loaded or stopping (the subscription and the load wait on it)
+  std::array<LaneQueue, 2> lanes_;
+  std::map<Key, Instant> index_;  // what is queued, by key
+  std::set<Key> firing_;          // taken off a queue and being fired
   std::vector<std::uint64_t> applied_;
   std::uint64_t since_checkpoint_{0};
   bool stopping_{false};
-  bool firing_{false};  // a timer taken off the queue is being fired
   bool loaded_{false};  // the durable timers are in memory (start loads them)
 
   std::unique_ptr<Subscription> subscription_;
-  std::thread timer_thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace ticketing
