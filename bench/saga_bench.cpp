@@ -18,23 +18,16 @@
 #include "application/payments.hpp"
 #include "domain/ids.hpp"
 #include "eventstore/rocksdb_log.hpp"
+#include "exit_on_error.hpp"
 #include "processes/order_saga.hpp"
 #include "processes/sandbox_gateway.hpp"
 #include "processes/timer_store.hpp"
 
 using namespace ticketing;
+using ticketing::bench::ok;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-template <class T>
-T ok(Result<T> r, char const* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
 
 // The system's time, moved forward on demand: the outage passes at once.
 class LaterClock final : public ticketing::Clock {

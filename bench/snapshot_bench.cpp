@@ -14,20 +14,13 @@
 #include "application/marketplace.hpp"
 #include "eventstore/rocksdb_log.hpp"
 #include "eventstore/snapshot_store.hpp"
+#include "exit_on_error.hpp"
 
 using namespace ticketing;
+using ticketing::bench::ok;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-template <class T>
-T ok(Result<T> r, char const* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s: %s\n", what, r.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 

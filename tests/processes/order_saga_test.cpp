@@ -36,6 +36,14 @@ struct SagaFixture : MarketplaceFixture {
     saga = std::make_unique<OrderSaga>(*log, market, payments, clock, *timers, options);
     saga->start();
   }
+  // Stops the saga and reopens its timer store, as after a crash: only what
+  // is on disk is left.
+  void stop_saga() {
+    saga->stop();
+    saga.reset();
+    timers.reset();
+    timers = open_timers();
+  }
   // Waits until the saga has loaded its timers and looked at everything in the log.
   void settle() {
     REQUIRE(eventually([&] { return saga->loaded() && saga->applied() == log->end_offsets(); }));
@@ -135,10 +143,7 @@ TEST_CASE("timers survive a restart: an overdue one fires once when the saga sta
   f.list(ticket);
   std::string const order = f.order(ticket);
   f.settle();
-  f.saga->stop();
-  f.saga.reset();
-  f.timers.reset();
-  f.timers = f.open_timers();  // as after a crash: only what is on disk
+  f.stop_saga();
   f.clock.advance(20min);
   f.start_saga();
   REQUIRE(eventually([&] { return f.state(order).order.expired; }));
@@ -400,10 +405,7 @@ TEST_CASE("a payment interrupted by a crash, found uncharged after the deadline,
   std::string const order = f.order(ticket);
   REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
   f.settle();
-  f.saga->stop();
-  f.saga.reset();
-  f.timers.reset();
-  f.timers = f.open_timers();
+  f.stop_saga();
   // The process died before the gateway was called; it restarts after the deadline.
   f.clock.advance(20min);
   f.start_saga();
@@ -499,10 +501,7 @@ TEST_CASE("holds overdue at a restart end on several threads at once, each once"
     orders.push_back(f.order(tickets.back()));
   }
   f.settle();
-  f.saga->stop();
-  f.saga.reset();
-  f.timers.reset();
-  f.timers = f.open_timers();
+  f.stop_saga();
   f.clock.advance(20min);
   f.start_saga({.payment_resolution_delay = 60s, .retry_delay = 1s, .expiry_threads = 8});
   REQUIRE(eventually([&] {
