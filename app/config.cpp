@@ -75,12 +75,19 @@ std::vector<Option> const& options() {
          c.io_threads = *n;
          return std::nullopt;
        }},
-      {"--workers", "TICKETING_WORKERS",
-       "threads for requests that block: hashing, payments, waiting commands (default 64)",
+      {"--workers", "TICKETING_WORKERS", "threads for requests that block: hashing, waiting commands (default 64)",
        [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
          auto n = number<int>(v);
          if (!n || *n < 1 || *n > 4096) return "must be from 1 to 4096";
          c.workers = *n;
+         return std::nullopt;
+       }},
+      {"--payment-workers", "TICKETING_PAYMENT_WORKERS",
+       "threads for payments, which wait on the gateway; 8 times as many may wait for one (default 16)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<int>(v);
+         if (!n || *n < 1 || *n > 1024) return "must be from 1 to 1024";
+         c.payment_workers = *n;
          return std::nullopt;
        }},
       {"--payment-gateway", "TICKETING_PAYMENT_GATEWAY", "sandbox | stripe (default: stripe if STRIPE_KEY is set)",

@@ -19,6 +19,7 @@ struct ServeConfig {
   std::chrono::seconds reservation_ttl{900};
   int io_threads{2};
   int workers{64};
+  int payment_workers{16};
   std::string payment_gateway;  // sandbox | stripe; empty: stripe iff STRIPE_KEY is set
   std::string stripe_api_base{"https://api.stripe.com"};
   std::string password_cost{"interactive"};

@@ -204,6 +204,8 @@ api::ServerConfig server_config_of(ServeConfig const& config) {
   server.port = config.port;
   server.io_threads = config.io_threads;
   server.workers = config.workers;
+  server.payment_workers = config.payment_workers;
+  server.max_payments = static_cast<std::size_t>(config.payment_workers) * 8;
   server.max_connections =
       config.max_connections != 0 ? config.max_connections : connection_cap(raise_descriptor_limit());
   server.read_timeout = config.read_timeout;
@@ -293,6 +295,8 @@ int serve(ServeConfig const& config) {
                          api::AnalystAccess{.admin_token = config.admin_token, .redactor = std::move(redactor)}};
   api::Api api(services);
   api::HttpServer server(server_config_of(config), api, log);
+  metrics.gauge("ticketing_payments_in_progress", "Payments being answered or waiting for a payment worker.",
+                [&server] { return static_cast<double>(server.payments_in_progress()); });
   if (!start_api(config, server, log)) return 1;
 
   int signal_number = 0;

@@ -22,6 +22,7 @@ struct Route {
   bool needs_user = false;                // 401 when anonymous
   bool read_only = false;                 // answers from the read models only: may run on an I/O thread
   CommandRoute const* command = nullptr;  // commits one command: may be answered without blocking
+  bool calls_gateway = false;             // waits on the payment gateway: answered on the payment workers
 };
 
 constexpr std::array<Route, 23> kRoutes{{
@@ -59,7 +60,12 @@ constexpr std::array<Route, 23> kRoutes{{
      .handler = cancel_order,
      .needs_user = true,
      .command = &kCancelOrder},
-    {.method = "POST", .pattern = "/api/payments", .handler = create_payment, .has_body = true, .needs_user = true},
+    {.method = "POST",
+     .pattern = "/api/payments",
+     .handler = create_payment,
+     .has_body = true,
+     .needs_user = true,
+     .calls_gateway = true},
     {.method = "GET", .pattern = "/healthz", .handler = health, .read_only = true},
     {.method = "GET", .pattern = "/readyz", .handler = readiness, .read_only = true},
     {.method = "GET", .pattern = "/metrics", .handler = metrics, .read_only = true},
@@ -208,6 +214,10 @@ Api::Match Api::match(HttpRequest const& request) const {
 
 bool Api::answers_inline(Match const& m) const {
   return m.route < 0 || kRoutes[static_cast<std::size_t>(m.route)].read_only;
+}
+
+bool Api::calls_gateway(Match const& m) const {
+  return m.route >= 0 && kRoutes[static_cast<std::size_t>(m.route)].calls_gateway;
 }
 
 HttpResponse Api::handle(HttpRequest const& request, Match const& m) {

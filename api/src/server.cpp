@@ -121,12 +121,13 @@ ReadOutcome refused(ErrorCode code, std::string_view message = {}) {
   return {ReadOutcome::refused, make_error(code, std::string(message))};
 }
 
-// Counts a streamed response for as long as it is open, however it ends.
-struct StreamSlot {
-  explicit StreamSlot(std::atomic<std::size_t>& counter) : open(counter), count(++counter) {}
-  ~StreamSlot() { --open; }
-  StreamSlot(StreamSlot const&) = delete;
-  StreamSlot& operator=(StreamSlot const&) = delete;
+// Counts a streamed response, or a payment, for as long as it is open,
+// however it ends.
+struct CountedSlot {
+  explicit CountedSlot(std::atomic<std::size_t>& counter) : open(counter), count(++counter) {}
+  ~CountedSlot() { --open; }
+  CountedSlot(CountedSlot const&) = delete;
+  CountedSlot& operator=(CountedSlot const&) = delete;
   std::atomic<std::size_t>& open;
   std::size_t count;  // including this one
 };
@@ -144,6 +145,7 @@ struct HttpServer::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::size_t next_loop = 0;  // the accept loop's round robin
   asio::thread_pool workers;
+  asio::thread_pool payment_workers;  // requests that wait on the payment gateway, apart
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<std::size_t> connections{0};
@@ -152,6 +154,7 @@ struct HttpServer::Impl {
   // its connection's executor until given.
   std::atomic<std::size_t> answers_pending{0};
   std::atomic<std::size_t> streams{0};
+  std::atomic<std::size_t> payments{0};  // answered or waiting for a payment worker
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> request_counter{0};
   std::string id_prefix;
@@ -162,6 +165,7 @@ struct HttpServer::Impl {
         log(l),
         loops(make_loops(config.io_threads)),
         workers(static_cast<std::size_t>(std::max(1, config.workers))),
+        payment_workers(static_cast<std::size_t>(std::max(1, config.payment_workers))),
         acceptor(*loops.front()) {
     for (auto const& loop : loops) keep_running.push_back(asio::make_work_guard(*loop));
   }
@@ -312,6 +316,21 @@ struct HttpServer::Impl {
         asio::use_awaitable);
   }
 
+  // A request that waits on the payment gateway: answered on the payment
+  // workers, at most max_payments at once (503 beyond, nothing charged), so a
+  // gateway that hangs holds up payments and nothing else.
+  asio::awaitable<HttpResponse> answer_payment(HttpRequest const& request, Api::Match const& route) {
+    CountedSlot const slot(payments);
+    if (slot.count > config.max_payments) {
+      HttpResponse busy = error_response(make_error(ErrorCode::unavailable, "too many payments in progress"));
+      busy.header("X-Request-Id", request.request_id);
+      co_return busy;
+    }
+    co_return co_await asio::co_spawn(
+        payment_workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request, route); },
+        asio::use_awaitable);
+  }
+
   // The API's way back to a connection: its executor, and timers on it.
   static Api::Later later_on(asio::any_io_executor const& executor) {
     return Api::Later{
@@ -366,6 +385,8 @@ struct HttpServer::Impl {
       }
       if (answered) {
         response = std::move(*answered);
+      } else if (api.calls_gateway(route)) {
+        response = co_await answer_payment(request, route);
       } else {
         response = co_await asio::co_spawn(
             workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request, route); },
@@ -373,7 +394,7 @@ struct HttpServer::Impl {
       }
       --in_flight;
       if (response.stream) {
-        StreamSlot const slot(streams);
+        CountedSlot const slot(streams);
         if (slot.count <= config.max_streams) {
           co_await send_stream(stream, std::move(response), version);
           break;
@@ -462,6 +483,8 @@ std::uint16_t HttpServer::port() const {
   return impl_->acceptor.local_endpoint(ec).port();
 }
 
+std::size_t HttpServer::payments_in_progress() const { return impl_->payments; }
+
 void HttpServer::stop() {
   auto& i = *impl_;
   if (i.stopping.exchange(true)) return;
@@ -484,6 +507,7 @@ void HttpServer::stop() {
     if (t.joinable()) t.join();
   }
   i.workers.join();
+  i.payment_workers.join();
 }
 
 ParsedRequest parse_request(std::string_view bytes, ServerConfig const& limits) {

@@ -1,7 +1,9 @@
 // Listing, changing and ordering are answered without a worker thread: the
 // command is decided on the connection's thread and answered when its commit
 // is durable and visible. Shown with one worker, kept busy by a payment the
-// gateway holds for a long time.
+// gateway holds for a long time. Payments have workers of their own: a
+// gateway that hangs holds up payments only, and never more than a bounded
+// number of them wait.
 
 #include <atomic>
 #include <functional>
@@ -62,6 +64,59 @@ TEST_CASE("with the only worker busy, tickets are listed, changed, ordered and c
   CHECK(payment.wait_for(0s) == std::future_status::timeout);
   server.kill9();
   (void)payment.get();
+}
+
+TEST_CASE("a gateway that hangs holds up payments only: sign-ins go on, and waiting payments are bounded") {
+  // tok_slow takes the money at once and answers 12 s later. One payment
+  // worker, so up to 8 payments at once: one at the gateway, 7 waiting.
+  GatewayStandIn gateway(12s);
+  TempDir dir;
+  ServerProcess server(
+      (dir.path() / "data").string(),
+      {"--payment-gateway", "stripe", "--stripe-api-base", gateway.base(), "--workers", "1", "--payment-workers", "1"},
+      {{"STRIPE_KEY", "sk_test_standin"}});
+  HttpClient seller = server.client();
+  sign_up(seller, "seller@example.com");
+  HttpClient buyer = server.client();
+  sign_up(buyer, "buyer@example.com");
+  std::vector<Held> held;
+  for (int i = 0; i < 9; ++i) held.push_back(hold(seller, buyer));
+  auto const in_progress = [&] {
+    std::string const body = server.client().get("/metrics").body;
+    auto const at = body.find("\nticketing_payments_in_progress ");
+    return at == std::string::npos ? -1 : std::stoi(body.substr(at + 32));
+  };
+
+  std::vector<std::future<int>> payments;
+  for (int i = 0; i < 8; ++i) {
+    payments.push_back(std::async(std::launch::async, [&, i] {
+      HttpClient c = server.client();
+      c.session = buyer.session;
+      return pay(c, held[static_cast<std::size_t>(i)].order, "tok_slow").status;
+    }));
+  }
+  REQUIRE(eventually([&] { return in_progress() == 8 && gateway.charges().size() == 1; }));
+
+  // A ninth is refused at once: nothing charged, its hold kept, try again.
+  HttpResult const ninth = pay(buyer, held[8].order, "tok_visa");
+  CHECK(ninth.status == 503);
+  CHECK(ninth.header("retry-after") == "1");
+  CHECK(ninth.body == R"({"errors":[{"message":"Service temporarily unavailable, try again shortly"}]})");
+  CHECK(str(buyer.get("/api/orders/" + held[8].order).json().at("status")) == "created");
+
+  // Signing in and up takes the one general worker (password hashing): the
+  // payments do not hold it.
+  HttpClient returning = server.client();
+  auto const signed_in =
+      returning.post("/api/users/signin", {{"email", "seller@example.com"}, {"password", "password123"}});
+  CHECK(signed_in.status == 200);
+  HttpClient newcomer = server.client();
+  sign_up(newcomer, "newcomer@example.com");
+  // All of it while the first payment was still at the gateway.
+  CHECK(payments.front().wait_for(0s) == std::future_status::timeout);
+  CHECK(gateway.charges().size() == 1);
+  server.kill9();
+  for (auto& p : payments) (void)p.get();
 }
 
 namespace {

@@ -77,6 +77,10 @@ class Api {
   // True when the matched route only reads the read models (or there is
   // none): it may be answered on an I/O thread.
   [[nodiscard]] bool answers_inline(Match const& match) const;
+  // True when the matched route waits on the payment gateway (up to its
+  // timeout): answered on threads of its own, so a gateway that hangs holds
+  // up payments and nothing else.
+  [[nodiscard]] bool calls_gateway(Match const& match) const;
   // Answers one request. May block (storage syncs, password hashing, the
   // payment gateway): call it off I/O threads unless answers_inline().
   [[nodiscard]] HttpResponse handle(HttpRequest const& request, Match const& match);

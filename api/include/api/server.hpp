@@ -3,7 +3,8 @@
 // each running its own event loop (a connection stays on the loop that
 // accepted it), one coroutine per connection (which serialises its socket's
 // operations, so no strand is needed); requests that may block are
-// answered on a worker pool. Limits: body size (413), header size (431), a
+// answered on a worker pool, payments (which wait on the gateway) on one of
+// their own. Limits: body size (413), header size (431), a
 // read timeout against slow clients, and a cap on open connections (503).
 // A malformed request gets 400 and closes its own connection only. A response
 // with a stream is sent in chunks as the stream yields them (see ServerConfig).
@@ -25,6 +26,10 @@ struct ServerConfig {
   std::uint16_t port{3000};  // 0: any free port (see HttpServer::port)
   int io_threads{2};
   int workers{64};  // threads for blocking handlers
+  // Payments wait on the gateway (up to its timeout) on threads of their own;
+  // at most max_payments are answered or wait for one at once (503 beyond).
+  int payment_workers{16};
+  std::size_t max_payments{128};
   std::size_t max_body_bytes{std::size_t{64} * 1024};
   std::size_t max_header_bytes{std::size_t{16} * 1024};
   std::chrono::seconds read_timeout{30};
@@ -59,6 +64,8 @@ class HttpServer {
   // Binds and starts serving; unavailable if the address cannot be bound.
   [[nodiscard]] Result<void> start();
   [[nodiscard]] std::uint16_t port() const;
+  // Payments being answered or waiting for a payment worker.
+  [[nodiscard]] std::size_t payments_in_progress() const;
   // Stops accepting, lets requests in flight finish (up to the grace period),
   // then closes every connection and joins all threads.
   void stop();
