@@ -62,7 +62,8 @@ class HangingGateway final : public PaymentGateway {
   Result<std::optional<std::string>> find_charge(std::string const& charge_id) override {
     {
       std::unique_lock lock(mutex_);
-      ++in_flight_;
+      ++lookups_;
+      most_in_flight_ = std::max(most_in_flight_, ++in_flight_);
       released_cv_.wait(lock, [&] { return released_; });
       --in_flight_;
     }
@@ -71,6 +72,14 @@ class HangingGateway final : public PaymentGateway {
   int in_flight() {
     std::lock_guard lock(mutex_);
     return in_flight_;
+  }
+  int lookups() {
+    std::lock_guard lock(mutex_);
+    return lookups_;
+  }
+  int most_in_flight() {
+    std::lock_guard lock(mutex_);
+    return most_in_flight_;
   }
   void release() {
     {
@@ -85,6 +94,8 @@ class HangingGateway final : public PaymentGateway {
   std::mutex mutex_;
   std::condition_variable released_cv_;
   int in_flight_{0};
+  int lookups_{0};
+  int most_in_flight_{0};
   bool released_{false};
 };
 
@@ -514,4 +525,49 @@ TEST_CASE("holds overdue at a restart end on several threads at once, each once"
     CHECK(f.count_events(ticket_stream(tickets[i]), "TicketReleased") == 1);
     CHECK(f.state(orders[i]).ticket.status == ticket::Status::available);
   }
+}
+
+TEST_CASE("a timer the log queues again while it is being fired waits for that firing to end") {
+  SagaFixture f;
+  HangingGateway hanging(f.gateway);
+  Payments payments(f.market, hanging);
+  struct Stop {  // on any exit: the gateway answers, then the saga's threads end
+    SagaFixture& f;
+    HangingGateway& gateway;
+    ~Stop() {
+      gateway.release();
+      f.saga.reset();
+    }
+  } const stop{f, hanging};
+  f.saga = std::make_unique<OrderSaga>(*f.log, f.market, payments, f.clock, *f.timers, SagaOptions{60s, 1s});
+  f.saga->start();
+  std::string const ticket = MarketplaceFixture::ticket_id(30);
+  f.list(ticket);
+  std::string const order = f.order(ticket);
+  REQUIRE(f.market.execute(order, order::StartPayment{order, "buyer"}, f.ctx("buyer")).has_value());
+  std::string const charge = charge_id_for(order, 1);
+  f.settle();
+  f.clock.advance(61s);
+  f.saga->wake();
+  REQUIRE(eventually([&] { return hanging.in_flight() == 1; }));
+  // While the charge is being looked up, the log asks for its lookup again
+  // (a second ChargeCreated of the same charge), and that timer falls due.
+  Commit again{"again-" + charge, order, {{charge_stream(charge), 0}}, {}, {}};
+  again.meta.recorded_at = f.clock.now();
+  again.events = {ChargeCreated{charge, order, Money{2000}, "usd", charge, f.clock.now()}};
+  REQUIRE(f.log->append(again).has_value());
+  f.settle();
+  f.clock.advance(61s);
+  f.saga->wake();
+  CHECK(f.saga->pending_timers() == 2);  // the hold's expiry, and the lookup queued again
+  CHECK(f.saga->due_timers() == 2);      // the lookup being fired, and the one due again
+  // Three more threads of the lane are free; none fires it meanwhile.
+  std::this_thread::sleep_for(200ms);
+  CHECK(hanging.in_flight() == 1);
+  CHECK(hanging.lookups() == 1);
+  // Once the first firing ends, the second runs; never both at once.
+  hanging.release();
+  REQUIRE(eventually([&] { return f.saga->pending_timers() == 1 && f.saga->due_timers() == 0; }));
+  CHECK(f.state(order, charge).charge.status == charge::Status::failed);
+  CHECK(hanging.most_in_flight() == 1);
 }
