@@ -220,6 +220,12 @@ bool Api::calls_gateway(Match const& m) const {
   return m.route >= 0 && kRoutes[static_cast<std::size_t>(m.route)].calls_gateway;
 }
 
+HttpResponse Api::refuse(HttpRequest const& request, Match const& m, Error const& why) {
+  HttpResponse response = error_response(why);
+  record(request, m, response, std::chrono::steady_clock::now(), {});
+  return response;
+}
+
 HttpResponse Api::handle(HttpRequest const& request, Match const& m) {
   auto const started = std::chrono::steady_clock::now();
   Instant const now = services_.clock.now();

@@ -322,9 +322,7 @@ struct HttpServer::Impl {
   asio::awaitable<HttpResponse> answer_payment(HttpRequest const& request, Api::Match const& route) {
     CountedSlot const slot(payments);
     if (slot.count > config.max_payments) {
-      HttpResponse busy = error_response(make_error(ErrorCode::unavailable, "too many payments in progress"));
-      busy.header("X-Request-Id", request.request_id);
-      co_return busy;
+      co_return api.refuse(request, route, make_error(ErrorCode::unavailable, "too many payments in progress"));
     }
     co_return co_await asio::co_spawn(
         payment_workers, [&]() -> asio::awaitable<HttpResponse> { co_return api.handle(request, route); },

@@ -103,6 +103,12 @@ TEST_CASE("a gateway that hangs holds up payments only: sign-ins go on, and wait
   CHECK(ninth.header("retry-after") == "1");
   CHECK(ninth.body == R"({"errors":[{"message":"Service temporarily unavailable, try again shortly"}]})");
   CHECK(str(buyer.get("/api/orders/" + held[8].order).json().at("status")) == "created");
+  // Counted and logged as any answer.
+  CHECK_FALSE(ninth.header("x-request-id").empty());
+  CHECK(server.client()
+            .get("/metrics")
+            .body.find(R"(http_requests_total{method="POST",route="/api/payments",status="503"} 1)") !=
+        std::string::npos);
 
   // Signing in and up takes the one general worker (password hashing): the
   // payments do not hold it.

@@ -81,6 +81,9 @@ class Api {
   // timeout): answered on threads of its own, so a gateway that hangs holds
   // up payments and nothing else.
   [[nodiscard]] bool calls_gateway(Match const& match) const;
+  // The answer to a request the server refuses before handling it (too busy):
+  // `why` as an error response, counted and logged as every answer is.
+  [[nodiscard]] HttpResponse refuse(HttpRequest const& request, Match const& match, Error const& why);
   // Answers one request. May block (storage syncs, password hashing, the
   // payment gateway): call it off I/O threads unless answers_inline().
   [[nodiscard]] HttpResponse handle(HttpRequest const& request, Match const& match);
