@@ -23,6 +23,7 @@ struct Route {
   bool read_only = false;                 // answers from the read models only: may run on an I/O thread
   CommandRoute const* command = nullptr;  // commits one command: may be answered without blocking
   bool calls_gateway = false;             // waits on the payment gateway: answered on the payment workers
+  bool streams = false;                   // answers with an event stream: counted against the server's bound
 };
 
 constexpr std::array<Route, 23> kRoutes{{
@@ -38,7 +39,7 @@ constexpr std::array<Route, 23> kRoutes{{
      .command = &kListTicket},
     {.method = "GET", .pattern = "/api/tickets", .handler = list_tickets, .read_only = true},
     // Before /api/tickets/:id, which would take "changes" and "mine" for ids.
-    {.method = "GET", .pattern = "/api/tickets/changes", .handler = ticket_changes, .read_only = true},
+    {.method = "GET", .pattern = "/api/tickets/changes", .handler = ticket_changes, .read_only = true, .streams = true},
     {.method = "GET", .pattern = "/api/tickets/mine", .handler = my_tickets, .needs_user = true, .read_only = true},
     {.method = "GET", .pattern = "/api/tickets/:id", .handler = show_ticket, .read_only = true},
     {.method = "PUT",
@@ -70,7 +71,7 @@ constexpr std::array<Route, 23> kRoutes{{
     {.method = "GET", .pattern = "/readyz", .handler = readiness, .read_only = true},
     {.method = "GET", .pattern = "/metrics", .handler = metrics, .read_only = true},
     {.method = "GET", .pattern = "/api/openapi.json", .handler = openapi, .read_only = true},
-    {.method = "GET", .pattern = "/api/events", .handler = events_feed, .read_only = true},
+    {.method = "GET", .pattern = "/api/events", .handler = events_feed, .read_only = true, .streams = true},
     {.method = "GET", .pattern = "/api/analytics", .handler = analytics},
     {.method = "GET", .pattern = "/", .handler = web_page, .read_only = true},
     {.method = "GET", .pattern = "/web/:file", .handler = web_asset, .read_only = true},
@@ -219,6 +220,8 @@ bool Api::answers_inline(Match const& m) const {
 bool Api::calls_gateway(Match const& m) const {
   return m.route >= 0 && kRoutes[static_cast<std::size_t>(m.route)].calls_gateway;
 }
+
+bool Api::streams(Match const& m) const { return m.route >= 0 && kRoutes[static_cast<std::size_t>(m.route)].streams; }
 
 HttpResponse Api::refuse(HttpRequest const& request, Match const& m, Error const& why) {
   HttpResponse response = error_response(why);

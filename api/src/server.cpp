@@ -376,7 +376,11 @@ struct HttpServer::Impl {
       HttpResponse response;
       Api::Match const route = api.match(request);
       std::optional<HttpResponse> answered;
-      if (api.answers_inline(route)) {
+      std::optional<CountedSlot> stream_slot;  // held while the stream is sent
+      if (api.streams(route)) stream_slot.emplace(streams);
+      if (stream_slot && stream_slot->count > config.max_streams) {
+        answered = api.refuse(request, route, make_error(ErrorCode::unavailable, "too many event streams are open"));
+      } else if (api.answers_inline(route)) {
         answered = api.handle(request, route);
       } else if (api.answers_async(route, request)) {
         answered = co_await answer_async(request, route);
@@ -392,13 +396,9 @@ struct HttpServer::Impl {
       }
       --in_flight;
       if (response.stream) {
-        CountedSlot const slot(streams);
-        if (slot.count <= config.max_streams) {
-          co_await send_stream(stream, std::move(response), version);
-          break;
-        }
-        response = error_response(make_error(ErrorCode::unavailable, "too many event streams are open"));
-        response.header("X-Request-Id", request.request_id);
+        if (!stream_slot) stream_slot.emplace(streams);  // every stream sent is counted
+        co_await send_stream(stream, std::move(response), version);
+        break;
       }
       stream.expires_after(config.read_timeout);
       auto const write_ec = co_await send(stream, response, version, keep_alive);

@@ -150,6 +150,10 @@ TEST_CASE("analysts over HTTP: a reader that stops reading is dropped while the 
   auto const third = f.server.client().request("GET", "/api/events", {}, kBearer);
   CHECK(third.status == 503);
   CHECK_FALSE(third.header("retry-after").empty());
+  // Refused before it was handled: counted and logged as a 503, not a 200.
+  CHECK_FALSE(third.header("x-request-id").empty());
+  auto const metrics = f.server.client().get("/metrics").body;
+  CHECK(metrics.find(R"(http_requests_total{method="GET",route="/api/events",status="503"} 1)") != std::string::npos);
   CHECK(f.server.client().get("/api/tickets").status == 200);  // meanwhile
   std::this_thread::sleep_for(3s);                             // past the write timeout
   auto const got = stalled.drain(2s);

@@ -81,6 +81,8 @@ class Api {
   // timeout): answered on threads of its own, so a gateway that hangs holds
   // up payments and nothing else.
   [[nodiscard]] bool calls_gateway(Match const& match) const;
+  // True when the matched route answers with an event stream.
+  [[nodiscard]] bool streams(Match const& match) const;
   // The answer to a request the server refuses before handling it (too busy):
   // `why` as an error response, counted and logged as every answer is.
   [[nodiscard]] HttpResponse refuse(HttpRequest const& request, Match const& match, Error const& why);
