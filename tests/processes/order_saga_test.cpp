@@ -99,6 +99,23 @@ class HangingGateway final : public PaymentGateway {
   bool released_{false};
 };
 
+// A saga whose payment follow-ups go to a HangingGateway. On any exit the
+// gateway answers first, then the saga's threads end.
+struct HangingGatewaySaga : SagaFixture {
+  HangingGateway hanging{gateway};
+  Payments hanging_payments{market, hanging};
+  HangingGatewaySaga() {
+    saga = std::make_unique<OrderSaga>(*log, market, hanging_payments, clock, *timers, SagaOptions{60s, 1s});
+    saga->start();
+  }
+  ~HangingGatewaySaga() {
+    hanging.release();
+    saga.reset();
+  }
+  HangingGatewaySaga(HangingGatewaySaga const&) = delete;
+  HangingGatewaySaga& operator=(HangingGatewaySaga const&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("the saga expires an unpaid order when its clock reaches expiresAt, and only then") {
@@ -453,19 +470,8 @@ TEST_CASE("a payment interrupted after the gateway took the money completes the 
 }
 
 TEST_CASE("holds end on time while the gateway hangs on the saga's payment follow-ups") {
-  SagaFixture f;
-  HangingGateway hanging(f.gateway);
-  Payments payments(f.market, hanging);
-  struct Stop {  // on any exit: the gateway answers, then the saga's threads end
-    SagaFixture& f;
-    HangingGateway& gateway;
-    ~Stop() {
-      gateway.release();
-      f.saga.reset();
-    }
-  } const stop{f, hanging};
-  f.saga = std::make_unique<OrderSaga>(*f.log, f.market, payments, f.clock, *f.timers, SagaOptions{60s, 1s});
-  f.saga->start();
+  HangingGatewaySaga f;
+  HangingGateway& hanging = f.hanging;
   std::vector<std::string> paying;
   for (int n = 20; n < 22; ++n) {
     f.list(MarketplaceFixture::ticket_id(n));
@@ -528,19 +534,8 @@ TEST_CASE("holds overdue at a restart end on several threads at once, each once"
 }
 
 TEST_CASE("a timer the log queues again while it is being fired waits for that firing to end") {
-  SagaFixture f;
-  HangingGateway hanging(f.gateway);
-  Payments payments(f.market, hanging);
-  struct Stop {  // on any exit: the gateway answers, then the saga's threads end
-    SagaFixture& f;
-    HangingGateway& gateway;
-    ~Stop() {
-      gateway.release();
-      f.saga.reset();
-    }
-  } const stop{f, hanging};
-  f.saga = std::make_unique<OrderSaga>(*f.log, f.market, payments, f.clock, *f.timers, SagaOptions{60s, 1s});
-  f.saga->start();
+  HangingGatewaySaga f;
+  HangingGateway& hanging = f.hanging;
   std::string const ticket = MarketplaceFixture::ticket_id(30);
   f.list(ticket);
   std::string const order = f.order(ticket);
