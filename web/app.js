@@ -184,15 +184,12 @@ async function listingsView() {
   let rows = [];
   show('My listings', h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Title' }),
     h('th', { scope: 'col', text: 'Price' }), h('th', { scope: 'col', text: 'State' }))), body));
-  onChange = async (change) => {
+  onChange = (change) => {  // a hold's change says when it ends (heldUntil)
     const at = rows.findIndex((t) => t.id === change.id);
     if (at < 0) return;
     rows[at] = { ...rows[at], ...change };
     if (change.status && change.status !== 'reserved') delete rows[at].heldUntil;
     draw(rows);
-    if (change.status === 'reserved') {  // when the hold ends is the listing's to tell
-      try { rows = await api.myTickets(); draw(rows); } catch { /* the next change redraws */ }
-    }
   };
   try {
     rows = await api.myTickets();

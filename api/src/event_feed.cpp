@@ -33,7 +33,7 @@ void EventFeed::render_current(std::string& out, std::size_t limit) {
     std::size_t const i = next_event_++;
     analysis::EventPlace const place{stream_of(events[i]), versions_[i],          rc.position,
                                      rc.commit.commit_id,  current_->recorded_at, rc.commit.meta.correlation_id};
-    auto message = render_(events[i], place);
+    auto message = render_(events[i], place, std::span<Event const>(events));
     if (!message) continue;
     // The position after this event: past the commit when it is the last.
     analysis::EventPosition after{walker_.positions(), 0, 0};

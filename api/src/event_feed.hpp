@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 
 #include "analysis/event_lines.hpp"
 #include "analysis/walk.hpp"
@@ -22,8 +23,10 @@ struct FeedMessage {
   std::string event;
   std::string data;
 };
-// The message for an event, or nullopt to skip it.
-using FeedRender = std::function<std::optional<FeedMessage>(Event const& event, analysis::EventPlace const& place)>;
+// The message for an event, or nullopt to skip it; `commit` is every event
+// of the event's commit (a change may be told with what its siblings say).
+using FeedRender = std::function<std::optional<FeedMessage>(Event const& event, analysis::EventPlace const& place,
+                                                            std::span<Event const> commit)>;
 
 class EventFeed final : public ResponseStream {
  public:

@@ -50,8 +50,8 @@ HttpResponse events_feed(Call& call) {
   analysis::Completer const completer(log);
   auto feed = std::make_shared<EventFeed>(
       log, call.services.projector, std::move(*from),
-      [types, redactor, completer](Event const& event,
-                                   analysis::EventPlace const& place) -> std::optional<FeedMessage> {
+      [types, redactor, completer](Event const& event, analysis::EventPlace const& place,
+                                   std::span<Event const>) -> std::optional<FeedMessage> {
         if (!types.matches(type_name(event))) return std::nullopt;
         analysis::EventPlace shown = place;
         shown.stream = redactor.stream(place.stream);

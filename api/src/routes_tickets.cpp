@@ -1,6 +1,7 @@
 // POST /api/tickets, GET /api/tickets, GET and PUT /api/tickets/:id.
 
 #include <charconv>
+#include <span>
 
 #include "call.hpp"
 #include "domain/ids.hpp"
@@ -159,10 +160,22 @@ HttpResponse update_ticket(Call& call) { return run_command(call, kUpdateTicket)
 
 namespace {
 
+// When the hold `order_id` placed in `commit` ends: its OrderCreated is in
+// the same commit as the TicketReserved.
+std::optional<Instant> held_until(std::string const& order_id, std::span<Event const> commit) {
+  for (auto const& event : commit) {
+    if (auto const* created = std::get_if<OrderCreated>(&event); created && created->order_id == order_id) {
+      return created->expires_at;
+    }
+  }
+  return std::nullopt;
+}
+
 // A ticket event as the public sees it: the ticket's fields it changed, in
 // the ticket shape, with the ticket's version after it. Nothing personal:
 // no buyer, no e-mail.
-std::optional<FeedMessage> public_change(Event const& event, analysis::EventPlace const& place) {
+std::optional<FeedMessage> public_change(Event const& event, analysis::EventPlace const& place,
+                                         std::span<Event const> commit) {
   JsonWriter w;
   w.begin_object();
   bool const ticket_event = std::visit(
@@ -179,6 +192,7 @@ std::optional<FeedMessage> public_change(Event const& event, analysis::EventPlac
           },
           [&](TicketReserved const& e) {
             w.key("id").string(e.ticket_id).key("status").string("reserved").key("orderId").string(e.order_id);
+            if (auto const until = held_until(e.order_id, commit)) w.key("heldUntil").string(format_iso8601(*until));
             return true;
           },
           [&](TicketReleased const& e) {

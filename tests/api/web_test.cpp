@@ -77,6 +77,10 @@ TEST_CASE("web: the public changes stream starts now, names no one, and resumes 
   }
   CHECK(statuses == std::vector<std::string>{"available", "reserved", "sold"});
   CHECK(json::parse(seen[0].data).at("price") == 25);
+  // The hold says when it ends: the order's expiresAt, as the ticket itself.
+  auto const order = buyer.get("/api/orders/" + held.order).json();
+  CHECK(str(json::parse(seen[1].data).at("heldUntil")) == str(order.at("expiresAt")));
+  CHECK_FALSE(json::parse(seen[2].data).as_object().contains("heldUntil"));
   CHECK(str(json::parse(seen[2].data).at("orderId")) == held.order);
 
   // Reconnecting with the last id it received: only what came after.
