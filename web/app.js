@@ -398,11 +398,22 @@ function route() {
   return show('Not found', h('p', {}, h('a', { href: '#/' }, 'Back to the tickets')));
 }
 
-function listen() {
-  // EventSource reconnects by itself, resuming with the last id it received.
-  const changes = new EventSource('/api/tickets/changes');
+function listen(after = '') {
+  // EventSource reconnects by itself after a dropped connection, resuming
+  // with the last id it received. A refusal (503: too many streams open)
+  // closes it for good: it is opened again after a pause, from that id.
+  let last = after;
+  const from = after ? `?after=${encodeURIComponent(after)}` : '';
+  const changes = new EventSource(`/api/tickets/changes${from}`);
+  const seen = (event) => { last = event.lastEventId || last; };
+  changes.addEventListener('ready', seen);
   changes.addEventListener('ticket', (event) => {
+    seen(event);
     if (onChange) onChange(JSON.parse(event.data));
+  });
+  changes.addEventListener('error', () => {
+    if (changes.readyState !== EventSource.CLOSED) return;  // reconnecting by itself
+    setTimeout(() => listen(last), 2000 + Math.random() * 3000);
   });
 }
 

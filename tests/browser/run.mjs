@@ -206,6 +206,25 @@ async function main() {
     await phone.context().close();
   });
 
+  await test('a page refused its live stream (too many open) listens again by itself', async () => {
+    const context = await browser.newContext({ baseURL: base, viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    let asked = 0;
+    await page.route('**/api/tickets/changes*', (route) => {
+      asked += 1;
+      if (asked > 1) return route.continue();
+      return route.fulfill({ status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
+        body: '{"errors":[{"message":"Service temporarily unavailable, try again shortly"}]}' });
+    });
+    const live = page.waitForResponse((r) => r.url().includes('/api/tickets/changes') && r.status() === 200, wait);
+    await page.goto('/');
+    await page.getByRole('table').waitFor(wait);
+    await live;  // asked again after the refusal, and streaming
+    await list(seller, 'Listed after a refused stream', 32);
+    await page.getByRole('link', { name: 'Listed after a refused stream' }).waitFor(wait);
+    await context.close();
+  });
+
   await test('a keyboard user keeps their place while the list changes live', async () => {
     await list(seller, 'Steady place', 30);
     const page = await person();
