@@ -398,22 +398,28 @@ function route() {
   return show('Not found', h('p', {}, h('a', { href: '#/' }, 'Back to the tickets')));
 }
 
-function listen(after = '') {
+function listen(after = '', pause = 2000) {
   // EventSource reconnects by itself after a dropped connection, resuming
   // with the last id it received. A refusal (503: too many streams open)
-  // closes it for good: it is opened again after a pause, from that id.
+  // closes it for good: it is opened again from that id after a pause that
+  // doubles with each refusal in a row (up to a minute, with jitter), so
+  // refused pages do not press on a server at its bound.
   let last = after;
+  let next = pause;
   const from = after ? `?after=${encodeURIComponent(after)}` : '';
   const changes = new EventSource(`/api/tickets/changes${from}`);
   const seen = (event) => { last = event.lastEventId || last; };
-  changes.addEventListener('ready', seen);
+  changes.addEventListener('ready', (event) => {
+    seen(event);
+    next = 2000;  // streaming again: a later refusal starts over
+  });
   changes.addEventListener('ticket', (event) => {
     seen(event);
     if (onChange) onChange(JSON.parse(event.data));
   });
   changes.addEventListener('error', () => {
     if (changes.readyState !== EventSource.CLOSED) return;  // reconnecting by itself
-    setTimeout(() => listen(last), 2000 + Math.random() * 3000);
+    setTimeout(() => listen(last, Math.min(next * 2, 60000)), next * (1 + Math.random()));
   });
 }
 
