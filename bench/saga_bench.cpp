@@ -40,6 +40,20 @@ class LaterClock final : public ticketing::Clock {
   std::atomic<Duration::rep> ahead_{0};
 };
 
+// Polls `done` until it holds; gives up (exit 1) after ten minutes, which no
+// run of this benchmark comes near.
+template <class Done>
+void wait_until(Done const& done, char const* what) {
+  auto const deadline = Steady::now() + std::chrono::minutes(10);
+  while (!done()) {
+    if (Steady::now() > deadline) {
+      std::fprintf(stderr, "saga_bench: gave up waiting for %s\n", what);
+      std::exit(1);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
 std::string ticket_of(int n) {
   std::string id = std::to_string(n);
   return std::string(24 - id.size(), 'b') + id;
@@ -66,8 +80,7 @@ void hold_tickets(Marketplace& market, OrderSaga& saga, LaterClock const& clock,
     });
   }
   for (auto& t : clients) t.join();
-  while (saga.pending_timers() < static_cast<std::size_t>(holds))
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  wait_until([&] { return saga.pending_timers() >= static_cast<std::size_t>(holds); }, "the saga to record the holds");
 }
 
 struct Figures {
@@ -97,9 +110,8 @@ Figures run(std::filesystem::path const& dir, int holds, unsigned expiry_threads
     OrderSaga saga(*log, market, payments, clock, *timers, options);
     auto const start = Steady::now();
     saga.start();
-    while (!saga.loaded() || saga.pending_timers() > 0 || saga.due_timers() > 0) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    wait_until([&] { return saga.loaded() && saga.pending_timers() == 0 && saga.due_timers() == 0; },
+               "the saga to end every hold");
     figures.seconds = std::chrono::duration<double>(Steady::now() - start).count();
   }
   for (int n = 0; n < holds; ++n) {

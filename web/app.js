@@ -402,7 +402,7 @@ function listen(after = '', pause = 2000) {
   // EventSource reconnects by itself after a dropped connection, resuming
   // with the last id it received. A refusal (503: too many streams open)
   // closes it for good: it is opened again from that id after a pause that
-  // doubles with each refusal in a row (up to a minute, with jitter), so
+  // doubles with each refusal in a row (up to a minute at most), so
   // refused pages do not press on a server at its bound.
   let last = after;
   let next = pause;
@@ -419,7 +419,8 @@ function listen(after = '', pause = 2000) {
   });
   changes.addEventListener('error', () => {
     if (changes.readyState !== EventSource.CLOSED) return;  // reconnecting by itself
-    setTimeout(() => listen(last, Math.min(next * 2, 60000)), next * (1 + Math.random()));
+    // Waits between `next` and twice that: 2-4 s at first, 30-60 s at most.
+    setTimeout(() => listen(last, Math.min(next * 2, 30000)), next * (1 + Math.random()));
   });
 }
 

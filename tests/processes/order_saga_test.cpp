@@ -508,7 +508,7 @@ TEST_CASE("holds end on time while the gateway hangs on the saga's payment follo
   REQUIRE(eventually([&] { return f.saga->due_timers() == 0; }));
 }
 
-TEST_CASE("holds overdue at a restart end on several threads at once, each once") {
+TEST_CASE("holds overdue at a restart end each exactly once with eight expiry threads") {
   SagaFixture f;
   f.start_saga();
   std::vector<std::string> tickets, orders;
