@@ -130,6 +130,15 @@ std::vector<Option> const& options() {
        seconds(&ServeConfig::read_timeout, 1, 3600)},
       {"--max-streams", "TICKETING_MAX_STREAMS",
        "event streams (Server-Sent Events) open at once, at most (default 1000)", positive(&ServeConfig::max_streams)},
+      {"--change-window", "TICKETING_CHANGE_WINDOW",
+       "newest changes kept rendered for the public changes streams that keep up, in commits (default 16384; 0: each "
+       "stream reads and renders the log itself)",
+       [](ServeConfig& c, std::string const& v) -> std::optional<std::string> {
+         auto n = number<std::size_t>(v);
+         if (!n || *n > 1'000'000) return "must be a number of commits from 0 to 1000000";
+         c.change_window = *n;
+         return std::nullopt;
+       }},
       {"--stream-write-timeout", "TICKETING_STREAM_WRITE_TIMEOUT",
        "seconds an event stream's reader may take to accept the next part before it is dropped (default 10)",
        seconds(&ServeConfig::stream_write_timeout, 1, 3600)},

@@ -28,6 +28,7 @@ struct ServeConfig {
   std::size_t max_connections{0};  // 0: derived from the descriptor limit (serve.cpp)
   std::chrono::seconds read_timeout{30};
   std::size_t max_streams{1000};
+  std::size_t change_window{16384};  // commits; 0: no shared window
   std::chrono::seconds stream_write_timeout{10};
   std::uint32_t partitions{16};
   std::chrono::seconds payment_resolution_delay{60};

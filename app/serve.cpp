@@ -291,7 +291,8 @@ int serve(ServeConfig const& config) {
                          api::ApiConfig{.reservation_ttl = config.reservation_ttl,
                                         .session_ttl = config.session_ttl,
                                         .secure_cookies = config.secure_cookies,
-                                        .stripe_publishable_key = config.stripe_publishable_key},
+                                        .stripe_publishable_key = config.stripe_publishable_key,
+                                        .change_window_commits = config.change_window},
                          api::AnalystAccess{.admin_token = config.admin_token, .redactor = std::move(redactor)}};
   api::Api api(services);
   api::HttpServer server(server_config_of(config), api, log);

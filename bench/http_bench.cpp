@@ -35,122 +35,12 @@
 #include <unistd.h>
 
 #include "http_load.hpp"
+#include "server_process.hpp"
 
 using namespace ticketing::bench;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Child {
-  pid_t pid{-1};
-  std::uint16_t port{0};
-};
-
-Child start_server(std::string const& binary, fs::path const& data) {
-  int out[2];
-  if (::pipe(out) != 0) std::exit(1);
-  pid_t const pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::dup2(out[1], STDOUT_FILENO);
-    std::FILE* log = std::fopen((data.string() + ".log").c_str(), "a");  // restarts add to it
-    if (log != nullptr) ::dup2(fileno(log), STDERR_FILENO);
-    ::setenv("JWT_KEY", "bench-key-0123456789abcdef0123456789abcdef", 1);
-    ::execl(binary.c_str(), binary.c_str(), "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0",
-            "--password-cost", "minimum", "--threads", "2",
-            // 1,000 buyers sign up from this one address.
-            "--signups-per-address", "100000", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ::close(out[1]);
-  std::string line;
-  char c;
-  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  ::close(out[0]);
-  auto const colon = line.rfind(':');
-  if (colon == std::string::npos) {
-    std::fprintf(stderr, "server did not start: %s\n", line.c_str());
-    std::exit(1);
-  }
-  return {pid, static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)))};
-}
-
-void stop(Child const& child) {
-  ::kill(child.pid, SIGTERM);
-  int status = 0;
-  ::waitpid(child.pid, &status, 0);
-}
-
-std::string proc_status(pid_t pid, std::string const& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) {
-      std::string v = line.substr(field.size() + 1);
-      return v.substr(v.find_first_not_of(" \t"));
-    }
-  }
-  return "?";
-}
-
-// The CPU time the process has used (user and system), in clock ticks.
-long cpu_ticks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after the command name
-  std::string field;
-  long utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stol(field);
-    if (i == 15) {
-      stime = std::stol(field);
-      break;
-    }
-  }
-  return utime + stime;
-}
-
-// Waits until the process is idle (under 5% of a core over a second), at
-// most `limit`: a bulk load leaves RocksDB flushing and compacting for a
-// while, and reads measured meanwhile would measure that. Returns the wait.
-double wait_until_idle(pid_t pid, std::chrono::seconds limit) {
-  auto const start = std::chrono::steady_clock::now();
-  long const per_second = ::sysconf(_SC_CLK_TCK);
-  long before = cpu_ticks(pid);
-  while (std::chrono::steady_clock::now() - start < limit) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    long const now = cpu_ticks(pid);
-    if ((now - before) * 20 < per_second) break;
-    before = now;
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string json_field(std::string const& body, std::string const& name) {
-  auto const at = body.find("\"" + name + "\":\"");
-  if (at == std::string::npos) return {};
-  auto const start = at + name.size() + 4;
-  return body.substr(start, body.find('"', start) - start);
-}
-
-std::string sign_up(std::uint16_t port, std::string const& email) {
-  std::string cookie;
-  auto [status, body] = request_once(
-      port, http_post("/api/users/signup", R"({"email":")" + email + R"(","password":"password123"})"), &cookie);
-  if (status != 201) {
-    std::fprintf(stderr, "sign up failed: %d %s\n", status, body.c_str());
-    std::exit(1);
-  }
-  return cookie;
-}
-
-void print(char const* name, LoadResult const& r) {
-  std::string statuses;
-  for (auto const& [s, n] : r.statuses) statuses += std::to_string(s) + "x" + std::to_string(n) + " ";
-  std::printf("%-44s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  (%llu requests; %s)\n", name, r.rate(), r.p50_ms,
-              r.p99_ms, static_cast<unsigned long long>(r.requests), statuses.c_str());
-  std::fflush(stdout);
-}
 
 std::uint16_t free_port() {
   int const s = ::socket(AF_INET, SOCK_STREAM, 0);

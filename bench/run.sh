@@ -15,7 +15,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 cmake --preset release >/dev/null
-cmake --build --preset release --target eventstore_bench log_compare_bench http_bench analysis_bench snapshot_bench saga_bench ticketing
+cmake --build --preset release --target eventstore_bench log_compare_bench http_bench analysis_bench snapshot_bench saga_bench live_bench ticketing
 echo "== event log"
 build/release/bench/eventstore_bench
 echo "== embedded log and Kafka side by side"
@@ -26,5 +26,7 @@ echo "== a long stream with write-side snapshots and without"
 build/release/bench/snapshot_bench
 echo "== the saga ending holds that fell due while the server was down"
 build/release/bench/saga_bench
+echo "== the live page: listings while 500 viewers read every change"
+build/release/bench/live_bench build/release/app/ticketing
 echo "== HTTP"
 build/release/bench/http_bench build/release/app/ticketing --tickets "${1:-100000}"

@@ -7,6 +7,7 @@
 // reads the API on an event sees it reflected there.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -28,17 +29,35 @@ struct FeedMessage {
 using FeedRender = std::function<std::optional<FeedMessage>(Event const& event, analysis::EventPlace const& place,
                                                             std::span<Event const> commit)>;
 
+// Appends the messages of `walked`'s events from index `first` on, until
+// `out` passes `limit` bytes; `versions` are its events' stream versions and
+// `cut_after` the walk's cut after it (each message's id is the position just
+// after its event). Returns the index of the first event not looked at.
+std::size_t append_messages(analysis::WalkedCommit const& walked, std::vector<std::int64_t> const& versions,
+                            analysis::Positions const& cut_after, std::size_t first, FeedRender const& render,
+                            std::string& out, std::size_t limit);
+
+class SharedFeed;
+
 class EventFeed final : public ResponseStream {
  public:
-  EventFeed(EventLog& log, views::Projector const& projector, analysis::EventPosition from, FeedRender render);
+  // With `shared` (rendered by the same `render`), the stream follows it
+  // whenever it keeps up with the log (shared_feed.hpp).
+  EventFeed(EventLog& log, views::Projector const& projector, analysis::EventPosition from, FeedRender render,
+            std::shared_ptr<SharedFeed> shared = nullptr);
 
   // Appends whole messages, about `limit` bytes at most; ends (false) only
   // when the log cannot be read (the client reconnects and resumes).
   bool poll(std::string& out, std::size_t limit) override;
 
  private:
+  // The stream's own walk, up to `end`; false when the log cannot be read.
+  bool walk(analysis::Positions const& end, std::string& out, std::size_t limit);
   void render_current(std::string& out, std::size_t limit);
+  // Follows the shared feed once the own walk stands where it does.
+  bool join_shared(analysis::Positions& end);
 
+  EventLog& log_;
   views::Projector const& projector_;
   analysis::Walker walker_;
   FeedRender render_;
@@ -46,6 +65,13 @@ class EventFeed final : public ResponseStream {
   std::optional<analysis::WalkedCommit> current_;
   std::vector<std::int64_t> versions_;  // of current_'s events
   std::size_t next_event_{0};
+
+  std::shared_ptr<SharedFeed> shared_;
+  bool following_{false};              // reading the shared feed's messages
+  std::uint64_t shared_next_{0};       // while following: its next commit's number
+  analysis::Positions shared_cut_;     // while following: the cut after the last commit read
+  std::optional<std::uint64_t> join_;  // the shared commit number to join at, once the own walk is at join_cut_
+  analysis::Positions join_cut_;
 };
 
 }  // namespace ticketing::api

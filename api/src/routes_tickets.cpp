@@ -9,6 +9,7 @@
 #include "domain/overloaded.hpp"
 #include "encoding/percent.hpp"
 #include "event_feed.hpp"
+#include "shared_feed.hpp"
 
 namespace ticketing::api {
 namespace {
@@ -235,7 +236,14 @@ HttpResponse ticket_changes(Call& call) {
   // The position the stream starts from, so a client that reconnects before
   // any change still resumes from here.
   response.body = "retry: 1000\nid: " + analysis::format_event_position(from) + "\ndata: {}\nevent: ready\n\n";
-  response.stream = std::make_shared<EventFeed>(log, call.services.projector, std::move(from), public_change);
+  // Every stream renders the same messages: those that keep up share them.
+  std::shared_ptr<SharedFeed> shared;
+  if (std::size_t const window = call.services.config.change_window_commits; window > 0) {
+    shared = call.services.live->ticket_changes(log, call.services.projector, public_change,
+                                                SharedFeedBounds{.commits = window});
+  }
+  response.stream =
+      std::make_shared<EventFeed>(log, call.services.projector, std::move(from), public_change, std::move(shared));
   return response;
 }
 

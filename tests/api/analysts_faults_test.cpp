@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "api_stack.hpp"
+#include "sse_text.hpp"
 
 using namespace ticketing;
 using namespace ticketing::testing;
@@ -19,23 +20,6 @@ std::vector<std::pair<std::string, std::string>> admin(std::string last_event_id
   std::vector<std::pair<std::string, std::string>> headers{{"authorization", "Bearer secret"}};
   if (!last_event_id.empty()) headers.emplace_back("last-event-id", std::move(last_event_id));
   return headers;
-}
-
-// The ids and data lines of the messages in an SSE text.
-struct Messages {
-  std::vector<std::string> ids, data;
-};
-Messages messages_of(std::string const& text) {
-  Messages out;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    auto const end = text.find('\n', at);
-    std::string const line = text.substr(at, end - at);
-    if (line.starts_with("id: ")) out.ids.push_back(line.substr(4));
-    if (line.starts_with("data: ")) out.data.push_back(line.substr(6));
-    at = end == std::string::npos ? text.size() : end + 1;
-  }
-  return out;
 }
 
 // Everything the stream has ready now; `open` says whether it goes on.
@@ -92,7 +76,7 @@ TEST_CASE("events feed: a read of the log that fails ends the stream, and the cl
   REQUIRE(opened.status == 200);
   REQUIRE(opened.stream);
   bool open = false;
-  Messages const before = messages_of(drain(*opened.stream, open));
+  SseLines const before = sse_lines(drain(*opened.stream, open));
   REQUIRE(open);
   REQUIRE_FALSE(before.ids.empty());
   CHECK(before.data.size() == 2);  // the seller signed up, the ticket listed
@@ -109,7 +93,7 @@ TEST_CASE("events feed: a read of the log that fails ends the stream, and the cl
   s.event_log.fail_reads(false);
   auto const resumed = s.raw("GET", "/api/events", admin(before.ids.back()));
   REQUIRE(resumed.status == 200);
-  Messages const rest = messages_of(drain(*resumed.stream, open));
+  SseLines const rest = sse_lines(drain(*resumed.stream, open));
   CHECK(open);
   REQUIRE(rest.data.size() == 1);  // exactly what it missed: the second listing
   CHECK(rest.data[0].find(second_ticket) != std::string::npos);

@@ -47,13 +47,18 @@ TEST_CASE("web: with a Stripe publishable key the page names it and the policy a
 }
 
 TEST_CASE("web: the public changes stream starts now, names no one, and resumes after the last change") {
-  ApiFixture f;
+  std::vector<std::string> args;
+  SUBCASE("streams that keep up read one shared window") {}
+  SUBCASE("each stream reads the log itself") { args = {"--change-window", "0"}; }
+  ApiFixture f(args);
   auto seller = f.user("Seller.Person");
   auto buyer = f.user("buyer");
   std::string const before = str(ApiFixture::list_ticket(seller, "Listed before").at("id"));
 
   SseClient changes(f.server.port(), "/api/tickets/changes");
+  SseClient other(f.server.port(), "/api/tickets/changes");  // a second viewer meanwhile
   REQUIRE(changes.status() == 200);
+  REQUIRE(other.status() == 200);
   auto const ready = changes.next(5s);
   REQUIRE(ready);
   CHECK(ready->event == "ready");
@@ -64,6 +69,12 @@ TEST_CASE("web: the public changes stream starts now, names no one, and resumes 
     auto m = changes.next(10s);
     REQUIRE(m);
     seen.push_back(*m);
+  }
+  REQUIRE(other.next(5s));  // its "ready"
+  for (auto const& m : seen) {
+    auto const also = other.next(10s);
+    REQUIRE(also);
+    CHECK(also->data == m.data);
   }
   std::vector<std::string> statuses;
   for (auto const& m : seen) {

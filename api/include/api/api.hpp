@@ -30,6 +30,10 @@ struct ApiConfig {
   std::chrono::milliseconds consistency_timeout{5000};  // waiting for read models after a command
   std::uint64_t ready_max_lag{1000};                    // /readyz: commits the views may trail by
   std::string stripe_publishable_key{};                 // the web app's card fields use Stripe.js when set
+  // The public changes stream's shared window (streams that keep up read
+  // each change rendered once): the newest commits it keeps, at most; 0:
+  // none, each stream reads and renders the log itself.
+  std::size_t change_window_commits{16384};
 };
 
 // The analysts' routes (GET /api/events, GET /api/analytics): present only
@@ -42,6 +46,9 @@ struct AnalystAccess {
 
   static std::shared_ptr<AnalyticsCache> make_analytics_cache();
 };
+
+// The feeds that the event streams of one API share (made on first use).
+class LiveFeeds;
 
 struct Services {
   EventLog& event_log;
@@ -58,6 +65,9 @@ struct Services {
   Logger& log;
   ApiConfig config;
   AnalystAccess analysts;
+  std::shared_ptr<LiveFeeds> live = make_live_feeds();
+
+  static std::shared_ptr<LiveFeeds> make_live_feeds();
 };
 
 // Every (method, path pattern) the API answers, e.g. ("GET", "/api/tickets/:id").
