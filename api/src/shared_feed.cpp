@@ -39,11 +39,6 @@ SharedFeed::Read SharedFeed::read(std::uint64_t& next, analysis::Positions& cut,
   return Read::ok;
 }
 
-std::uint64_t SharedFeed::rendered() {
-  std::lock_guard lock(mutex_);
-  return rendered_;
-}
-
 Result<void> SharedFeed::advance() {
   analysis::Positions const visible = projector_.applied();
   if (commits_behind(visible, walker_.positions()) > bounds_.commits) {
@@ -64,7 +59,6 @@ Result<void> SharedFeed::advance() {
     text.clear();
     append_messages(walked, analysis::event_versions(walked.commit.commit), walker_.positions(), 0, render_, text,
                     std::string::npos);
-    ++rendered_;
     keep(Entry{walker_.positions(), text});
   }
 }

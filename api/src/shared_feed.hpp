@@ -49,9 +49,6 @@ class SharedFeed {
   enum class Read { ok, behind, failed };  // behind: `next` has left the window
   [[nodiscard]] Read read(std::uint64_t& next, analysis::Positions& cut, std::string& out, std::size_t limit);
 
-  // How many commits the shared walk has rendered, in all (tests).
-  [[nodiscard]] std::uint64_t rendered();
-
  private:
   struct Entry {
     analysis::Positions after;  // the cut after this commit
@@ -73,7 +70,6 @@ class SharedFeed {
   std::deque<Entry> window_;  // commits first_ .. first_ + window_.size() - 1
   std::uint64_t first_{0};
   std::size_t bytes_{0};
-  std::uint64_t rendered_{0};
 };
 
 // The shared feeds of one API, each made when a stream first asks for it.

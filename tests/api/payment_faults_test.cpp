@@ -3,9 +3,14 @@
 // HTTP to the real server. Each test ends by holding the whole log against
 // the money the gateway actually moved (README "Payments", invariants 1-4).
 
+#include <arpa/inet.h>
 #include <filesystem>
 #include <future>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include "api_fixture.hpp"
 #include "eventstore/rocksdb_log.hpp"
@@ -76,6 +81,31 @@ std::future<HttpResult> pay_in_background(PaymentFaults& f, HttpClient const& bu
     c.session = session;
     return pay(c, order, token);
   });
+}
+
+// Sends `bytes` on a new connection, reads what comes back for `wait`, then
+// closes the connection.
+std::string send_and_hang_up(std::uint16_t port, std::string const& bytes, std::chrono::milliseconds wait) {
+  int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr const*>(&addr), sizeof addr) == 0);
+  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+  std::string got;
+  auto const until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 10) <= 0) continue;
+    char buffer[4096];
+    auto const n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return got;
 }
 
 }  // namespace
@@ -205,6 +235,43 @@ TEST_CASE("payment faults: a payment started before the deadline and answered af
   CHECK(r.status == 201);
   CHECK(f.order_status(buyer, h.order) == "complete");
   f.check_money();
+}
+
+TEST_CASE(
+    "payment faults: the buyer hangs up while the payment waits for a worker: it completes, its retry is answered") {
+  // One payment worker; tok_slow takes the money at once and answers 3 s later.
+  PaymentFaults f({"--payment-workers", "1"}, 3s);
+  auto seller = f.user("seller");
+  auto buyer = f.user("buyer");
+  Held const first = hold(seller, buyer);
+  Held const second = hold(seller, buyer);
+  auto busy = pay_in_background(f, buyer, first.order, "tok_slow");
+  REQUIRE(eventually([&] { return f.gateway.charges().size() == 1; }));
+
+  // The second payment waits for the worker; its client sends it and hangs up.
+  std::string const body = R"({"token":"tok_visa","orderId":")" + second.order + R"("})";
+  std::string const request =
+      "POST /api/payments HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nCookie: session=" +
+      buyer.session + "\r\nIdempotency-Key: second-payment\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  CHECK(send_and_hang_up(f.server.port(), request, 300ms).empty());  // no answer meanwhile: it waits
+  CHECK(f.gateway.charges().size() == 1);
+
+  // It is still made once the worker is free, and completes its order.
+  CHECK(busy.get().status == 201);
+  REQUIRE(eventually([&] { return f.order_status(buyer, second.order) == "complete"; }));
+  CHECK(f.order_status(buyer, first.order) == "complete");
+  CHECK(f.gateway.charges().size() == 2);
+  // The buyer asks again with the key: the answer it missed, nothing charged again.
+  HttpClient retry = f.again(buyer);
+  auto const answered = pay(retry, second.order, "tok_visa", "second-payment");
+  CHECK(answered.status == 201);
+  CHECK(str(answered.json().at("orderId")) == second.order);
+  CHECK(f.gateway.charges().size() == 2);
+  LogLedger const ledger = f.check_money();
+  CHECK(ledger.completed.at(first.order).size() == 1);
+  CHECK(ledger.completed.at(second.order).size() == 1);
+  CHECK(ledger.refund_required.empty());
 }
 
 TEST_CASE("payment faults: kill -9 during a payment, restarted before the deadline: the charge completes the order") {

@@ -2,7 +2,10 @@
 // A fresh directory per test, removed afterwards (test-only). A test
 // process that dies (a crash, a timeout's kill) cannot remove its own, so
 // the first TempDir of each process removes those of test processes that
-// no longer run (the directory's name holds its process id).
+// no longer run. The directory's name holds its process id and the PID
+// namespace it belongs to: only the namespace's own are swept, since a
+// process id says nothing about processes of another namespace (a container
+// sharing /tmp).
 
 #include <atomic>
 #include <cerrno>
@@ -11,6 +14,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ticketing::testing {
@@ -18,11 +22,12 @@ namespace ticketing::testing {
 class TempDir {
  public:
   TempDir() {
-    [[maybe_unused]] static bool const swept = (remove_dead_processes_dirs(), true);
+    [[maybe_unused]] static bool const swept = (sweep(), true);
     static std::atomic<int> counter{0};
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("ticketing-test-" + std::to_string(::getpid()) + "-" +
-                                                      std::to_string(counter++) + "-" + std::to_string(rd()));
+    path_ = std::filesystem::temp_directory_path() /
+            (std::string(kPrefix) + namespace_tag() + "-" + std::to_string(::getpid()) + "-" +
+             std::to_string(counter++) + "-" + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
@@ -35,24 +40,45 @@ class TempDir {
   [[nodiscard]] std::filesystem::path const& path() const noexcept { return path_; }
   [[nodiscard]] std::string str() const { return path_.string(); }
 
- private:
+  // Every test directory's name starts so, then the namespace's tag.
   static constexpr std::string_view kPrefix = "ticketing-test-";
+  // "ns" and the inode of this process's PID namespace ("ns0" if unknown).
+  static std::string namespace_tag() {
+    struct stat st {};
+    return "ns" + std::to_string(::stat("/proc/self/ns/pid", &st) == 0 ? st.st_ino : 0);
+  }
 
-  static void remove_dead_processes_dirs() {
+  // Removes the directories of this namespace's test processes that no longer run.
+  static void sweep() {
+    std::string const tag = namespace_tag();
     std::error_code ec;
-    for (auto const& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
-      std::string const name = entry.path().filename().string();
-      if (!name.starts_with(kPrefix)) continue;
-      std::size_t digits = 0;
-      pid_t pid = 0;
-      for (char c : std::string_view(name).substr(kPrefix.size())) {
-        if (c < '0' || c > '9' || digits == 9) break;
-        pid = pid * 10 + (c - '0');
-        ++digits;
-      }
-      if (digits == 0 || pid <= 0) continue;
-      if (::kill(pid, 0) == -1 && errno == ESRCH) std::filesystem::remove_all(entry.path(), ec);
+    // Stepped with error codes: another process may add or remove entries
+    // meanwhile, and a failed step ends the sweep instead of throwing.
+    for (std::filesystem::directory_iterator it(std::filesystem::temp_directory_path(), ec), end; !ec && it != end;
+         it.increment(ec)) {
+      pid_t const pid = pid_of(it->path().filename().string(), tag);
+      if (pid <= 0) continue;
+      std::error_code ignored;
+      if (::kill(pid, 0) == -1 && errno == ESRCH) std::filesystem::remove_all(it->path(), ignored);
     }
+  }
+
+ private:
+  // The process id in a directory name of this namespace (PREFIX TAG "-" PID
+  // "-" ...), or 0.
+  static pid_t pid_of(std::string_view name, std::string_view tag) {
+    if (!name.starts_with(kPrefix)) return 0;
+    name.remove_prefix(kPrefix.size());
+    if (!name.starts_with(tag) || name.size() <= tag.size() || name[tag.size()] != '-') return 0;
+    name.remove_prefix(tag.size() + 1);
+    pid_t pid = 0;
+    std::size_t digits = 0;
+    for (char c : name) {
+      if (c < '0' || c > '9' || digits == 9) break;
+      pid = pid * 10 + (c - '0');
+      ++digits;
+    }
+    return digits > 0 && digits < name.size() && name[digits] == '-' ? pid : 0;
   }
 
   std::filesystem::path path_;
