@@ -298,6 +298,14 @@ int serve(ServeConfig const& config) {
   api::HttpServer server(server_config_of(config), api, log);
   metrics.gauge("ticketing_payments_in_progress", "Payments being answered or waiting for a payment worker.",
                 [&server] { return static_cast<double>(server.payments_in_progress()); });
+  metrics.gauge("ticketing_event_streams_open", "Event streams (Server-Sent Events) open, at most --max-streams.",
+                [&server] { return static_cast<double>(server.streams_open()); });
+  if (config.change_window > 0) {
+    metrics.gauge("ticketing_change_streams_alone",
+                  "Streams of /api/tickets/changes reading the log by themselves, not from the shared window "
+                  "(not yet joined, or left behind: a larger --change-window keeps more of them in it).",
+                  [&services] { return static_cast<double>(api::ticket_change_streams_alone(*services.live)); });
+  }
   if (!start_api(config, server, log)) return 1;
 
   int signal_number = 0;

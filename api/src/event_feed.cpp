@@ -39,7 +39,13 @@ EventFeed::EventFeed(EventLog& log, views::Projector const& projector, analysis:
       walker_(log, from.cut),
       render_(std::move(render)),
       skip_(std::move(from)),
-      shared_(std::move(shared)) {}
+      shared_(std::move(shared)) {
+  if (shared_) shared_->add_alone(1);
+}
+
+EventFeed::~EventFeed() {
+  if (shared_ && !following_) shared_->add_alone(-1);
+}
 
 bool EventFeed::poll(std::string& out, std::size_t limit) {
   if (!following_) {
@@ -59,6 +65,7 @@ bool EventFeed::poll(std::string& out, std::size_t limit) {
   // Too slow for the shared window: on by itself from the last commit it
   // read (this poll walks; it no longer follows, so it does not come back here).
   following_ = false;
+  shared_->add_alone(1);
   walker_ = analysis::Walker(log_, shared_cut_);
   return poll(out, limit);
 }
@@ -100,6 +107,7 @@ bool EventFeed::join_shared(analysis::Positions& end) {
   analysis::Positions const& at = walker_.positions();
   if (at == join_cut_) {
     following_ = true;
+    shared_->add_alone(-1);
     shared_next_ = *join_;
     shared_cut_ = join_cut_;
     join_.reset();

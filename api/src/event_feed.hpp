@@ -49,6 +49,9 @@ class EventFeed final : public ResponseStream {
   // Appends whole messages, about `limit` bytes at most; ends (false) only
   // when the log cannot be read (the client reconnects and resumes).
   bool poll(std::string& out, std::size_t limit) override;
+  ~EventFeed() override;
+  EventFeed(EventFeed const&) = delete;
+  EventFeed& operator=(EventFeed const&) = delete;
 
  private:
   // The stream's own walk, up to `end`; false when the log cannot be read.

@@ -483,6 +483,8 @@ std::uint16_t HttpServer::port() const {
 
 std::size_t HttpServer::payments_in_progress() const { return impl_->payments; }
 
+std::size_t HttpServer::streams_open() const { return impl_->streams; }
+
 void HttpServer::stop() {
   auto& i = *impl_;
   if (i.stopping.exchange(true)) return;

@@ -82,4 +82,11 @@ std::shared_ptr<SharedFeed> LiveFeeds::ticket_changes(EventLog& log, views::Proj
   return ticket_changes_;
 }
 
+std::int64_t LiveFeeds::ticket_change_streams_alone() {
+  std::lock_guard lock(mutex_);
+  return ticket_changes_ ? ticket_changes_->alone() : 0;
+}
+
+std::int64_t ticket_change_streams_alone(LiveFeeds& live) { return live.ticket_change_streams_alone(); }
+
 }  // namespace ticketing::api

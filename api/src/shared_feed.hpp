@@ -14,6 +14,7 @@
 // stream joins where the shared walk stands (head()), once its own walk has
 // reached that cut. Thread-safe.
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -49,6 +50,12 @@ class SharedFeed {
   enum class Read { ok, behind, failed };  // behind: `next` has left the window
   [[nodiscard]] Read read(std::uint64_t& next, analysis::Positions& cut, std::string& out, std::size_t limit);
 
+  // Streams of this feed that read the log by themselves now (not yet
+  // joined, or left behind by the window): each stream says when it
+  // starts, joins, leaves and ends.
+  void add_alone(std::int64_t change) { alone_ += change; }
+  [[nodiscard]] std::int64_t alone() const { return alone_; }
+
  private:
   struct Entry {
     analysis::Positions after;  // the cut after this commit
@@ -70,6 +77,7 @@ class SharedFeed {
   std::deque<Entry> window_;  // commits first_ .. first_ + window_.size() - 1
   std::uint64_t first_{0};
   std::size_t bytes_{0};
+  std::atomic<std::int64_t> alone_{0};
 };
 
 // The shared feeds of one API, each made when a stream first asks for it.
@@ -78,6 +86,8 @@ class LiveFeeds {
   // The public changes of tickets (GET /api/tickets/changes).
   std::shared_ptr<SharedFeed> ticket_changes(EventLog& log, views::Projector const& projector, FeedRender const& render,
                                              SharedFeedBounds bounds);
+  // Its streams that read the log by themselves (0 before the first stream).
+  [[nodiscard]] std::int64_t ticket_change_streams_alone();
 
  private:
   std::mutex mutex_;

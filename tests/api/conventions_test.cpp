@@ -121,6 +121,8 @@ TEST_CASE("service routes: healthz, readyz, metrics, and an OpenAPI document tha
   CHECK(metrics.body.find("\nticketing_snapshots_stored 0\n") != std::string::npos);
   CHECK(metrics.body.find("\nticketing_snapshot_store_failures 0\n") != std::string::npos);
   CHECK(metrics.body.find("\nticketing_payments_in_progress 0\n") != std::string::npos);
+  CHECK(metrics.body.find("\nticketing_event_streams_open 0\n") != std::string::npos);
+  CHECK(metrics.body.find("\nticketing_change_streams_alone 0\n") != std::string::npos);
   // The saga reads its timers on its own thread after the start; then it says so.
   CHECK(eventually(
       [&] { return c.get("/metrics").body.find("\nticketing_saga_timers_loaded 1\n") != std::string::npos; }));

@@ -75,8 +75,10 @@ TEST_CASE("live feed: streams that keep up read each commit rendered once, as a 
   for (int i = 0; i < 3; ++i) {
     viewers.push_back(
         std::make_unique<api::EventFeed>(s.event_log, s.projector, from, counting(shared_renders), shared));
+    CHECK(shared->alone() == 1);            // until its first poll
     CHECK(drain(*viewers.back()).empty());  // at the head: nothing yet
   }
+  CHECK(shared->alone() == 0);  // all three read the shared window
   api::EventFeed own(s.event_log, s.projector, from, counting(own_renders));
 
   for (int i = 0; i < 5; ++i) s.list_ticket(seller, 20 + i);
@@ -122,7 +124,13 @@ TEST_CASE("live feed: a stream too slow for the window walks on by itself and mi
     auto const expected = sse_lines(drain(own));
     CHECK(count_of(expected, "TicketCreated") == 12);
     CHECK(same_changes(sse_lines(seen), expected));
-    CHECK(same_changes(sse_lines(drain(slow)), expected));
+    CHECK(shared->alone() == 0);  // `slow` does not know yet
+    std::string first;
+    REQUIRE(slow.poll(first, 1));  // one message: it walks by itself now
+    CHECK(sse_lines(first).data.size() == 1);
+    CHECK(shared->alone() == 1);
+    CHECK(same_changes(sse_lines(first + drain(slow)), expected));
+    CHECK(shared->alone() == 0);  // back at the head, in the window
   }
   SUBCASE("nobody reads while more than the window is committed") {
     for (int i = 0; i < 12; ++i) s.list_ticket(seller, 20 + i);
@@ -162,8 +170,10 @@ TEST_CASE("live feed: a stream resumed inside a commit gets the rest of it, then
 
   auto resumed_at = analysis::parse_event_position(*inside, s.log->partition_count());
   REQUIRE(resumed_at.has_value());
-  api::EventFeed resumed(s.event_log, s.projector, *resumed_at, counting(renders), shared);
-  auto const rest = sse_lines(drain(resumed));
+  auto resumed = std::make_unique<api::EventFeed>(s.event_log, s.projector, *resumed_at, counting(renders), shared);
+  CHECK(shared->alone() == 1);
+  auto const rest = sse_lines(drain(*resumed));
+  CHECK(shared->alone() == 0);
   CHECK(rest.ids == std::vector<std::string>(all.ids.begin() + static_cast<std::ptrdiff_t>(index) + 1, all.ids.end()));
   CHECK(sse_lines(drain(viewer)) == all);
 
@@ -171,9 +181,15 @@ TEST_CASE("live feed: a stream resumed inside a commit gets the rest of it, then
   s.list_ticket(m.seller, 40);
   s.advance(Duration{0});
   auto const next = sse_lines(drain(own));
-  CHECK(sse_lines(drain(resumed)) == next);
+  CHECK(sse_lines(drain(*resumed)) == next);
   CHECK(sse_lines(drain(viewer)) == next);
   CHECK(renders - before == static_cast<int>(next.data.size()));  // rendered once for both
+
+  // A stream that ends while it reads by itself no longer counts.
+  resumed = std::make_unique<api::EventFeed>(s.event_log, s.projector, *resumed_at, counting(renders), shared);
+  CHECK(shared->alone() == 1);
+  resumed.reset();
+  CHECK(shared->alone() == 0);
 }
 
 TEST_CASE("live feed: streams polled on several threads while tickets are listed each get every change once") {

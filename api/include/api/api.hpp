@@ -49,6 +49,9 @@ struct AnalystAccess {
 
 // The feeds that the event streams of one API share (made on first use).
 class LiveFeeds;
+// Streams of GET /api/tickets/changes reading the log by themselves, not from
+// the shared window (not yet joined, or left behind by it).
+[[nodiscard]] std::int64_t ticket_change_streams_alone(LiveFeeds& live);
 
 struct Services {
   EventLog& event_log;

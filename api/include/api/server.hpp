@@ -66,6 +66,9 @@ class HttpServer {
   [[nodiscard]] std::uint16_t port() const;
   // Payments being answered or waiting for a payment worker.
   [[nodiscard]] std::size_t payments_in_progress() const;
+  // Event streams being sent (a request for one counts from its arrival;
+  // one past --max-streams, until it is refused).
+  [[nodiscard]] std::size_t streams_open() const;
   // Stops accepting, lets requests in flight finish (up to the grace period),
   // then closes every connection and joins all threads.
   void stop();
