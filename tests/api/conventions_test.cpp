@@ -183,6 +183,13 @@ TEST_CASE("invalid configuration stops start-up with a clear message and a non-z
   auto [code5, out5] = run("--help");
   CHECK(code5 == 0);
   CHECK(out5.find("TICKETING_RESERVATION_TTL") != std::string::npos);
+  CHECK(out5.find("--change-window") != std::string::npos);
+  for (char const* window : {"2000000", "-1", "many"}) {
+    auto [code6, out6] = run(std::string("--change-window ") + window);
+    CHECK(code6 == 64);
+    CHECK_MESSAGE(out6.find("--change-window must be a number of commits from 0 to 1000000") != std::string::npos,
+                  out6);
+  }
 }
 
 TEST_CASE("each request is logged as one JSON line with its request id, route, status, latency and user") {
