@@ -83,7 +83,8 @@ class SharedFeed {
 // The shared feeds of one API, each made when a stream first asks for it.
 class LiveFeeds {
  public:
-  // The public changes of tickets (GET /api/tickets/changes).
+  // The public changes of tickets (GET /api/tickets/changes); made with the
+  // first call's `render` and `bounds`, which later calls must repeat.
   std::shared_ptr<SharedFeed> ticket_changes(EventLog& log, views::Projector const& projector, FeedRender const& render,
                                              SharedFeedBounds bounds);
   // Its streams that read the log by themselves (0 before the first stream).

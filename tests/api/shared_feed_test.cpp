@@ -1,9 +1,10 @@
 // The event streams' shared window (api/src/shared_feed.hpp), in-process
 // over the whole API (tests/support/api_stack.hpp): streams that keep up
 // with the log read each commit rendered once; a stream that falls out of
-// the window, or resumes inside a commit, walks by itself and misses
-// nothing; streams polled on several threads while tickets are listed each
-// get every change once.
+// the window (bounded in commits or in bytes), or resumes inside a commit,
+// walks by itself and misses nothing; a read of the log that fails ends
+// the streams, which resume after their last id; streams polled on several
+// threads while tickets are listed each get every change once.
 
 #include "shared_feed.hpp"
 
@@ -62,6 +63,29 @@ bool same_changes(SseLines const& got, SseLines const& expected) {
 
 analysis::EventPosition now(ApiStack& s) { return {s.projector.applied(), 0, 0}; }
 
+// Two streams of a shared window bounded by `bounds`, at the head, and a
+// stream of its own from the same place to compare them with; a seller.
+struct TwoViewers {
+  explicit TwoViewers(api::SharedFeedBounds bounds)
+      : seller(s.sign_up("seller")),
+        shared((s.advance(Duration{0}),
+                std::make_shared<api::SharedFeed>(s.event_log, s.projector, counting(renders), bounds))),
+        from(now(s)),
+        slow(s.event_log, s.projector, from, counting(renders), shared),
+        keeping_up(s.event_log, s.projector, from, counting(renders), shared),
+        own(s.event_log, s.projector, from, counting(own_renders)) {
+    CHECK(drain(slow).empty());
+    CHECK(drain(keeping_up).empty());
+  }
+
+  ApiStack s;
+  std::atomic<int> renders{0}, own_renders{0};
+  std::string const seller;
+  std::shared_ptr<api::SharedFeed> const shared;
+  analysis::EventPosition const from;
+  api::EventFeed slow, keeping_up, own;
+};
+
 }  // namespace
 
 TEST_CASE("live feed: streams that keep up read each commit rendered once, as a stream of its own renders it") {
@@ -101,18 +125,9 @@ TEST_CASE("live feed: streams that keep up read each commit rendered once, as a 
 }
 
 TEST_CASE("live feed: a stream too slow for the window walks on by itself and misses nothing") {
-  ApiStack s;
-  auto const seller = s.sign_up("seller");
-  s.advance(Duration{0});
-  std::atomic<int> renders{0}, own_renders{0};
-  auto shared = std::make_shared<api::SharedFeed>(s.event_log, s.projector, counting(renders),
-                                                  api::SharedFeedBounds{.commits = 4, .bytes = 1 << 20});
-  auto const from = now(s);
-  api::EventFeed slow(s.event_log, s.projector, from, counting(renders), shared);
-  api::EventFeed keeping_up(s.event_log, s.projector, from, counting(renders), shared);
-  api::EventFeed own(s.event_log, s.projector, from, counting(own_renders));
-  CHECK(drain(slow).empty());
-  CHECK(drain(keeping_up).empty());
+  TwoViewers v(api::SharedFeedBounds{.commits = 4, .bytes = 1 << 20});
+  auto [s, seller, shared, slow, keeping_up, own, renders] =
+      std::tie(v.s, v.seller, v.shared, v.slow, v.keeping_up, v.own, v.renders);
 
   SUBCASE("the window moves on while another stream reads") {
     std::string seen;
@@ -190,6 +205,73 @@ TEST_CASE("live feed: a stream resumed inside a commit gets the rest of it, then
   CHECK(shared->alone() == 1);
   resumed.reset();
   CHECK(shared->alone() == 0);
+}
+
+TEST_CASE("live feed: a window bounded in bytes keeps the newest commit, and a stream it leaves misses nothing") {
+  // Room for less than one commit's messages: only the newest is kept.
+  TwoViewers v(api::SharedFeedBounds{.commits = 1000, .bytes = 1});
+  auto [s, seller, shared, slow, keeping_up, own] = std::tie(v.s, v.seller, v.shared, v.slow, v.keeping_up, v.own);
+  std::string seen;
+  for (int i = 0; i < 5; ++i) {
+    s.list_ticket(seller, 20 + i);
+    s.advance(Duration{0});
+    seen += drain(keeping_up);  // one commit at a time: each is the newest
+  }
+  auto const expected = sse_lines(drain(own));
+  CHECK(count_of(expected, "TicketCreated") == 5);
+  CHECK(same_changes(sse_lines(seen), expected));
+  CHECK(shared->alone() == 0);
+  // Four commits behind the window: it walks by itself, then joins again.
+  std::string first;
+  REQUIRE(slow.poll(first, 1));
+  CHECK(shared->alone() == 1);
+  CHECK(same_changes(sse_lines(first + drain(slow)), expected));
+  CHECK(shared->alone() == 0);
+}
+
+TEST_CASE("live feed: a read of the log that fails ends the streams, and each resumes after its last id") {
+  ApiStack s;
+  auto const seller = s.sign_up("seller");
+  s.advance(Duration{0});
+  std::atomic<int> renders{0}, own_renders{0};
+  auto shared = std::make_shared<api::SharedFeed>(s.event_log, s.projector, counting(renders));
+  auto const from = now(s);
+  api::EventFeed viewer(s.event_log, s.projector, from, counting(renders), shared);
+  api::EventFeed own(s.event_log, s.projector, from, counting(own_renders));
+  CHECK(drain(viewer).empty());
+  s.list_ticket(seller, 20);
+  s.advance(Duration{0});
+  auto const first = sse_lines(drain(viewer));
+  REQUIRE(count_of(first, "TicketCreated") == 1);
+
+  // The log's reads fail (a disk fault): the shared walk cannot go on, and
+  // the stream that follows it ends (the client reconnects).
+  s.event_log.fail_reads(true);
+  s.list_ticket(seller, 30);
+  s.advance(Duration{0});
+  std::string part;
+  CHECK_FALSE(viewer.poll(part, std::size_t{1} << 20));
+  CHECK(part.empty());  // nothing half-sent
+
+  // The reconnecting client asks from its last id once reads work again: it
+  // gets exactly what it missed, then follows the shared walk, which goes on
+  // from where it stopped.
+  s.event_log.fail_reads(false);
+  auto resume_at = analysis::parse_event_position(first.ids.back(), s.log->partition_count());
+  REQUIRE(resume_at.has_value());
+  api::EventFeed resumed(s.event_log, s.projector, *resume_at, counting(renders), shared);
+  auto const missed = sse_lines(drain(resumed));
+  REQUIRE(count_of(missed, "TicketCreated") == 1);
+  auto const all = sse_lines(drain(own));
+  CHECK(missed.data.back() == all.data.back());
+  CHECK(shared->alone() == 0);
+  int const before = renders;
+  s.list_ticket(seller, 40);
+  s.advance(Duration{0});
+  auto const next = sse_lines(drain(resumed));
+  CHECK(count_of(next, "TicketCreated") == 1);
+  CHECK(next.data == sse_lines(drain(own)).data);
+  CHECK(renders - before == static_cast<int>(next.data.size()));  // from the shared walk
 }
 
 TEST_CASE("live feed: streams polled on several threads while tickets are listed each get every change once") {
