@@ -262,8 +262,11 @@ TEST_CASE("live feed: a read of the log that fails ends the streams, and each re
   api::EventFeed resumed(s.event_log, s.projector, *resume_at, counting(renders), shared);
   auto const missed = sse_lines(drain(resumed));
   REQUIRE(count_of(missed, "TicketCreated") == 1);
-  auto const all = sse_lines(drain(own));
-  CHECK(missed.data.back() == all.data.back());
+  // With the first listing the stream had, every change once.
+  auto with_first = first;
+  with_first.ids.insert(with_first.ids.end(), missed.ids.begin(), missed.ids.end());
+  with_first.data.insert(with_first.data.end(), missed.data.begin(), missed.data.end());
+  CHECK(same_changes(with_first, sse_lines(drain(own))));
   CHECK(shared->alone() == 0);
   int const before = renders;
   s.list_ticket(seller, 40);
